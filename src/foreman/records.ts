@@ -1,0 +1,105 @@
+/**
+ * Records as Foreman API v2 renders them (snake_case, foreman-api.md §2). Only the fields the
+ * gateway reads are typed; Foreman may send more. Conditional image fields are absent, not null.
+ */
+
+/** The envelope of every index response (§2.1). */
+export interface IndexEnvelope<T> {
+  total: number;
+  subtotal: number;
+  page: number;
+  per_page: number;
+  search: string | null;
+  results: T[];
+}
+
+/** `{ id, name }` children in show responses. */
+export interface NamedRef {
+  id: number;
+  name: string;
+}
+
+export interface ImageRecord {
+  id: number;
+  name: string;
+  uuid: string;
+  username: string;
+  operatingsystem_id: number;
+  /** The operating system's to_label, i.e. its title (§2.3). */
+  operatingsystem_name: string | null;
+  compute_resource_id: number;
+  compute_resource_name: string | null;
+  architecture_id: number;
+  architecture_name: string | null;
+  created_at: string | null;
+  updated_at: string | null;
+  /** Present only where the compute resource supports user data. */
+  user_data?: boolean;
+  /** Present only on EC2 compute resources. */
+  iam_role?: string | null;
+}
+
+export interface ArchitectureRecord {
+  id: number;
+  name: string;
+  created_at: string | null;
+  updated_at: string | null;
+}
+
+export interface ArchitectureShowRecord extends ArchitectureRecord {
+  operatingsystems: Array<NamedRef & { title: string | null }>;
+  images: NamedRef[];
+}
+
+export interface OperatingSystemRecord {
+  id: number;
+  name: string;
+  title: string | null;
+  description: string | null;
+  major: string | null;
+  minor: string | null;
+  family: string | null;
+  release_name: string | null;
+  password_hash: string | null;
+  created_at: string | null;
+  updated_at: string | null;
+}
+
+export interface OperatingSystemShowRecord extends OperatingSystemRecord {
+  architectures: NamedRef[];
+  images: NamedRef[];
+}
+
+export interface ComputeResourceRecord {
+  id: number;
+  name: string;
+  provider: string | null;
+  provider_friendly_name: string | null;
+  description: string | null;
+  url: string | null;
+  created_at: string | null;
+  updated_at: string | null;
+}
+
+/** The three collections the gateway reads besides images, keyed by their REST path segment. */
+export type Collection = 'architectures' | 'operatingsystems' | 'compute_resources';
+
+export interface CollectionRecords {
+  architectures: ArchitectureRecord;
+  operatingsystems: OperatingSystemRecord;
+  compute_resources: ComputeResourceRecord;
+}
+
+/** A parent under which Foreman lists images (§1.2). */
+export interface ImageParent {
+  collection: Collection;
+  id: number;
+}
+
+/** Query parameters of an index request. Never `*_id` parameters on image routes (§1.5). */
+export interface ListParams {
+  page: number;
+  perPage: number | 'all';
+  search?: string | undefined;
+  order?: string | undefined;
+}

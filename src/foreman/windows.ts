@@ -1,0 +1,132 @@
+import { recoverNotFound } from './errors.js';
+import type { ForemanLoaders } from './loaders.js';
+import { planPages, type RowWindow, sliceWindow } from './pages.js';
+import { imagesPath } from './paths.js';
+import type { ImageRecord, IndexEnvelope } from './records.js';
+
+/**
+ * Which rows a connection asks for. `tail` (Relay's `last` without `before`) depends on how many
+ * rows match, so it costs one small counting request first.
+ */
+export type WindowRequest =
+  | { kind: 'range'; start: number; count: number }
+  | { kind: 'tail'; count: number; notBefore: number };
+
+export interface WindowResult<T> {
+  rows: T[];
+  /** Offset of `rows[0]` among all matching rows. */
+  start: number;
+  /** Rows matching the search (Foreman's `subtotal`). */
+  subtotal: number;
+}
+
+export interface ListOptions {
+  search?: string | undefined;
+  order?: string | undefined;
+}
+
+/** Fetches one window of an index with the fewest pages that cover it. */
+export async function fetchWindow<T>(
+  loaders: ForemanLoaders,
+  path: string,
+  request: WindowRequest,
+  options: ListOptions,
+): Promise<WindowResult<T>> {
+  const window = await resolveWindow(request, async () => {
+    const counting = await loaders.listPage<T>(path, { page: 1, perPage: 1, ...options });
+    return counting.subtotal;
+  });
+  const plan = planPages(window);
+  const pages = await Promise.all(
+    plan.pages.map((page) =>
+      loaders.listPage<T>(path, { page, perPage: plan.perPage, ...options }),
+    ),
+  );
+  return {
+    rows:
+      window.count === 0
+        ? []
+        : sliceWindow(
+            plan,
+            pages.map((p) => p.results),
+            window,
+          ),
+    start: window.start,
+    subtotal: pages[0]?.subtotal ?? 0,
+  };
+}
+
+async function resolveWindow(
+  request: WindowRequest,
+  countRows: () => Promise<number>,
+): Promise<RowWindow> {
+  if (request.kind === 'range') return request;
+  const subtotal = await countRows();
+  const start = Math.max(request.notBefore, subtotal - request.count);
+  return { start, count: Math.max(0, subtotal - start) };
+}
+
+/**
+ * Images across every compute resource the caller can see, as one list ordered by compute
+ * resource (Foreman's order, by name) and then by `options.order`. Foreman has no such endpoint:
+ * one request per compute resource fetches its first rows and its count, which covers any window
+ * that starts near the front; windows further in cost one more request per compute resource
+ * they reach.
+ */
+export async function fetchImagesEverywhere(
+  loaders: ForemanLoaders,
+  request: WindowRequest,
+  options: ListOptions,
+): Promise<WindowResult<ImageRecord>> {
+  const computeResources = await loaders.allComputeResources();
+  const firstRows =
+    request.kind === 'range' ? Math.max(1, request.start + request.count) : request.count;
+  const heads = await Promise.all(
+    computeResources.map((computeResource) =>
+      loaders
+        .listPage<ImageRecord>(
+          imagesPath({ collection: 'compute_resources', id: computeResource.id }),
+          {
+            page: 1,
+            perPage: Math.min(firstRows, HEAD_ROWS_LIMIT),
+            ...options,
+          },
+        )
+        .catch(recoverNotFound(EMPTY_PAGE)),
+    ),
+  );
+  const subtotal = heads.reduce((sum, head) => sum + head.subtotal, 0);
+  const window = await resolveWindow(request, async () => subtotal);
+
+  const parts = await Promise.all(
+    computeResources.map(async (computeResource, index) => {
+      const head = heads[index] as IndexEnvelope<ImageRecord>;
+      const offset = heads.slice(0, index).reduce((sum, h) => sum + h.subtotal, 0);
+      const from = Math.max(0, window.start - offset);
+      const to = Math.min(head.subtotal, window.start + window.count - offset);
+      if (to <= from) return [];
+      if (to <= head.results.length) return head.results.slice(from, to);
+      const path = imagesPath({ collection: 'compute_resources', id: computeResource.id });
+      const rest = await fetchWindow<ImageRecord>(
+        loaders,
+        path,
+        { kind: 'range', start: from, count: to - from },
+        options,
+      ).catch(recoverNotFound({ rows: [] as ImageRecord[] }));
+      return rest.rows;
+    }),
+  );
+  return { rows: parts.flat(), start: window.start, subtotal };
+}
+
+/** Upper bound on the rows asked of each compute resource up front. */
+const HEAD_ROWS_LIMIT = 250;
+
+const EMPTY_PAGE: IndexEnvelope<ImageRecord> = {
+  total: 0,
+  subtotal: 0,
+  page: 1,
+  per_page: 0,
+  search: null,
+  results: [],
+};

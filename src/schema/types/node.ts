@@ -1,0 +1,51 @@
+import { builder } from '../builder.js';
+import { encodeGlobalId, encodeImageId, parseNodeId } from '../ids.js';
+import { loadNode } from '../load.js';
+import { Node, type NodeSource } from '../refs.js';
+
+Node.implement({
+  description: 'An object with a global id, fetchable with `node(id:)`.',
+  resolveType: (source) => source.typeName,
+  fields: (t) => ({
+    id: t.id({
+      description: "The global id (encoded like Foreman's own GraphQL ids).",
+      resolve: globalIdOf,
+    }),
+  }),
+});
+
+builder.queryFields((t) => ({
+  node: t.field({
+    type: Node,
+    nullable: true,
+    description: 'Any object by its global id; null with a NOT_FOUND error when it does not exist.',
+    args: { id: t.arg.id({ required: true, description: 'A global id.' }) },
+    resolve: (_root, args, ctx) => loadNode(ctx, parseNodeId(args.id, 'id')),
+  }),
+  nodes: t.field({
+    type: [Node],
+    nullable: { list: false, items: true },
+    description:
+      'Objects by global id, in the order asked; a missing one is null with an error at its index. Lookups of one type are batched into one upstream request.',
+    args: { ids: t.arg.idList({ required: true, description: 'Global ids, of any types.' }) },
+    resolve: (_root, args, ctx) => {
+      // Validate every id before any request: one bad id fails the field with no upstream work.
+      const identities = args.ids.map((id, index) => parseNodeId(id, `ids[${index}]`));
+      return identities.map((identity) => loadNode(ctx, identity));
+    },
+  }),
+}));
+
+function globalIdOf(source: NodeSource): string {
+  switch (source.typeName) {
+    case 'Image':
+      return encodeImageId({
+        computeResourceId: (source.known as { compute_resource_id: number }).compute_resource_id,
+        imageId: source.foremanId,
+      });
+    case 'OperatingSystem':
+      return encodeGlobalId('Operatingsystem', source.foremanId);
+    default:
+      return encodeGlobalId(source.typeName, source.foremanId);
+  }
+}
