@@ -1,0 +1,104 @@
+import { loadConfig } from '../../src/config.js';
+import {
+  type DemoUpstream,
+  type DemoUpstreamOptions,
+  type DemoUser,
+  DEMO_ADMIN,
+  type RecordedRequest,
+  startDemoUpstream,
+} from '../../src/demo/index.js';
+import { createUpstreamPool } from '../../src/foreman/pool.js';
+import { createGateway } from '../../src/gateway.js';
+import { createLogger } from '../../src/logger.js';
+import { listen } from '../../src/server.js';
+
+export interface GraphQLResponse<D = Record<string, unknown>> {
+  status: number;
+  data?: D | null;
+  errors?: Array<{
+    message: string;
+    path?: Array<string | number>;
+    extensions?: Record<string, unknown>;
+  }>;
+}
+
+export interface QueryOptions {
+  variables?: Record<string, unknown>;
+  /** Who calls: a demo user, a raw Authorization header, or null for no header. Default: admin. */
+  as?: DemoUser | string | null;
+  headers?: Record<string, string>;
+}
+
+export interface Harness {
+  /** The gateway's base URL, e.g. http://127.0.0.1:41234 */
+  url: string;
+  demo: DemoUpstream;
+  query<D = Record<string, unknown>>(query: string, options?: QueryOptions): Promise<GraphQLResponse<D>>;
+  /** Upstream requests made since the last `resetCounts()`. */
+  upstream(): RecordedRequest[];
+  resetCounts(): void;
+  close(): Promise<void>;
+}
+
+export function basicAuth(user: DemoUser): string {
+  return `Basic ${Buffer.from(`${user.login}:${user.password}`).toString('base64')}`;
+}
+
+/**
+ * The demo upstream and the gateway, both listening on 127.0.0.1, talking real HTTP through the
+ * gateway's own undici pool: the way users run it.
+ */
+export async function startHarness(
+  options: { env?: Record<string, string>; demo?: DemoUpstreamOptions } = {},
+): Promise<Harness> {
+  const demo = await startDemoUpstream(options.demo);
+  const config = loadConfig({ FOREMAN_URL: demo.url, LOG_LEVEL: 'silent', ...options.env });
+  const pool = createUpstreamPool({
+    foremanUrl: demo.url,
+    connectTimeoutMs: config.foremanTimeoutMs,
+    connections: config.limits.upstreamConnections,
+  });
+  const gateway = createGateway({
+    config,
+    foremanUrl: demo.url,
+    dispatcher: pool,
+    logger: createLogger('silent'),
+  });
+  const server = await listen(gateway, '127.0.0.1', 0);
+
+  return {
+    url: server.url,
+    demo,
+    async query<D>(query: string, queryOptions: QueryOptions = {}) {
+      const as = queryOptions.as === undefined ? DEMO_ADMIN : queryOptions.as;
+      const headers: Record<string, string> = {
+        'content-type': 'application/json',
+        accept: 'application/json',
+        ...queryOptions.headers,
+      };
+      if (as !== null) headers.authorization = typeof as === 'string' ? as : basicAuth(as);
+      const response = await fetch(`${server.url}/graphql`, {
+        method: 'POST',
+        headers,
+        body: JSON.stringify({ query, variables: queryOptions.variables ?? {} }),
+      });
+      const body = (await response.json()) as Omit<GraphQLResponse<D>, 'status'>;
+      return { status: response.status, ...body };
+    },
+    upstream: () => [...demo.requests],
+    resetCounts: () => demo.resetRequests(),
+    async close() {
+      await server.close();
+      await pool.close();
+      await demo.close();
+    },
+  };
+}
+
+/** Upstream requests as `METHOD path?search` strings, for readable assertions. */
+export function describeRequests(requests: RecordedRequest[]): string[] {
+  return requests.map((r) => {
+    const query = new URLSearchParams(r.query).toString();
+    return `${r.method} ${r.path}${query ? `?${decodeURIComponent(query.replace(/\+/g, ' '))}` : ''}`;
+  });
+}

@@ -1,0 +1,61 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig } from '../../src/config.js';
+
+describe('loadConfig', () => {
+  it('has working defaults: demo upstream, port 4000, loopback, forwarded credentials', () => {
+    const config = loadConfig({});
+    expect(config).toMatchObject({
+      foremanUrl: undefined,
+      serviceAccount: undefined,
+      port: 4000,
+      host: '127.0.0.1',
+      logLevel: 'info',
+      foremanTimeoutMs: 30_000,
+      limits: { maxPageSize: 1000, defaultPageSize: 20 },
+    });
+  });
+
+  it('normalises FOREMAN_URL (trailing slash, a pasted /api suffix) and keeps a path prefix', () => {
+    expect(loadConfig({ FOREMAN_URL: 'https://foreman.example.com/' }).foremanUrl).toBe(
+      'https://foreman.example.com',
+    );
+    expect(loadConfig({ FOREMAN_URL: 'https://foreman.example.com/api/v2' }).foremanUrl).toBe(
+      'https://foreman.example.com',
+    );
+    expect(loadConfig({ FOREMAN_URL: 'https://example.com/foreman' }).foremanUrl).toBe(
+      'https://example.com/foreman',
+    );
+  });
+
+  it('takes a service account only as a pair', () => {
+    expect(
+      loadConfig({ FOREMAN_USERNAME: 'svc', FOREMAN_PASSWORD: 's3cret' }).serviceAccount,
+    ).toEqual({ username: 'svc', password: 's3cret' });
+  });
+
+  it.each([
+    [{ FOREMAN_URL: 'foreman.example.com' }, 'FOREMAN_URL must be an absolute http(s) URL'],
+    [{ FOREMAN_URL: 'ftp://foreman.example.com' }, 'FOREMAN_URL must use http or https'],
+    [{ FOREMAN_URL: 'https://admin:pw@foreman.example.com' }, 'FOREMAN_URL must not contain credentials'],
+    [{ FOREMAN_USERNAME: 'svc' }, 'FOREMAN_USERNAME and FOREMAN_PASSWORD must be set together'],
+    [{ FOREMAN_TIMEOUT_MS: 'soon' }, 'FOREMAN_TIMEOUT_MS must be a whole number from 1 to 600000, got "soon"'],
+    [{ FOREMAN_TIMEOUT_MS: '0' }, 'FOREMAN_TIMEOUT_MS must be a whole number'],
+    [{ PORT: '70000' }, 'PORT must be a whole number from 0 to 65535, got "70000"'],
+    [{ PORT: '-1' }, 'PORT must be a whole number'],
+    [{ LOG_LEVEL: 'loud' }, 'LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent'],
+    [{ FOREMAN_CA_FILE: '/nonexistent/ca.pem' }, 'FOREMAN_CA_FILE must name a readable file'],
+    [{ DEFAULT_PAGE_SIZE: '50', MAX_PAGE_SIZE: '10' }, 'DEFAULT_PAGE_SIZE (50) must not exceed MAX_PAGE_SIZE (10)'],
+  ])('rejects %j with one clear line', (env, message) => {
+    expect(() => loadConfig(env)).toThrow(ConfigError);
+    expect(() => loadConfig(env)).toThrow(message);
+  });
+
+  it('accepts a readable CA file', () => {
+    const file = join(mkdtempSync(join(tmpdir(), 'fig-')), 'ca.pem');
+    writeFileSync(file, '-----BEGIN CERTIFICATE-----\n');
+    expect(loadConfig({ FOREMAN_CA_FILE: file }).foremanCaFile).toBe(file);
+  });
+});
