@@ -57,6 +57,26 @@ export class ForemanLoaders {
     this.#client = client;
   }
 
+  /**
+   * After a write, forget everything read so far in this request (later fields of the same
+   * operation must see the new state) and remember the written image, if any.
+   */
+  afterWrite(written?: ImageRecord): void {
+    for (const loader of [
+      this.#pages,
+      this.architectures,
+      this.operatingSystems,
+      this.computeResources,
+      this.architectureShows,
+      this.operatingSystemShows,
+      this.images,
+      this.imagesByForemanId,
+    ] as Array<{ clearAll(): unknown }>) {
+      loader.clearAll();
+    }
+    if (written) this.#primeImage(written);
+  }
+
   /** One index page; its records also answer later lookups by id in this request. */
   async listPage<T>(path: string, params: ListParams): Promise<IndexEnvelope<T>> {
     const key = `${path}?${new URLSearchParams(listQuery(params))}`;

@@ -1,5 +1,4 @@
 import SchemaBuilder from '@pothos/core';
-import ErrorsPlugin from '@pothos/plugin-errors';
 import type { GatewayContext } from '../context.js';
 
 /** The one schema builder. Type definitions live in ./types, one file per type. */
@@ -11,12 +10,11 @@ export const builder = new SchemaBuilder<{
     ID: { Input: string; Output: string };
   };
 }>({
-  plugins: [ErrorsPlugin],
   defaultFieldNullability: false,
-  errors: { defaultTypes: [] },
 });
 
 builder.queryType({ description: 'Reads of Foreman images and the resources they belong to.' });
+builder.mutationType({ description: 'Writes to Foreman images. None is ever retried.' });
 
 builder.scalarType('DateTime', {
   description: 'An instant in ISO 8601, always in UTC (e.g. `2024-05-02T09:14:31.000Z`).',

@@ -1,9 +1,9 @@
 import { loadConfig } from '../../src/config.js';
 import {
+  DEMO_ADMIN,
   type DemoUpstream,
   type DemoUpstreamOptions,
   type DemoUser,
-  DEMO_ADMIN,
   type RecordedRequest,
   startDemoUpstream,
 } from '../../src/demo/index.js';
@@ -33,7 +33,10 @@ export interface Harness {
   /** The gateway's base URL, e.g. http://127.0.0.1:41234 */
   url: string;
   demo: DemoUpstream;
-  query<D = Record<string, unknown>>(query: string, options?: QueryOptions): Promise<GraphQLResponse<D>>;
+  query<D = Record<string, unknown>>(
+    query: string,
+    options?: QueryOptions,
+  ): Promise<GraphQLResponse<D>>;
   /** Upstream requests made since the last `resetCounts()`. */
   upstream(): RecordedRequest[];
   resetCounts(): void;

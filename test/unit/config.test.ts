@@ -39,15 +39,27 @@ describe('loadConfig', () => {
   it.each([
     [{ FOREMAN_URL: 'foreman.example.com' }, 'FOREMAN_URL must be an absolute http(s) URL'],
     [{ FOREMAN_URL: 'ftp://foreman.example.com' }, 'FOREMAN_URL must use http or https'],
-    [{ FOREMAN_URL: 'https://admin:pw@foreman.example.com' }, 'FOREMAN_URL must not contain credentials'],
+    [
+      { FOREMAN_URL: 'https://admin:pw@foreman.example.com' },
+      'FOREMAN_URL must not contain credentials',
+    ],
     [{ FOREMAN_USERNAME: 'svc' }, 'FOREMAN_USERNAME and FOREMAN_PASSWORD must be set together'],
-    [{ FOREMAN_TIMEOUT_MS: 'soon' }, 'FOREMAN_TIMEOUT_MS must be a whole number from 1 to 600000, got "soon"'],
+    [
+      { FOREMAN_TIMEOUT_MS: 'soon' },
+      'FOREMAN_TIMEOUT_MS must be a whole number from 1 to 600000, got "soon"',
+    ],
     [{ FOREMAN_TIMEOUT_MS: '0' }, 'FOREMAN_TIMEOUT_MS must be a whole number'],
     [{ PORT: '70000' }, 'PORT must be a whole number from 0 to 65535, got "70000"'],
     [{ PORT: '-1' }, 'PORT must be a whole number'],
-    [{ LOG_LEVEL: 'loud' }, 'LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent'],
+    [
+      { LOG_LEVEL: 'loud' },
+      'LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent',
+    ],
     [{ FOREMAN_CA_FILE: '/nonexistent/ca.pem' }, 'FOREMAN_CA_FILE must name a readable file'],
-    [{ DEFAULT_PAGE_SIZE: '50', MAX_PAGE_SIZE: '10' }, 'DEFAULT_PAGE_SIZE (50) must not exceed MAX_PAGE_SIZE (10)'],
+    [
+      { DEFAULT_PAGE_SIZE: '50', MAX_PAGE_SIZE: '10' },
+      'DEFAULT_PAGE_SIZE (50) must not exceed MAX_PAGE_SIZE (10)',
+    ],
   ])('rejects %j with one clear line', (env, message) => {
     expect(() => loadConfig(env)).toThrow(ConfigError);
     expect(() => loadConfig(env)).toThrow(message);

@@ -1,0 +1,57 @@
+import type { ForemanClient } from './client.js';
+import { imagePath, imagesPath } from './paths.js';
+import type { ImageRecord } from './records.js';
+
+/**
+ * Image writes under their compute resource (foreman-api.md §6). Bodies are always wrapped as
+ * `{"image": {…}}`: unwrapped `*_id` keys would silently replace the route's parent (§1.5).
+ * Each is sent exactly once; the client never retries a write.
+ */
+
+/** Attributes as Foreman names them; `null` clears, an absent key leaves the value alone. */
+export interface ImageAttributes {
+  name?: string | null;
+  username?: string | null;
+  uuid?: string | null;
+  password?: string | null;
+  user_data?: boolean | null;
+  iam_role?: string | null;
+  architecture_id?: number | null;
+  operatingsystem_id?: number | null;
+  compute_resource_id?: number | null;
+}
+
+export function createImage(
+  client: ForemanClient,
+  computeResourceId: number,
+  attributes: ImageAttributes,
+): Promise<ImageRecord> {
+  return client.send<ImageRecord>(
+    'POST',
+    imagesPath({ collection: 'compute_resources', id: computeResourceId }),
+    { image: attributes },
+  );
+}
+
+export function updateImage(
+  client: ForemanClient,
+  computeResourceId: number,
+  imageId: number,
+  attributes: ImageAttributes,
+): Promise<ImageRecord> {
+  return client.send<ImageRecord>('PUT', imagePath(computeResourceId, imageId), {
+    image: attributes,
+  });
+}
+
+/**
+ * Foreman answers a delete with the raw database row, password in clear text included (§6.1).
+ * That body is read (to free the connection) and dropped here, so it can reach nothing else.
+ */
+export async function deleteImage(
+  client: ForemanClient,
+  computeResourceId: number,
+  imageId: number,
+): Promise<void> {
+  await client.send<unknown>('DELETE', imagePath(computeResourceId, imageId));
+}
