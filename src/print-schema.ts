@@ -1,6 +1,7 @@
 import { writeFileSync } from 'node:fs';
-import { printedSchema } from './schema/print.js';
+import { printedSchema, printedSubgraph } from './schema/print.js';
 
-/** Writes schema.graphql at the repository root (npm run schema:print). */
+/** Writes schema.graphql and subgraph.graphql at the repository root (npm run schema:print). */
 writeFileSync(new URL('../schema.graphql', import.meta.url), printedSchema());
-console.log('wrote schema.graphql');
+writeFileSync(new URL('../subgraph.graphql', import.meta.url), printedSubgraph());
+console.log('wrote schema.graphql and subgraph.graphql');

@@ -1,11 +1,17 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { printedSchema } from '../src/schema/print.js';
+import { printedSchema, printedSubgraph } from '../src/schema/print.js';
 
 describe('schema.graphql', () => {
   it('is the schema the builder prints (run `npm run schema:print` after changing types)', () => {
     const committed = readFileSync(new URL('../schema.graphql', import.meta.url), 'utf8');
     expect(committed).toBe(printedSchema());
+  });
+
+  it('subgraph.graphql is the federation SDL the builder prints (npm run schema:print)', () => {
+    const committed = readFileSync(new URL('../subgraph.graphql', import.meta.url), 'utf8');
+    expect(committed).toBe(printedSubgraph());
+    expect(committed).toContain('@key(fields: "foremanId")');
   });
 
   it('describes every type, field and argument (GraphiQL shows them)', () => {
@@ -17,7 +23,9 @@ describe('schema.graphql', () => {
           /^\s*(type|interface|scalar|\w+(\(|:))/.test(line) &&
           !line.trim().startsWith('"') &&
           !previous.endsWith('"""') &&
-          !line.includes('implements'),
+          !line.includes('implements') &&
+          // Federation's own fields and types (`_service`, `_entities`, `_Any`) come undescribed.
+          !/^\s*(type |scalar )?_/.test(line),
       );
     expect(undescribed.map(({ line }) => line.trim())).toEqual([]);
   });

@@ -1,4 +1,6 @@
 import SchemaBuilder from '@pothos/core';
+import DirectivesPlugin from '@pothos/plugin-directives';
+import FederationPlugin from '@pothos/plugin-federation';
 import type { GatewayContext } from '../context.js';
 
 /** The one schema builder. Type definitions live in ./types, one file per type. */
@@ -10,6 +12,8 @@ export const builder = new SchemaBuilder<{
     ID: { Input: string; Output: string };
   };
 }>({
+  // Federation needs the directives plugin, listed first (it does not declare the dependency).
+  plugins: [DirectivesPlugin, FederationPlugin],
   defaultFieldNullability: false,
 });
 

@@ -4,7 +4,11 @@ import './types/compute-resource.js';
 import './types/architecture.js';
 import './types/operating-system.js';
 import './mutations/image.js';
+import './entities.js';
 import { builder } from './builder.js';
 
-/** The public GraphQL schema. */
-export const schema = builder.toSchema();
+/**
+ * The schema the gateway serves: the public API plus Apollo Federation v2's `_service` and
+ * `_entities`, so the same endpoint works alone and as a subgraph.
+ */
+export const schema = builder.toSubGraphSchema({});
