@@ -67,7 +67,7 @@ export function parseForemanId(
   if (identity?.typeName === typeName) return identity.foremanId;
   throw badUserInput(
     identity
-      ? `Argument "${argumentName}" expects a ${typeName} id, got a ${identity.typeName} id`
+      ? `Argument "${argumentName}" expects ${withArticle(typeName)} id, got ${withArticle(identity.typeName)} id`
       : `Argument "${argumentName}" is not a valid ${typeName} id: "${preview(value)}"`,
     argumentName,
   );
@@ -83,7 +83,7 @@ export function parseImageId(
   if (identity?.typeName === 'Image') return identity;
   throw badUserInput(
     identity
-      ? `Argument "${argumentName}" expects an Image id, got a ${identity.typeName} id`
+      ? `Argument "${argumentName}" expects an Image id, got ${withArticle(identity.typeName)} id`
       : `Argument "${argumentName}" is not a valid Image id: "${preview(value)}"`,
     argumentName,
   );
@@ -111,6 +111,10 @@ function fromBase64(value: string): string | undefined {
   const decoded = Buffer.from(value, 'base64').toString('utf8');
   if (toBase64(decoded) !== value || !/^[\x20-\x7e]+$/.test(decoded)) return undefined;
   return decoded;
+}
+
+function withArticle(typeName: string): string {
+  return `${/^[AEIOU]/.test(typeName) ? 'an' : 'a'} ${typeName}`;
 }
 
 /** Echoes user input in a message, bounded so a huge argument cannot bloat the response. */

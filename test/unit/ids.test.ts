@@ -76,7 +76,7 @@ describe('id arguments', () => {
   it('reject a global id of the wrong type, naming both types', () => {
     const osId = encodeGlobalId('Operatingsystem', 1);
     expect(() => parseForemanId(osId, 'Architecture', 'architectureId')).toThrow(
-      'Argument "architectureId" expects a Architecture id, got a Operatingsystem id',
+      'Argument "architectureId" expects an Architecture id, got an Operatingsystem id',
     );
     expect(codeOf(() => parseImageId(osId, 'id'))).toBe('BAD_USER_INPUT');
   });

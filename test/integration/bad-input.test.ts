@@ -1,0 +1,55 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { encodeGlobalId } from '../../src/schema/ids.js';
+import { type Harness, startHarness } from '../helpers/harness.js';
+
+let harness: Harness;
+
+beforeAll(async () => {
+  harness = await startHarness();
+});
+
+afterAll(() => harness.close());
+
+const osId = encodeGlobalId('Operatingsystem', 1);
+
+describe('bad input is BAD_USER_INPUT and makes no upstream request', () => {
+  it.each([
+    ['malformed id', '{ architecture(id: "x86_64") { name } }'],
+    ['id of the wrong type', `{ architecture(id: "${osId}") { name } }`],
+    ['zero id', '{ computeResource(id: "0") { name } }'],
+    ['injection in an id', '{ architecture(id: "1) or (id > 0") { name } }'],
+    ['malformed image id', '{ image(id: "abc") { name } }'],
+    ['numeric node id', '{ node(id: "5") { id } }'],
+    ['one bad id among nodes', `{ nodes(ids: ["${osId}", "garbage"]) { id } }`],
+    ['two parents on images', `{ images(computeResourceId: "1", architectureId: "1") { totalCount } }`],
+    ['first below 0', '{ architectures(first: -1) { totalCount } }'],
+    ['first above the maximum', '{ architectures(first: 1001) { totalCount } }'],
+    ['last above the maximum', '{ images(computeResourceId: "1", last: 5000) { totalCount } }'],
+    ['a cursor that does not decode', '{ architectures(after: "not-a-cursor") { totalCount } }'],
+    ['first and last together', '{ architectures(first: 1, last: 1) { totalCount } }'],
+    ['wrong-type parent id', `{ images(computeResourceId: "${osId}") { totalCount } }`],
+  ])('%s', async (_label, query) => {
+    harness.resetCounts();
+    const result = await harness.query(query);
+    expect(result.errors?.length).toBeGreaterThan(0);
+    for (const error of result.errors ?? []) {
+      expect(error.extensions?.code).toBe('BAD_USER_INPUT');
+    }
+    expect(harness.upstream()).toEqual([]);
+  });
+
+  it('a bad argument on one field leaves its siblings alone', async () => {
+    const result = await harness.query<{ bad: unknown; good: { name: string } }>(
+      '{ bad: architecture(id: "nope") { name } good: architecture(id: "1") { name } }',
+    );
+    expect(result.data?.bad).toBeNull();
+    expect(result.data?.good.name).toMatch(/\S/);
+  });
+
+  it('messages name the argument and what is wrong', async () => {
+    const result = await harness.query(`{ images(computeResourceId: "${osId}") { totalCount } }`);
+    expect(result.errors?.[0]?.message).toBe(
+      'Argument "computeResourceId" expects a ComputeResource id, got an Operatingsystem id',
+    );
+  });
+});
