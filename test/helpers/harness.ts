@@ -1,4 +1,4 @@
-import { loadConfig } from '../../src/config.js';
+import { type LogLevel, loadConfig } from '../../src/config.js';
 import {
   DEMO_ADMIN,
   type DemoUpstream,
@@ -40,6 +40,8 @@ export interface Harness {
   /** Upstream requests made since the last `resetCounts()`. */
   upstream(): RecordedRequest[];
   resetCounts(): void;
+  /** Every log line the gateway wrote (when started with `logLevel`). */
+  logs: string[];
   close(): Promise<void>;
 }
 
@@ -52,8 +54,9 @@ export function basicAuth(user: DemoUser): string {
  * gateway's own undici pool: the way users run it.
  */
 export async function startHarness(
-  options: { env?: Record<string, string>; demo?: DemoUpstreamOptions } = {},
+  options: { env?: Record<string, string>; demo?: DemoUpstreamOptions; logLevel?: LogLevel } = {},
 ): Promise<Harness> {
+  const logs: string[] = [];
   const demo = await startDemoUpstream(options.demo);
   const config = loadConfig({ FOREMAN_URL: demo.url, LOG_LEVEL: 'silent', ...options.env });
   const pool = createUpstreamPool({
@@ -65,7 +68,9 @@ export async function startHarness(
     config,
     foremanUrl: demo.url,
     dispatcher: pool,
-    logger: createLogger('silent'),
+    logger: createLogger(options.logLevel ?? 'silent', {
+      write: (line: string) => logs.push(line),
+    }),
   });
   const server = await listen(gateway, '127.0.0.1', 0);
 
@@ -90,6 +95,7 @@ export async function startHarness(
     },
     upstream: () => [...demo.requests],
     resetCounts: () => demo.resetRequests(),
+    logs,
     async close() {
       await server.close();
       await pool.close();

@@ -21,7 +21,10 @@ describe('bad input is BAD_USER_INPUT and makes no upstream request', () => {
     ['malformed image id', '{ image(id: "abc") { name } }'],
     ['numeric node id', '{ node(id: "5") { id } }'],
     ['one bad id among nodes', `{ nodes(ids: ["${osId}", "garbage"]) { id } }`],
-    ['two parents on images', `{ images(computeResourceId: "1", architectureId: "1") { totalCount } }`],
+    [
+      'two parents on images',
+      `{ images(computeResourceId: "1", architectureId: "1") { totalCount } }`,
+    ],
     ['first below 0', '{ architectures(first: -1) { totalCount } }'],
     ['first above the maximum', '{ architectures(first: 1001) { totalCount } }'],
     ['last above the maximum', '{ images(computeResourceId: "1", last: 5000) { totalCount } }'],

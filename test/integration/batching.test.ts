@@ -20,7 +20,9 @@ beforeAll(async () => {
     '{ computeResources(first: 100) { nodes { id foremanId name images(first: 0) { totalCount } } } }',
   );
   computeResources = result.data?.computeResources.nodes ?? [];
-  largest = [...computeResources].sort((a, b) => b.images.totalCount - a.images.totalCount)[0] as ComputeResourceSummary;
+  largest = [...computeResources].sort(
+    (a, b) => b.images.totalCount - a.images.totalCount,
+  )[0] as ComputeResourceSummary;
 });
 
 afterAll(() => harness.close());
@@ -29,7 +31,13 @@ describe('batching, counted in upstream requests', () => {
   it('first 100 images with architecture { name } and operatingSystem { title }: 1 request', async () => {
     harness.resetCounts();
     const result = await harness.query<{
-      images: { nodes: Array<{ name: string; architecture: { name: string }; operatingSystem: { title: string } }> };
+      images: {
+        nodes: Array<{
+          name: string;
+          architecture: { name: string };
+          operatingSystem: { title: string };
+        }>;
+      };
     }>(
       `query($cr: ID!) { images(computeResourceId: $cr, first: 100) {
          nodes { name architecture { name } operatingSystem { title } } } }`,
@@ -73,8 +81,12 @@ describe('batching, counted in upstream requests', () => {
       `GET /api/compute_resources/${largest.foremanId}/images?page=1&per_page=100&order=id`,
     );
     expect(requests.slice(1).sort()).toEqual([
-      expect.stringMatching(/^GET \/api\/architectures\?page=1&per_page=\d+&search=id \^ \([\d,]+\)$/),
-      expect.stringMatching(/^GET \/api\/operatingsystems\?page=1&per_page=\d+&search=id \^ \([\d,]+\)$/),
+      expect.stringMatching(
+        /^GET \/api\/architectures\?page=1&per_page=\d+&search=id \^ \([\d,]+\)$/,
+      ),
+      expect.stringMatching(
+        /^GET \/api\/operatingsystems\?page=1&per_page=\d+&search=id \^ \([\d,]+\)$/,
+      ),
     ]);
   });
 
@@ -88,7 +100,9 @@ describe('batching, counted in upstream requests', () => {
       encodeGlobalId('Architecture', 1),
     ];
     harness.resetCounts();
-    const result = await harness.query<{ nodes: Array<{ __typename: string; foremanId: number; name: string }> }>(
+    const result = await harness.query<{
+      nodes: Array<{ __typename: string; foremanId: number; name: string }>;
+    }>(
       `query($ids: [ID!]!) { nodes(ids: $ids) {
          __typename
          ... on Architecture { foremanId name }
@@ -119,9 +133,16 @@ describe('batching, counted in upstream requests', () => {
     let after: string | null = null;
     let pages = 0;
     for (;;) {
-      const result: Awaited<ReturnType<typeof harness.query<{
-        images: { edges: Array<{ node: { foremanId: number } }>; pageInfo: { hasNextPage: boolean; endCursor: string | null } };
-      }>>> = await harness.query(
+      const result: Awaited<
+        ReturnType<
+          typeof harness.query<{
+            images: {
+              edges: Array<{ node: { foremanId: number } }>;
+              pageInfo: { hasNextPage: boolean; endCursor: string | null };
+            };
+          }>
+        >
+      > = await harness.query(
         `query($cr: ID!, $after: String) { images(computeResourceId: $cr, first: 37, after: $after) {
            edges { node { foremanId } } pageInfo { hasNextPage endCursor } } }`,
         { variables: { cr: largest.id, after } },

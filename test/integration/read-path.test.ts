@@ -18,7 +18,14 @@ async function restImages(path: string, query = 'per_page=5&order=id') {
   });
   return (await response.json()) as {
     subtotal: number;
-    results: Array<{ id: number; name: string; uuid: string; compute_resource_id: number; architecture_id: number; operatingsystem_id: number }>;
+    results: Array<{
+      id: number;
+      name: string;
+      uuid: string;
+      compute_resource_id: number;
+      architecture_id: number;
+      operatingsystem_id: number;
+    }>;
   };
 }
 
@@ -26,7 +33,13 @@ describe('every Query field over the demo upstream', () => {
   it('architecture, by global and by numeric id, with its operating systems (show) and images', async () => {
     harness.resetCounts();
     const result = await harness.query<{
-      byGlobal: { id: string; foremanId: number; name: string; operatingSystems: Array<{ title: string }>; images: { totalCount: number } };
+      byGlobal: {
+        id: string;
+        foremanId: number;
+        name: string;
+        operatingSystems: Array<{ title: string }>;
+        images: { totalCount: number };
+      };
       byNumber: { name: string };
     }>(`{
       byGlobal: architecture(id: "${encodeGlobalId('Architecture', 1)}") {
@@ -47,22 +60,38 @@ describe('every Query field over the demo upstream', () => {
 
   it('architectures, operatingSystems and computeResources connections with totalCount', async () => {
     harness.resetCounts();
-    const result = await harness.query<Record<string, { totalCount: number; nodes: Array<{ name: string }> }>>(`{
+    const result = await harness.query<
+      Record<string, { totalCount: number; nodes: Array<{ name: string }> }>
+    >(`{
       architectures(first: 2) { totalCount nodes { name } }
       operatingSystems(first: 3, search: "family = Redhat") { totalCount nodes { name } }
       computeResources(first: 50) { totalCount nodes { name } } }`);
     expect(result.errors).toBeUndefined();
     expect(result.data?.architectures?.nodes).toHaveLength(2);
     expect(result.data?.architectures?.totalCount).toBeGreaterThan(2);
-    expect(result.data?.operatingSystems?.nodes.every((os) => os.name === 'RedHat' || os.name === 'CentOS' || os.name.length > 0)).toBe(true);
-    expect(result.data?.computeResources?.nodes.length).toBe(result.data?.computeResources?.totalCount);
+    expect(
+      result.data?.operatingSystems?.nodes.every(
+        (os) => os.name === 'RedHat' || os.name === 'CentOS' || os.name.length > 0,
+      ),
+    ).toBe(true);
+    expect(result.data?.computeResources?.nodes.length).toBe(
+      result.data?.computeResources?.totalCount,
+    );
     expect(harness.upstream()).toHaveLength(3);
   });
 
   it('operatingSystem with its architectures and images; computeResource with its images', async () => {
     const result = await harness.query<{
-      operatingSystem: { title: string; architectures: Array<{ name: string }>; images: { nodes: Array<{ operatingSystem: { title: string } }> } };
-      computeResource: { name: string; provider: string; images: { nodes: Array<{ computeResource: { name: string } }> } };
+      operatingSystem: {
+        title: string;
+        architectures: Array<{ name: string }>;
+        images: { nodes: Array<{ operatingSystem: { title: string } }> };
+      };
+      computeResource: {
+        name: string;
+        provider: string;
+        images: { nodes: Array<{ computeResource: { name: string } }> };
+      };
     }>(`{
       operatingSystem(id: "${encodeGlobalId('Operatingsystem', 1)}") {
         title architectures { name } images(first: 3) { nodes { operatingSystem { title } } } }
@@ -78,23 +107,39 @@ describe('every Query field over the demo upstream', () => {
   it('image by global id is one call under its compute resource; by numeric id a fan-out', async () => {
     const [first] = (await restImages('/api/compute_resources/1/images')).results;
     if (!first) throw new Error('the demo seed has no image on compute resource 1');
-    const globalId = encodeImageId({ computeResourceId: first.compute_resource_id, imageId: first.id });
+    const globalId = encodeImageId({
+      computeResourceId: first.compute_resource_id,
+      imageId: first.id,
+    });
 
     harness.resetCounts();
-    const byGlobal = await harness.query<{ image: { id: string; foremanId: number; name: string; uuid: string } }>(
-      `{ image(id: "${globalId}") { id foremanId name uuid } }`,
-    );
-    expect(byGlobal.data?.image).toEqual({ id: globalId, foremanId: first.id, name: first.name, uuid: first.uuid });
+    const byGlobal = await harness.query<{
+      image: { id: string; foremanId: number; name: string; uuid: string };
+    }>(`{ image(id: "${globalId}") { id foremanId name uuid } }`);
+    expect(byGlobal.data?.image).toEqual({
+      id: globalId,
+      foremanId: first.id,
+      name: first.name,
+      uuid: first.uuid,
+    });
     expect(describeRequests(harness.upstream())).toEqual([
       `GET /api/compute_resources/${first.compute_resource_id}/images?page=1&per_page=1&search=id ^ (${first.id})`,
     ]);
 
     harness.resetCounts();
-    const byNumber = await harness.query<{ image: { id: string } }>(`{ image(id: "${first.id}") { id } }`);
+    const byNumber = await harness.query<{ image: { id: string } }>(
+      `{ image(id: "${first.id}") { id } }`,
+    );
     expect(byNumber.data?.image.id).toBe(globalId);
     const requests = describeRequests(harness.upstream());
     expect(requests[0]).toBe('GET /api/architectures?page=1&per_page=all');
-    expect(requests.slice(1).every((r) => /^GET \/api\/architectures\/\d+\/images\?page=1&per_page=1&search=id \^ \(\d+\)$/.test(r))).toBe(true);
+    expect(
+      requests
+        .slice(1)
+        .every((r) =>
+          /^GET \/api\/architectures\/\d+\/images\?page=1&per_page=1&search=id \^ \(\d+\)$/.test(r),
+        ),
+    ).toBe(true);
   });
 
   it('node resolves every type, images included', async () => {
@@ -107,40 +152,62 @@ describe('every Query field over the demo upstream', () => {
       encodeGlobalId('Operatingsystem', 1),
     ];
     for (const id of ids) {
-      const result = await harness.query<{ node: { id: string } }>('query($id: ID!) { node(id: $id) { id } }', {
-        variables: { id },
-      });
+      const result = await harness.query<{ node: { id: string } }>(
+        'query($id: ID!) { node(id: $id) { id } }',
+        {
+          variables: { id },
+        },
+      );
       expect(result.data?.node.id).toBe(id);
     }
   });
 
   it('images under each kind of parent match Foreman, with totalCount = subtotal after search', async () => {
-    const rest = await restImages('/api/architectures/1/images', 'per_page=5&order=id&search=name ~ a');
-    const result = await harness.query<{ images: { totalCount: number; nodes: Array<{ foremanId: number }> } }>(
+    const rest = await restImages(
+      '/api/architectures/1/images',
+      'per_page=5&order=id&search=name ~ a',
+    );
+    const result = await harness.query<{
+      images: { totalCount: number; nodes: Array<{ foremanId: number }> };
+    }>(
       '{ images(architectureId: "1", search: "name ~ a", first: 5) { totalCount nodes { foremanId } } }',
     );
     expect(result.data?.images.totalCount).toBe(rest.subtotal);
-    expect(result.data?.images.nodes.map((n) => n.foremanId)).toEqual(rest.results.map((r) => r.id));
+    expect(result.data?.images.nodes.map((n) => n.foremanId)).toEqual(
+      rest.results.map((r) => r.id),
+    );
 
-    const byOs = await harness.query<{ images: { nodes: Array<{ operatingSystem: { foremanId: number } }> } }>(
+    const byOs = await harness.query<{
+      images: { nodes: Array<{ operatingSystem: { foremanId: number } }> };
+    }>(
       `{ images(operatingSystemId: "${encodeGlobalId('Operatingsystem', 1)}", first: 5) { nodes { operatingSystem { foremanId } } } }`,
     );
     expect(byOs.data?.images.nodes.every((n) => n.operatingSystem.foremanId === 1)).toBe(true);
   });
 
   it('last / before page backwards', async () => {
-    const all = await harness.query<{ images: { edges: Array<{ cursor: string; node: { foremanId: number } }> } }>(
-      '{ images(computeResourceId: "1", first: 12) { edges { cursor node { foremanId } } } }',
-    );
+    const all = await harness.query<{
+      images: { edges: Array<{ cursor: string; node: { foremanId: number } }> };
+    }>('{ images(computeResourceId: "1", first: 12) { edges { cursor node { foremanId } } } }');
     const edges = all.data?.images.edges ?? [];
     const before = edges[10]?.cursor;
-    const back = await harness.query<{ images: { nodes: Array<{ foremanId: number }>; pageInfo: { hasPreviousPage: boolean } } }>(
+    const back = await harness.query<{
+      images: { nodes: Array<{ foremanId: number }>; pageInfo: { hasPreviousPage: boolean } };
+    }>(
       `{ images(computeResourceId: "1", last: 4, before: "${before}") { nodes { foremanId } pageInfo { hasPreviousPage } } }`,
     );
-    expect(back.data?.images.nodes.map((n) => n.foremanId)).toEqual(edges.slice(6, 10).map((e) => e.node.foremanId));
+    expect(back.data?.images.nodes.map((n) => n.foremanId)).toEqual(
+      edges.slice(6, 10).map((e) => e.node.foremanId),
+    );
     expect(back.data?.images.pageInfo.hasPreviousPage).toBe(true);
 
-    const tail = await harness.query<{ images: { totalCount: number; nodes: Array<{ foremanId: number }>; pageInfo: { hasNextPage: boolean } } }>(
+    const tail = await harness.query<{
+      images: {
+        totalCount: number;
+        nodes: Array<{ foremanId: number }>;
+        pageInfo: { hasNextPage: boolean };
+      };
+    }>(
       '{ images(computeResourceId: "1", last: 3) { totalCount nodes { foremanId } pageInfo { hasNextPage } } }',
     );
     expect(tail.data?.images.nodes).toHaveLength(Math.min(3, tail.data?.images.totalCount ?? 0));
@@ -156,7 +223,10 @@ describe('missing records, invalid searches and credentials', () => {
     expect(result.data?.missing).toBeNull();
     expect(result.data?.present.name).toMatch(/\S/);
     expect(result.errors).toEqual([
-      expect.objectContaining({ path: ['missing'], extensions: expect.objectContaining({ code: 'NOT_FOUND' }) }),
+      expect.objectContaining({
+        path: ['missing'],
+        extensions: expect.objectContaining({ code: 'NOT_FOUND' }),
+      }),
     ]);
   });
 
@@ -198,9 +268,13 @@ describe('missing records, invalid searches and credentials', () => {
   it("forwards each caller's credentials: the viewer sees fewer compute resources", async () => {
     const query = '{ computeResources { totalCount } }';
     const admin = await harness.query<{ computeResources: { totalCount: number } }>(query);
-    const viewer = await harness.query<{ computeResources: { totalCount: number } }>(query, { as: DEMO_VIEWER });
+    const viewer = await harness.query<{ computeResources: { totalCount: number } }>(query, {
+      as: DEMO_VIEWER,
+    });
     expect(viewer.data?.computeResources.totalCount).toBeGreaterThan(0);
-    expect(viewer.data?.computeResources.totalCount).toBeLessThan(admin.data?.computeResources.totalCount ?? 0);
+    expect(viewer.data?.computeResources.totalCount).toBeLessThan(
+      admin.data?.computeResources.totalCount ?? 0,
+    );
   });
 
   it("timestamps in the viewer's time zone come out as the same UTC instants", async () => {

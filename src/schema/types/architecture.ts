@@ -39,6 +39,8 @@ Architecture.implement({
     }),
     images: t.field({
       type: ImageConnection,
+      // Nullable: a failing list (bad search, upstream fault) must not wipe its siblings.
+      nullable: true,
       description: 'Images built for this architecture.',
       args: listArgs,
       resolve: (s, args, ctx) =>
@@ -46,6 +48,7 @@ Architecture.implement({
     }),
     operatingSystems: t.field({
       type: [OperatingSystem],
+      nullable: { list: true, items: false },
       description: 'Operating systems that run on it.',
       resolve: async (s, _args, ctx) => {
         const show = await ctx.loaders.architectureShows.load(s.foremanId);
@@ -80,6 +83,8 @@ builder.queryFields((t) => ({
   }),
   architectures: t.field({
     type: ArchitectureConnection,
+    // Nullable: a failing list (bad search, upstream fault) must not wipe its siblings.
+    nullable: true,
     description: 'Architectures.',
     args: listArgs,
     resolve: (_root, args, ctx) =>

@@ -62,6 +62,8 @@ ComputeResource.implement({
     }),
     images: t.field({
       type: ImageConnection,
+      // Nullable: a failing list (bad search, upstream fault) must not wipe its siblings.
+      nullable: true,
       description: 'Its images.',
       args: listArgs,
       resolve: (s, args, ctx) =>
@@ -92,6 +94,8 @@ builder.queryFields((t) => ({
   }),
   computeResources: t.field({
     type: ComputeResourceConnection,
+    // Nullable: a failing list (bad search, upstream fault) must not wipe its siblings.
+    nullable: true,
     description: 'Compute resources the caller can see (Foreman orders them by name).',
     args: listArgs,
     resolve: (_root, args, ctx) =>

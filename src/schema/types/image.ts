@@ -117,6 +117,8 @@ builder.queryFields((t) => ({
   }),
   images: t.field({
     type: ImageConnection,
+    // Nullable: a failing list (bad search, upstream fault) must not wipe its siblings.
+    nullable: true,
     description:
       'Images under one parent (compute resource, operating system or architecture), or with no parent, across every compute resource the caller can see.',
     args: {

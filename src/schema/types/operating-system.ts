@@ -77,6 +77,8 @@ OperatingSystem.implement({
     }),
     images: t.field({
       type: ImageConnection,
+      // Nullable: a failing list (bad search, upstream fault) must not wipe its siblings.
+      nullable: true,
       description: 'Images of this operating system.',
       args: listArgs,
       resolve: (s, args, ctx) =>
@@ -84,6 +86,7 @@ OperatingSystem.implement({
     }),
     architectures: t.field({
       type: [Architecture],
+      nullable: { list: true, items: false },
       description: 'Architectures it runs on.',
       resolve: async (s, _args, ctx) => {
         const show = await ctx.loaders.operatingSystemShows.load(s.foremanId);
@@ -119,6 +122,8 @@ builder.queryFields((t) => ({
   }),
   operatingSystems: t.field({
     type: OperatingSystemConnection,
+    // Nullable: a failing list (bad search, upstream fault) must not wipe its siblings.
+    nullable: true,
     description: 'Operating systems (Foreman orders them by title unless `order` says otherwise).',
     args: listArgs,
     resolve: (_root, args, ctx) =>
