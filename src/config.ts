@@ -7,7 +7,13 @@ export interface Config {
   /** A configured service account replaces callers' credentials (explicit opt-in). */
   serviceAccount: { username: string; password: string } | undefined;
   foremanCaFile: string | undefined;
+  /** Time to wait for response headers, and between body chunks. */
   foremanTimeoutMs: number;
+  foremanConnectTimeoutMs: number;
+  /** Retries of a failed GET (connection error, 502, 503, 504); writes are never retried. */
+  upstreamRetries: number;
+  /** First retry delay; doubled each time, with full jitter, capped by Retry-After when sent. */
+  upstreamRetryBaseMs: number;
   port: number;
   host: string;
   logLevel: LogLevel;
@@ -20,6 +26,30 @@ export interface Config {
     upstreamConcurrencyPerRequest: number;
     /** Sockets to Foreman across all requests. */
     upstreamConnections: number;
+    /** Deepest selection nesting a query may have. */
+    maxDepth: number;
+    /** Aliased fields a query may use (a cheap way to multiply work). */
+    maxAliases: number;
+    /** Fields at the root of one operation. */
+    maxRootFields: number;
+    /** Estimated objects a query may return (connection sizes multiply). */
+    maxCost: number;
+    /** Longest `search` string passed to Foreman. */
+    maxSearchLength: number;
+    /** Largest request body accepted, in bytes. */
+    maxBodyBytes: number;
+    /** Upstream requests one GraphQL request may make in all. */
+    maxUpstreamRequests: number;
+  };
+  http: {
+    /** Origins allowed to call from a browser; empty means no cross-origin access. */
+    corsOrigins: string[];
+    graphiql: boolean;
+    introspection: boolean;
+    /** A JSON manifest `{ "<hash>": "<document>" }`: when set, only these operations run. */
+    persistedOperationsFile: string | undefined;
+    /** How long SIGTERM waits for in-flight requests before exiting anyway. */
+    shutdownGraceMs: number;
   };
 }
 
@@ -54,6 +84,9 @@ export function loadConfig(env: Env = process.env): Config {
       username !== undefined && password !== undefined ? { username, password } : undefined,
     foremanCaFile: readableFile(env, 'FOREMAN_CA_FILE'),
     foremanTimeoutMs: integer(env, 'FOREMAN_TIMEOUT_MS', 30_000, 1, 600_000),
+    foremanConnectTimeoutMs: integer(env, 'FOREMAN_CONNECT_TIMEOUT_MS', 5_000, 1, 600_000),
+    upstreamRetries: integer(env, 'UPSTREAM_RETRIES', 2, 0, 10),
+    upstreamRetryBaseMs: integer(env, 'UPSTREAM_RETRY_BASE_MS', 100, 1, 60_000),
     port: integer(env, 'PORT', 4000, 0, 65_535),
     host: optional(env, 'HOST') ?? '127.0.0.1',
     logLevel: logLevel(env),
@@ -62,6 +95,20 @@ export function loadConfig(env: Env = process.env): Config {
       defaultPageSize,
       upstreamConcurrencyPerRequest: integer(env, 'UPSTREAM_CONCURRENCY', 8, 1, 256),
       upstreamConnections: integer(env, 'UPSTREAM_CONNECTIONS', 32, 1, 1024),
+      maxDepth: integer(env, 'MAX_DEPTH', 12, 2, 100),
+      maxAliases: integer(env, 'MAX_ALIASES', 30, 0, 10_000),
+      maxRootFields: integer(env, 'MAX_ROOT_FIELDS', 20, 1, 10_000),
+      maxCost: integer(env, 'MAX_COST', 50_000, 1, 100_000_000),
+      maxSearchLength: integer(env, 'MAX_SEARCH_LENGTH', 1_000, 1, 100_000),
+      maxBodyBytes: integer(env, 'MAX_BODY_BYTES', 100_000, 1_000, 100_000_000),
+      maxUpstreamRequests: integer(env, 'MAX_UPSTREAM_REQUESTS', 100, 1, 100_000),
+    },
+    http: {
+      corsOrigins: list(env, 'CORS_ORIGINS'),
+      graphiql: boolean(env, 'GRAPHIQL', true),
+      introspection: boolean(env, 'INTROSPECTION', true),
+      persistedOperationsFile: readableFile(env, 'PERSISTED_OPERATIONS_FILE'),
+      shutdownGraceMs: integer(env, 'SHUTDOWN_GRACE_MS', 10_000, 0, 600_000),
     },
   };
 }
@@ -104,6 +151,30 @@ function integer(env: Env, name: string, fallback: number, min: number, max: num
     throw new ConfigError(`${name} must be a whole number from ${min} to ${max}, got "${value}"`);
   }
   return parsed;
+}
+
+function boolean(env: Env, name: string, fallback: boolean): boolean {
+  const value = optional(env, name)?.toLowerCase();
+  if (value === undefined) return fallback;
+  if (value === 'true' || value === '1' || value === 'on') return true;
+  if (value === 'false' || value === '0' || value === 'off') return false;
+  throw new ConfigError(`${name} must be true or false, got "${value}"`);
+}
+
+/** A comma-separated list of origins (`*` for any). */
+function list(env: Env, name: string): string[] {
+  const items = (optional(env, name) ?? '')
+    .split(',')
+    .map((item) => item.trim())
+    .filter(Boolean);
+  for (const item of items) {
+    if (item !== '*' && !/^https?:\/\/[^/\s]+$/.test(item)) {
+      throw new ConfigError(
+        `${name} must list origins such as https://app.example.com (or *), got "${item}"`,
+      );
+    }
+  }
+  return items;
 }
 
 function readableFile(env: Env, name: string): string | undefined {

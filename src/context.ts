@@ -9,6 +9,8 @@ export interface GatewayContext {
   loaders: ForemanLoaders;
   foreman: ForemanClient;
   limits: Config['limits'];
+  /** Correlates this request's log lines with Foreman's (sent as `x-request-id`). */
+  requestId: string;
 }
 
 export interface ContextDependencies {
@@ -17,22 +19,38 @@ export interface ContextDependencies {
   foremanUrl: string;
   dispatcher: Dispatcher;
   onUpstreamCall?: ((event: UpstreamCallEvent) => void) | undefined;
+  onBatch?: ((loader: string, size: number) => void) | undefined;
 }
+
+/** A Retry-After longer than this fails the request rather than holding it open. */
+const MAX_RETRY_DELAY_MS = 5_000;
 
 export function createContext(
   deps: ContextDependencies,
-  request: { authorization: string | undefined; requestId: string | undefined },
+  request: { authorization: string | undefined; requestId: string },
 ): GatewayContext {
+  const { config } = deps;
   const foreman = new ForemanClient({
     baseUrl: deps.foremanUrl,
     dispatcher: deps.dispatcher,
-    authorization: upstreamAuthorization(deps.config, request.authorization),
-    timeoutMs: deps.config.foremanTimeoutMs,
-    limiter: new ConcurrencyLimiter(deps.config.limits.upstreamConcurrencyPerRequest),
+    authorization: upstreamAuthorization(config, request.authorization),
+    timeoutMs: config.foremanTimeoutMs,
+    limiter: new ConcurrencyLimiter(config.limits.upstreamConcurrencyPerRequest),
+    retry: {
+      retries: config.upstreamRetries,
+      baseDelayMs: config.upstreamRetryBaseMs,
+      maxDelayMs: MAX_RETRY_DELAY_MS,
+    },
+    maxRequests: config.limits.maxUpstreamRequests,
     requestId: request.requestId,
     onCall: deps.onUpstreamCall,
   });
-  return { foreman, loaders: new ForemanLoaders(foreman), limits: deps.config.limits };
+  return {
+    foreman,
+    loaders: new ForemanLoaders(foreman, deps.onBatch),
+    limits: config.limits,
+    requestId: request.requestId,
+  };
 }
 
 /**

@@ -1,11 +1,20 @@
+import { readFileSync } from 'node:fs';
+import { useCSRFPrevention } from '@graphql-yoga/plugin-csrf-prevention';
+import { useDisableIntrospection } from '@graphql-yoga/plugin-disable-introspection';
+import { usePersistedOperations } from '@graphql-yoga/plugin-persisted-operations';
 import { renderGraphiQL } from '@graphql-yoga/render-graphiql';
 import { GraphQLError } from 'graphql';
-import { createYoga, maskError, type YogaServerInstance } from 'graphql-yoga';
+import { createYoga, maskError, type Plugin, type YogaServerInstance } from 'graphql-yoga';
 import type { Dispatcher } from 'undici';
-import type { Config } from './config.js';
-import { createContext, type GatewayContext } from './context.js';
+import { type Config, ConfigError } from './config.js';
+import { createContext, type GatewayContext, upstreamAuthorization } from './context.js';
 import { GRAPHIQL_EXAMPLES } from './graphiql-examples.js';
 import type { Logger } from './logger.js';
+import type { Metrics } from './metrics.js';
+import { useHealth } from './plugins/use-health.js';
+import { useObservability } from './plugins/use-observability.js';
+import { useQueryLimits } from './plugins/use-query-limits.js';
+import { requestIdOf } from './request-id.js';
 import { fromUpstreamError } from './schema/errors.js';
 import { schema } from './schema/index.js';
 
@@ -16,43 +25,74 @@ export interface GatewayDependencies {
   /** The shared keep-alive pool towards Foreman. */
   dispatcher: Dispatcher;
   logger: Logger;
+  metrics: Metrics;
 }
 
 export type Gateway = YogaServerInstance<Record<string, unknown>, GatewayContext>;
 
 /** The GraphQL gateway as a fetch-style handler (no I/O of its own; see server.ts to listen). */
 export function createGateway(deps: GatewayDependencies): Gateway {
-  const { logger } = deps;
+  const { config, logger, metrics } = deps;
+  const { http, limits } = config;
+  const plugins: Plugin[] = [
+    useHealth({
+      foremanUrl: deps.foremanUrl,
+      dispatcher: deps.dispatcher,
+      serviceAuthorization: config.serviceAccount
+        ? upstreamAuthorization(config, undefined)
+        : undefined,
+      timeoutMs: Math.min(config.foremanTimeoutMs, 5_000),
+      metrics,
+    }),
+    // Browsers send "simple" cross-site requests without a preflight; demand a header they cannot.
+    useCSRFPrevention({ requestHeaders: ['x-graphql-yoga-csrf', 'apollo-require-preflight'] }),
+    useObservability(logger, metrics),
+    useQueryLimits({ ...limits }),
+  ];
+  if (!http.introspection) plugins.push(useDisableIntrospection());
+  if (http.persistedOperationsFile) {
+    plugins.push(persistedOperations(http.persistedOperationsFile));
+  }
+
   return createYoga<Record<string, unknown>, GatewayContext>({
     schema,
     graphqlEndpoint: '/graphql',
     landingPage: false,
     logging: logger.child({ component: 'yoga' }),
+    cors: http.corsOrigins.length > 0 ? { origin: http.corsOrigins, credentials: true } : false,
     // The offline GraphiQL: every asset is inlined, nothing is fetched from a CDN.
     renderGraphiQL,
-    graphiql: { title: 'Foreman images GraphQL', defaultQuery: GRAPHIQL_EXAMPLES },
+    graphiql: http.graphiql
+      ? { title: 'Foreman images GraphQL', defaultQuery: GRAPHIQL_EXAMPLES }
+      : false,
+    plugins,
     context: ({ request }) =>
       createContext(
         {
-          config: deps.config,
+          config,
           foremanUrl: deps.foremanUrl,
           dispatcher: deps.dispatcher,
-          onUpstreamCall: (event) =>
+          onUpstreamCall: (event) => {
+            const labels = {
+              method: event.method,
+              route: event.route,
+              status: String(event.status),
+            };
+            metrics.upstreamDuration.observe(labels, event.durationMs / 1000);
+            if (event.attempt > 1) metrics.upstreamRetries.inc({ route: event.route });
             logger.debug(
               {
-                upstream: {
-                  method: event.method,
-                  path: event.path,
-                  status: event.status,
-                  ms: Math.round(event.durationMs),
-                },
+                requestId: requestIdOf(request),
+                upstream: { ...labels, attempt: event.attempt, ms: Math.round(event.durationMs) },
               },
               'upstream call',
-            ),
+            );
+          },
+          onBatch: (loader, size) => metrics.batchSize.observe({ loader }, size),
         },
         {
           authorization: request.headers.get('authorization') ?? undefined,
-          requestId: request.headers.get('x-request-id') ?? undefined,
+          requestId: requestIdOf(request),
         },
       ),
     maskedErrors: {
@@ -61,8 +101,32 @@ export function createGateway(deps: GatewayDependencies): Gateway {
           const upstream = fromUpstreamError(error);
           if (upstream) return upstream;
         }
+        // Unexpected errors reach clients as "Unexpected error." with no stack or upstream body.
         return maskError(error, message, isDev);
       },
     },
+  });
+}
+
+/** Trusted documents: only the operations in the manifest (`{ "<id>": "<document>" }`) run. */
+function persistedOperations(file: string): Plugin {
+  let manifest: unknown;
+  try {
+    manifest = JSON.parse(readFileSync(file, 'utf8'));
+  } catch (error) {
+    throw new ConfigError(
+      `PERSISTED_OPERATIONS_FILE is not valid JSON: ${(error as Error).message}`,
+    );
+  }
+  const entries = typeof manifest === 'object' && manifest !== null ? Object.entries(manifest) : [];
+  if (entries.length === 0 || entries.some(([, document]) => typeof document !== 'string')) {
+    throw new ConfigError(
+      'PERSISTED_OPERATIONS_FILE must hold a non-empty JSON object of operation id → GraphQL document',
+    );
+  }
+  const documents = new Map(entries as Array<[string, string]>);
+  return usePersistedOperations({
+    getPersistedOperation: (id) => documents.get(id) ?? null,
+    allowArbitraryOperations: false,
   });
 }

@@ -1,8 +1,9 @@
 import { type Config, ConfigError, loadConfig } from './config.js';
-import { DEMO_ADMIN, startDemoUpstream } from './demo/index.js';
+import { DEMO_ADMIN, type DemoUpstream, startDemoUpstream } from './demo/index.js';
 import { createUpstreamPool } from './foreman/pool.js';
 import { createGateway } from './gateway.js';
 import { createLogger } from './logger.js';
+import { createMetrics } from './metrics.js';
 import { listen } from './server.js';
 
 /**
@@ -14,16 +15,13 @@ async function main(): Promise<void> {
   try {
     config = loadConfig();
   } catch (error) {
-    if (error instanceof ConfigError) {
-      process.stderr.write(`foreman-images-graphql: configuration error: ${error.message}\n`);
-      process.exit(1);
-    }
-    throw error;
+    exitOnConfigError(error);
   }
   const logger = createLogger(config.logLevel);
 
-  const demo = config.foremanUrl ? undefined : await startDemoUpstream();
-  if (demo) {
+  let demo: DemoUpstream | undefined;
+  if (!config.foremanUrl) {
+    demo = await startDemoUpstream();
     config = {
       ...config,
       serviceAccount: config.serviceAccount ?? {
@@ -36,30 +34,45 @@ async function main(): Promise<void> {
       `FOREMAN_URL is not set: serving the built-in demo Foreman at ${demo.url} as user "${config.serviceAccount?.username}"`,
     );
   }
-  const foremanUrl = config.foremanUrl ?? (demo?.url as string);
+  const foremanUrl = config.foremanUrl ?? (demo as DemoUpstream).url;
   const pool = createUpstreamPool({
     foremanUrl,
     caFile: config.foremanCaFile,
-    connectTimeoutMs: config.foremanTimeoutMs,
+    connectTimeoutMs: config.foremanConnectTimeoutMs,
     connections: config.limits.upstreamConnections,
   });
-  const gateway = createGateway({ config, foremanUrl, dispatcher: pool, logger });
-  const running = await listen(gateway, config.host, config.port);
+  let gateway: ReturnType<typeof createGateway>;
+  try {
+    gateway = createGateway({
+      config,
+      foremanUrl,
+      dispatcher: pool,
+      logger,
+      metrics: createMetrics(),
+    });
+  } catch (error) {
+    exitOnConfigError(error);
+  }
+  const running = await listen(gateway, {
+    host: config.host,
+    port: config.port,
+    maxBodyBytes: config.limits.maxBodyBytes,
+  });
   logger.info(
     {
       url: `${running.url}/graphql`,
       foreman: foremanUrl,
       credentials: config.serviceAccount ? 'service account' : 'forwarded from each caller',
     },
-    `GraphQL gateway ready: open ${running.url}/graphql for GraphiQL`,
+    `GraphQL gateway ready: ${config.http.graphiql ? 'open' : 'POST to'} ${running.url}/graphql`,
   );
 
   let stopping = false;
   const stop = async (signal: string) => {
     if (stopping) return;
     stopping = true;
-    logger.info({ signal }, 'stopping: finishing in-flight requests');
-    await running.close();
+    logger.info({ signal }, 'stopping: no new connections, finishing in-flight requests');
+    await running.close(config.http.shutdownGraceMs);
     await pool.close();
     await demo?.close();
     logger.info('stopped');
@@ -67,6 +80,14 @@ async function main(): Promise<void> {
   };
   process.once('SIGTERM', () => void stop('SIGTERM'));
   process.once('SIGINT', () => void stop('SIGINT'));
+}
+
+function exitOnConfigError(error: unknown): never {
+  if (error instanceof ConfigError) {
+    process.stderr.write(`foreman-images-graphql: configuration error: ${error.message}\n`);
+    process.exit(1);
+  }
+  throw error;
 }
 
 await main();

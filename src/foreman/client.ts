@@ -1,15 +1,21 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { type Dispatcher, errors as undiciErrors } from 'undici';
 import { parseUpstreamError, UpstreamError } from './errors.js';
 import type { ConcurrencyLimiter } from './limiter.js';
+import { parseRetryAfter, type RetryPolicy, retryDelay } from './retry.js';
 
 export type WriteMethod = 'POST' | 'PUT' | 'DELETE';
 
-/** What the client reports about each upstream call (for logs and metrics; never credentials). */
+/** What the client reports about each upstream attempt (for logs and metrics; never credentials). */
 export interface UpstreamCallEvent {
   method: string;
-  path: string;
+  /** The path with ids replaced, e.g. `/api/compute_resources/:id/images`. */
+  route: string;
+  /** 0 when there was no answer. */
   status: number;
   durationMs: number;
+  /** 1 for the first attempt, 2 for the first retry… */
+  attempt: number;
   error?: UpstreamError;
 }
 
@@ -20,10 +26,14 @@ export interface ForemanClientOptions {
   dispatcher: Dispatcher;
   /** The `Authorization` header value to send, or undefined to send none. */
   authorization?: string | undefined;
-  /** Per-request limit for headers and for the body, in milliseconds. */
+  /** Limit for response headers, and between body chunks, in milliseconds. */
   timeoutMs: number;
   /** Bounds how many calls this client has in flight at once. */
   limiter: ConcurrencyLimiter;
+  /** Retries for GET; writes are never retried. */
+  retry: RetryPolicy;
+  /** Upstream requests (retries included) this client may make in all. */
+  maxRequests: number;
   /** Correlates Foreman's logs with ours. */
   requestId?: string | undefined;
   onCall?: ((event: UpstreamCallEvent) => void) | undefined;
@@ -35,49 +45,78 @@ export interface ForemanClientOptions {
  */
 export class ForemanClient {
   readonly #options: ForemanClientOptions;
+  readonly #origin: string;
   readonly #pathPrefix: string;
+  #requestsMade = 0;
 
   constructor(options: ForemanClientOptions) {
     this.#options = options;
-    this.#pathPrefix = new URL(options.baseUrl).pathname.replace(/\/+$/, '');
+    const url = new URL(options.baseUrl);
+    this.#origin = url.origin;
+    this.#pathPrefix = url.pathname.replace(/\/+$/, '');
   }
 
-  get<T>(path: string, query: Record<string, string> = {}): Promise<T> {
-    return this.#request<T>('GET', path, query, undefined);
+  /** Upstream requests made so far (retries included). */
+  get requestsMade(): number {
+    return this.#requestsMade;
+  }
+
+  /** GETs are retried on connection errors and 502/503/504, with backoff and jitter. */
+  async get<T>(path: string, query: Record<string, string> = {}): Promise<T> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.#attempt<T>('GET', path, query, undefined, attempt);
+      } catch (error) {
+        if (!(error instanceof UpstreamError)) throw error;
+        const delay = retryDelay(this.#options.retry, attempt, error);
+        if (delay === undefined) throw error;
+        await sleep(delay);
+      }
+    }
   }
 
   /** Writes are sent once: never retried, whatever the answer (a retry could create twice). */
   send<T>(method: WriteMethod, path: string, body?: unknown): Promise<T> {
-    return this.#request<T>(method, path, {}, body);
+    return this.#attempt<T>(method, path, {}, body, 1);
   }
 
-  #request<T>(
+  async #attempt<T>(
     method: string,
     path: string,
     query: Record<string, string>,
     body: unknown,
+    attempt: number,
   ): Promise<T> {
     if (!this.#options.authorization) {
       // Without credentials Foreman can only answer 401: say so without asking it.
-      return Promise.reject(
-        new UpstreamError({
-          kind: 'missing_credentials',
-          status: 401,
-          message:
-            'No credentials: send an Authorization header (HTTP Basic, or a Foreman personal access token as the password)',
-          method,
-          path,
-        }),
-      );
+      throw new UpstreamError({
+        kind: 'missing_credentials',
+        status: 401,
+        message:
+          'No credentials: send an Authorization header (HTTP Basic, or a Foreman personal access token as the password)',
+        method,
+        path,
+      });
     }
+    if (this.#requestsMade >= this.#options.maxRequests) {
+      throw new UpstreamError({
+        kind: 'request_limit',
+        status: 0,
+        message: `This query needs more than ${this.#options.maxRequests} requests to Foreman; ask for less (smaller pages, fewer fields)`,
+        method,
+        path,
+      });
+    }
+    this.#requestsMade += 1;
     return this.#options.limiter.run(async () => {
       const started = performance.now();
       const report = (status: number, error?: UpstreamError) =>
         this.#options.onCall?.({
           method,
-          path,
+          route: routeTemplate(path),
           status,
           durationMs: performance.now() - started,
+          attempt,
           ...(error ? { error } : {}),
         });
       try {
@@ -109,7 +148,7 @@ export class ForemanClient {
     if (body !== undefined) headers['content-type'] = 'application/json';
 
     const response = await this.#options.dispatcher.request({
-      origin: new URL(this.#options.baseUrl).origin,
+      origin: this.#origin,
       method: method as Dispatcher.HttpMethod,
       path: `${this.#pathPrefix}${path}${search ? `?${search}` : ''}`,
       headers,
@@ -120,7 +159,12 @@ export class ForemanClient {
     // Always read the whole body: an unread body keeps the pooled connection busy.
     const text = await response.body.text();
     if (response.statusCode < 200 || response.statusCode >= 300) {
-      throw parseUpstreamError(response.statusCode, text, { method, path });
+      const retryAfter = response.headers['retry-after'];
+      throw parseUpstreamError(response.statusCode, text, {
+        method,
+        path,
+        retryAfterMs: parseRetryAfter(Array.isArray(retryAfter) ? retryAfter[0] : retryAfter),
+      });
     }
     try {
       return { status: response.statusCode, data: JSON.parse(text) as T };
@@ -139,20 +183,34 @@ export class ForemanClient {
   }
 }
 
+/** `/api/compute_resources/3/images/12` → `/api/compute_resources/:id/images/:id` (bounded metric labels). */
+export function routeTemplate(path: string): string {
+  return path.replace(/\/\d+(?=\/|$)/g, '/:id');
+}
+
 function toUpstreamError(error: unknown, method: string, path: string): UpstreamError {
   if (error instanceof UpstreamError) return error;
-  const timedOut =
+  const connectTimeout = error instanceof undiciErrors.ConnectTimeoutError;
+  const responseTimeout =
     error instanceof undiciErrors.HeadersTimeoutError ||
-    error instanceof undiciErrors.BodyTimeoutError ||
-    error instanceof undiciErrors.ConnectTimeoutError;
+    error instanceof undiciErrors.BodyTimeoutError;
+  if (connectTimeout || responseTimeout) {
+    return new UpstreamError(
+      {
+        kind: 'timeout',
+        status: 0,
+        phase: connectTimeout ? 'connect' : 'response',
+        message: connectTimeout
+          ? 'Foreman could not be reached in time'
+          : 'Foreman did not answer in time',
+        method,
+        path,
+      },
+      { cause: error },
+    );
+  }
   return new UpstreamError(
-    {
-      kind: timedOut ? 'timeout' : 'network',
-      status: 0,
-      message: timedOut ? 'Foreman did not answer in time' : 'Foreman could not be reached',
-      method,
-      path,
-    },
+    { kind: 'network', status: 0, message: 'Foreman could not be reached', method, path },
     { cause: error },
   );
 }

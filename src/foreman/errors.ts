@@ -14,7 +14,9 @@ export type UpstreamErrorKind =
   /** A 2xx answer whose body was not the JSON we expected. */
   | 'invalid_response'
   /** The caller sent no credentials and none are configured: nothing was sent to Foreman. */
-  | 'missing_credentials';
+  | 'missing_credentials'
+  /** This GraphQL request already made as many upstream requests as it may. */
+  | 'request_limit';
 
 export interface UpstreamErrorDetails {
   kind: UpstreamErrorKind;
@@ -24,7 +26,11 @@ export interface UpstreamErrorDetails {
   message: string;
   /** 422 validation errors: attribute name (snake_case, as Foreman sends it) to messages. */
   fieldErrors?: Record<string, string[]>;
-  /** The request that failed, for logs (method and path template, never credentials). */
+  /** For timeouts: whether connecting, or waiting for headers or body, took too long. */
+  phase?: 'connect' | 'response';
+  /** Foreman's (or a proxy's) Retry-After, in ms. */
+  retryAfterMs?: number;
+  /** The request that failed, for logs (method and path, never credentials). */
   method: string;
   path: string;
 }
@@ -34,6 +40,8 @@ export class UpstreamError extends Error {
   readonly kind: UpstreamErrorKind;
   readonly status: number;
   readonly fieldErrors: Record<string, string[]> | undefined;
+  readonly phase: 'connect' | 'response' | undefined;
+  readonly retryAfterMs: number | undefined;
   readonly method: string;
   readonly path: string;
 
@@ -42,6 +50,8 @@ export class UpstreamError extends Error {
     this.kind = details.kind;
     this.status = details.status;
     this.fieldErrors = details.fieldErrors;
+    this.phase = details.phase;
+    this.retryAfterMs = details.retryAfterMs;
     this.method = details.method;
     this.path = details.path;
   }
@@ -53,15 +63,17 @@ const MAX_MESSAGE_LENGTH = 500;
 export function parseUpstreamError(
   status: number,
   rawBody: string,
-  request: { method: string; path: string },
+  request: { method: string; path: string; retryAfterMs?: number | undefined },
 ): UpstreamError {
   const parsed = parseErrorBody(rawBody);
+  const { retryAfterMs, ...rest } = request;
   return new UpstreamError({
     kind: 'http',
     status,
     message: parsed.message ?? defaultMessage(status),
     ...(parsed.fieldErrors ? { fieldErrors: parsed.fieldErrors } : {}),
-    ...request,
+    ...(retryAfterMs !== undefined ? { retryAfterMs } : {}),
+    ...rest,
   });
 }
 

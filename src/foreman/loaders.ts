@@ -53,8 +53,11 @@ export class ForemanLoaders {
     this.#loadImagesByForemanId(ids),
   );
 
-  constructor(client: ForemanClient) {
+  readonly #onBatch: ((loader: string, size: number) => void) | undefined;
+
+  constructor(client: ForemanClient, onBatch?: (loader: string, size: number) => void) {
     this.#client = client;
+    this.#onBatch = onBatch;
   }
 
   /**
@@ -146,6 +149,7 @@ export class ForemanLoaders {
 
   #recordsById<C extends Collection>(collection: C) {
     return new DataLoader<number, CollectionRecords[C] | null>(async (ids) => {
+      this.#onBatch?.(collection, ids.length);
       const found = await this.#searchByIds<CollectionRecords[C] & { id: number }>(
         collectionPath(collection),
         ids,
@@ -181,6 +185,7 @@ export class ForemanLoaders {
   }
 
   async #loadImagesByComputeResource(keys: readonly ImageKey[]): Promise<(ImageRecord | null)[]> {
+    this.#onBatch?.('images', keys.length);
     const idsByComputeResource = new Map<number, number[]>();
     for (const { computeResourceId, imageId } of keys) {
       const ids = idsByComputeResource.get(computeResourceId) ?? [];
@@ -201,6 +206,7 @@ export class ForemanLoaders {
   }
 
   async #loadImagesByForemanId(ids: readonly number[]): Promise<(ImageRecord | null)[]> {
+    this.#onBatch?.('images_by_foreman_id', ids.length);
     // Every image has a presence-validated architecture, and architectures are few.
     const architectures = await this.listPage<ArchitectureRecord>(collectionPath('architectures'), {
       page: 1,

@@ -9,7 +9,8 @@ export type ErrorCode =
   | 'FORBIDDEN'
   | 'UPSTREAM_ERROR'
   | 'UPSTREAM_TIMEOUT'
-  | 'UPSTREAM_UNAVAILABLE';
+  | 'UPSTREAM_UNAVAILABLE'
+  | 'LIMIT_EXCEEDED';
 
 export function badUserInput(message: string, argumentName?: string): GraphQLError {
   return new GraphQLError(message, {
@@ -32,6 +33,7 @@ export function upstreamErrorCode(error: UpstreamError): ErrorCode {
   if (error.kind === 'network') return 'UPSTREAM_UNAVAILABLE';
   if (error.kind === 'invalid_response') return 'UPSTREAM_ERROR';
   if (error.kind === 'missing_credentials') return 'UNAUTHENTICATED';
+  if (error.kind === 'request_limit') return 'LIMIT_EXCEEDED';
   switch (error.status) {
     case 400:
     case 422:

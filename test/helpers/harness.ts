@@ -10,6 +10,7 @@ import {
 import { createUpstreamPool } from '../../src/foreman/pool.js';
 import { createGateway } from '../../src/gateway.js';
 import { createLogger } from '../../src/logger.js';
+import { createMetrics } from '../../src/metrics.js';
 import { listen } from '../../src/server.js';
 
 export interface GraphQLResponse<D = Record<string, unknown>> {
@@ -61,7 +62,7 @@ export async function startHarness(
   const config = loadConfig({ FOREMAN_URL: demo.url, LOG_LEVEL: 'silent', ...options.env });
   const pool = createUpstreamPool({
     foremanUrl: demo.url,
-    connectTimeoutMs: config.foremanTimeoutMs,
+    connectTimeoutMs: config.foremanConnectTimeoutMs,
     connections: config.limits.upstreamConnections,
   });
   const gateway = createGateway({
@@ -71,8 +72,13 @@ export async function startHarness(
     logger: createLogger(options.logLevel ?? 'silent', {
       write: (line: string) => logs.push(line),
     }),
+    metrics: createMetrics(),
   });
-  const server = await listen(gateway, '127.0.0.1', 0);
+  const server = await listen(gateway, {
+    host: '127.0.0.1',
+    port: 0,
+    maxBodyBytes: config.limits.maxBodyBytes,
+  });
 
   return {
     url: server.url,

@@ -1,0 +1,45 @@
+import { Counter, collectDefaultMetrics, Histogram, Registry } from 'prom-client';
+
+/** The gateway's Prometheus metrics, on a registry of its own (served at /metrics). */
+export function createMetrics() {
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry });
+  return {
+    registry,
+    operationDuration: new Histogram({
+      name: 'graphql_operation_duration_seconds',
+      help: 'Duration of GraphQL operations, by operation type and whether they had errors.',
+      labelNames: ['operation_type', 'outcome'] as const,
+      buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+      registers: [registry],
+    }),
+    operationErrors: new Counter({
+      name: 'graphql_errors_total',
+      help: 'GraphQL errors returned, by extensions.code.',
+      labelNames: ['code'] as const,
+      registers: [registry],
+    }),
+    upstreamDuration: new Histogram({
+      name: 'foreman_request_duration_seconds',
+      help: 'Duration of requests to Foreman, by method, route template and status (0: no answer).',
+      labelNames: ['method', 'route', 'status'] as const,
+      buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
+      registers: [registry],
+    }),
+    upstreamRetries: new Counter({
+      name: 'foreman_request_retries_total',
+      help: 'GET requests to Foreman retried after a connection error or 502/503/504.',
+      labelNames: ['route'] as const,
+      registers: [registry],
+    }),
+    batchSize: new Histogram({
+      name: 'dataloader_batch_size',
+      help: 'Keys per DataLoader batch (one upstream call per batch), by loader.',
+      labelNames: ['loader'] as const,
+      buckets: [1, 2, 5, 10, 20, 50, 100, 200, 500],
+      registers: [registry],
+    }),
+  };
+}
+
+export type Metrics = ReturnType<typeof createMetrics>;
