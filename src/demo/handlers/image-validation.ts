@@ -1,0 +1,108 @@
+import { fail } from '../http/responses.js';
+import { isBlank, rubyStrip } from '../http/ruby.js';
+import { providerOf } from '../providers.js';
+import type { DemoStore } from '../store.js';
+import type { ImageDraft } from './image-params.js';
+
+/** ActiveModel::Errors: attribute → messages, in the order errors were added. */
+export class ValidationErrors {
+  readonly #messages = new Map<string, string[]>();
+  readonly #full: string[] = [];
+
+  add(attribute: string, message: string): void {
+    this.#messages.set(attribute, [...(this.#messages.get(attribute) ?? []), message]);
+    this.#full.push(attribute === 'base' ? message : `${humanize(attribute)} ${message}`);
+  }
+
+  get empty(): boolean {
+    return this.#full.length === 0;
+  }
+
+  /** unprocessable_entity.json.rabl inside the error layout. */
+  body(id: number | null) {
+    return {
+      error: { id, errors: Object.fromEntries(this.#messages), full_messages: [...this.#full] },
+    };
+  }
+}
+
+/** String#humanize without locale overrides: "compute_resource_id" → "Compute resource". */
+function humanize(attribute: string): string {
+  const words = attribute.replace(/_id$/, '').replaceAll('_', ' ');
+  return words.charAt(0).toUpperCase() + words.slice(1);
+}
+
+const STRING_COLUMNS = ['uuid', 'username', 'name', 'iamRole', 'password'] as const;
+const COLUMN_NAMES: Record<(typeof STRING_COLUMNS)[number], string> = {
+  uuid: 'uuid',
+  username: 'username',
+  name: 'name',
+  iamRole: 'iam_role',
+  password: 'password',
+};
+
+/** StripWhitespace: changed string attributes lose leading and trailing whitespace. */
+export function stripChanged(draft: ImageDraft, original: ImageDraft | null): void {
+  for (const column of STRING_COLUMNS) {
+    const value = draft[column];
+    if (value !== null && value !== original?.[column]) draft[column] = rubyStrip(value);
+  }
+}
+
+/**
+ * app/models/image.rb's validations in declaration order: lengths from the database, presence,
+ * name unique per (compute resource, OS), uuid present and unique per compute resource, and
+ * uuid_exists? (the provider check, see ProviderInfo#imageExists) on every save.
+ */
+export function validateImage(
+  store: DemoStore,
+  draft: ImageDraft,
+  selfId: number | null,
+): ValidationErrors {
+  const errors = new ValidationErrors();
+  for (const column of STRING_COLUMNS) {
+    const value = draft[column];
+    if (value !== null && [...value].length > 255) {
+      errors.add(COLUMN_NAMES[column], 'is too long (maximum is 255 characters)');
+    }
+  }
+  if (isBlank(draft.username)) errors.add('username', "can't be blank");
+  if (draft.operatingsystemId === null) errors.add('operatingsystem_id', "can't be blank");
+  if (draft.computeResourceId === null) errors.add('compute_resource_id', "can't be blank");
+  if (draft.architectureId === null) errors.add('architecture_id', "can't be blank");
+  const others = store.images.filter((i) => i.id !== selfId);
+  if (isBlank(draft.name)) errors.add('name', "can't be blank");
+  const sameName = others.some(
+    (i) =>
+      i.name === draft.name &&
+      i.computeResourceId === draft.computeResourceId &&
+      i.operatingsystemId === draft.operatingsystemId,
+  );
+  if (sameName) errors.add('name', 'has already been taken');
+  if (isBlank(draft.uuid)) errors.add('uuid', "can't be blank");
+  if (
+    others.some((i) => i.uuid === draft.uuid && i.computeResourceId === draft.computeResourceId)
+  ) {
+    errors.add('uuid', 'has already been taken');
+  }
+  const cr = store.computeResource(draft.computeResourceId);
+  if (cr && !providerOf(cr).imageExists(draft.uuid)) {
+    errors.add('uuid', `could not be found in ${cr.name}`);
+  }
+  return errors;
+}
+
+/**
+ * belongs_to is optional in Foreman, so a dangling id passes validation; the demo (documented
+ * approximation) answers it like a RecordNotFound for another model instead of storing it.
+ */
+export function ensureReferences(store: DemoStore, draft: ImageDraft): void {
+  const missing: Array<[string, number | null, boolean]> = [
+    ['Operatingsystem', draft.operatingsystemId, !!store.operatingsystem(draft.operatingsystemId)],
+    ['ComputeResource', draft.computeResourceId, !!store.computeResource(draft.computeResourceId)],
+    ['Architecture', draft.architectureId, !!store.architecture(draft.architectureId)],
+  ];
+  for (const [model, id, exists] of missing) {
+    if (!exists) fail(422, { error: { message: `Couldn't find ${model} with 'id'=${id}` } });
+  }
+}

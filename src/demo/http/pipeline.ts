@@ -1,0 +1,135 @@
+import type { HandlerContext, TaxonomyContext } from '../handlers/context.js';
+import { QueryNotSupported } from '../search/errors.js';
+import type { DemoStore } from '../store.js';
+import { authenticate, type DemoAccount, hasPermission } from '../users.js';
+import { type DemoRequest, mediaType, mergeParams, paramString, parseJsonBody } from './request.js';
+import {
+  DemoHttpError,
+  type DemoResponse,
+  errorResponse,
+  fail,
+  json,
+  routingNotFound,
+} from './responses.js';
+import { matchRoute } from './router.js';
+import { activeRecordId, isBlank } from './ruby.js';
+
+export interface PipelineEnv {
+  store: DemoStore;
+  defaultPerPage: number;
+  now(): Date;
+}
+
+export interface PipelineResult {
+  response: DemoResponse;
+  /** The authenticated login, for the request record. */
+  login: string | null;
+}
+
+/**
+ * One request through Foreman's before_action chain (§5): routing, JSON parsing, authorize
+ * (401, then 403), info headers, set_taxonomy (404), check_media_type (415), then the action,
+ * which resolves the nested parent and the record itself.
+ */
+export function handleRequest(env: PipelineEnv, request: DemoRequest): PipelineResult {
+  const auth = authenticate(request.headers.authorization);
+  const login = auth.ok ? auth.account.login : null;
+  const route = matchRoute(request.method, request.path);
+  if (!route) return { response: routingNotFound(request.headers.accept), login };
+  const headers: Record<string, string> = {};
+  try {
+    const body = parseJsonBody(request);
+    if (!auth.ok) {
+      return { response: errorResponse(401, `Unable to authenticate user ${auth.login}`), login };
+    }
+    if (route.permission && !hasPermission(auth.account, route.permission)) {
+      return { response: accessDenied(route.permission), login };
+    }
+    headers.Foreman_version = '3.13.0-develop';
+    headers.Foreman_api_version = '2';
+    const params = mergeParams(body, request.queryEntries, route.pathParams);
+    const taxonomy = setTaxonomy(env.store, auth.account, params);
+    headers.Foreman_current_location = taxonomyHeader(taxonomy.location);
+    headers.Foreman_current_organization = taxonomyHeader(taxonomy.organization);
+    checkMediaType(request);
+    const ctx: HandlerContext = {
+      store: env.store,
+      request,
+      account: auth.account,
+      body,
+      params,
+      taxonomy,
+      defaultPerPage: env.defaultPerPage,
+      now: env.now,
+    };
+    return { response: withHeaders(route.handler(ctx), headers), login };
+  } catch (error) {
+    return { response: withHeaders(errorToResponse(error), headers), login };
+  }
+}
+
+function accessDenied(permission: string): DemoResponse {
+  return json(403, {
+    error: {
+      message: 'Access denied',
+      details: `Missing one of the required permissions: ${permission}`,
+      missing_permissions: [permission],
+    },
+  });
+}
+
+/**
+ * set_taxonomy (§7.4): a present, non-blank location_id/organization_id must name a taxonomy
+ * the user may use; blank means "any context".
+ */
+function setTaxonomy(
+  store: DemoStore,
+  account: DemoAccount,
+  params: ReadonlyMap<string, unknown>,
+): TaxonomyContext {
+  const context: TaxonomyContext = {};
+  const kinds = [
+    ['location', 'Location', store.locations, account.locationIds],
+    ['organization', 'Organization', store.organizations, account.organizationIds],
+  ] as const;
+  for (const [kind, label, records, allowed] of kinds) {
+    const raw = paramString(params.get(`${kind}_id`));
+    if (isBlank(raw)) continue;
+    const id = activeRecordId(raw);
+    const record = records.find((t) => t.id === id);
+    if (!record || !(account.admin || allowed.includes(record.id))) {
+      fail(404, { message: `${label} with id ${raw} not found` });
+    }
+    context[kind] = record;
+  }
+  return context;
+}
+
+function taxonomyHeader(taxonomy: { id: number; name: string } | undefined): string {
+  return taxonomy ? `${taxonomy.id}; ${taxonomy.name}` : '; ANY';
+}
+
+/** check_media_type: POST and PUT need application/json; PATCH and DELETE are not checked. */
+function checkMediaType(request: DemoRequest): void {
+  if (request.method !== 'POST' && request.method !== 'PUT') return;
+  const type = mediaType(request);
+  if (type === 'application/json') return;
+  fail(415, {
+    error: {
+      message: `Media type in 'Content-Type: ${type ?? ''}' is unsupported in API v2 for POST and PUT requests. Please use 'Content-Type: application/json'.`,
+    },
+  });
+}
+
+function errorToResponse(error: unknown): DemoResponse {
+  if (error instanceof DemoHttpError) return error.response;
+  if (error instanceof QueryNotSupported) {
+    return json(400, { error: { message: error.message, class: error.rubyClass } });
+  }
+  // Foreman's rescue_from StandardError.
+  return errorResponse(500, error instanceof Error ? error.message : String(error));
+}
+
+function withHeaders(response: DemoResponse, headers: Record<string, string>): DemoResponse {
+  return { ...response, headers: { ...headers, ...response.headers } };
+}

@@ -1,0 +1,19 @@
+/** The Foreman API v2-compatible demo upstream: `npm start` without Foreman, and test fixture. */
+export type {
+  ArchitectureRecord,
+  ComputeResourceRecord,
+  DemoData,
+  ImageRecord,
+  OperatingsystemRecord,
+} from './records.js';
+export { createSeed } from './seed/index.js';
+export { startDemoUpstream } from './server.js';
+export { DemoStore } from './store.js';
+export type {
+  DemoUpstream,
+  DemoUpstreamOptions,
+  DemoUser,
+  FaultRule,
+  RecordedRequest,
+} from './types.js';
+export { DEMO_ADMIN, DEMO_VIEWER } from './users.js';

@@ -1,0 +1,33 @@
+import type { DemoData } from '../records.js';
+import { COMPUTE_PROFILES, seedComputeResources } from './compute.js';
+import { seedImages } from './images.js';
+import { seedOperatingsystems } from './operatingsystems.js';
+import {
+  MEDIA,
+  PROVISIONING_TEMPLATES,
+  PTABLES,
+  seedArchitectures,
+  seedLocations,
+  seedOrganizations,
+  TEMPLATE_KINDS,
+} from './reference.js';
+
+/** The pristine demo database; every call builds fresh, identical records. */
+export function createSeed(): DemoData {
+  const architectures = seedArchitectures();
+  const operatingsystems = seedOperatingsystems();
+  const computeResources = seedComputeResources();
+  return {
+    architectures,
+    operatingsystems,
+    computeResources,
+    images: seedImages({ architectures, operatingsystems, computeResources }),
+    locations: seedLocations(),
+    organizations: seedOrganizations(),
+    media: MEDIA.map((m) => ({ ...m })),
+    ptables: PTABLES.map((p) => ({ ...p })),
+    templateKinds: TEMPLATE_KINDS.map((k) => ({ ...k })),
+    provisioningTemplates: PROVISIONING_TEMPLATES.map((t) => ({ ...t })),
+    computeProfiles: COMPUTE_PROFILES.map((p) => ({ ...p })),
+  };
+}

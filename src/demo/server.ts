@@ -1,0 +1,151 @@
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { FaultList, faultResponse } from './http/faults.js';
+import { handleRequest, type PipelineEnv } from './http/pipeline.js';
+import { flattenHeaders, parseTarget } from './http/request.js';
+import type { DemoResponse } from './http/responses.js';
+import { DemoStore } from './store.js';
+import type { DemoUpstream, DemoUpstreamOptions, RecordedRequest } from './types.js';
+
+const BODY_METHODS = new Set(['POST', 'PUT', 'PATCH']);
+
+/** setTimeout that close() can cut short, so no delayed answer outlives the server. */
+class Sleeper {
+  readonly #pending = new Map<NodeJS.Timeout, () => void>();
+
+  sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => {
+        this.#pending.delete(timer);
+        resolve();
+      }, ms);
+      this.#pending.set(timer, resolve);
+    });
+  }
+
+  wakeAll(): void {
+    for (const [timer, resolve] of this.#pending) {
+      clearTimeout(timer);
+      resolve();
+    }
+    this.#pending.clear();
+  }
+}
+
+/**
+ * Starts a Foreman API v2-compatible server on loopback (by default) with the demo seed. Every
+ * request is recorded on arrival and its status filled in when answered.
+ */
+export async function startDemoUpstream(options: DemoUpstreamOptions = {}): Promise<DemoUpstream> {
+  const host = options.host ?? '127.0.0.1';
+  const latencyMs = options.latencyMs ?? 0;
+  const store = new DemoStore();
+  const env: PipelineEnv = {
+    store,
+    defaultPerPage: options.defaultPerPage ?? 20,
+    now: () => new Date(),
+  };
+  const requests: RecordedRequest[] = [];
+  const faults = new FaultList();
+  const sleeper = new Sleeper();
+  let closed = false;
+
+  const serve = async (req: IncomingMessage, res: ServerResponse) => {
+    const method = (req.method ?? 'GET').toUpperCase();
+    const target = parseTarget(req.url ?? '/');
+    const record: RecordedRequest = {
+      method,
+      path: target.path,
+      query: target.query,
+      login: null,
+      status: 0,
+      headers: flattenHeaders(req.headers),
+    };
+    requests.push(record);
+    // Always drain the body, so keep-alive connections stay usable.
+    const rawBody = await readBody(req);
+    if (BODY_METHODS.has(method) && rawBody.length > 0) {
+      try {
+        record.body = JSON.parse(rawBody);
+      } catch {
+        // Not JSON: the record simply has no body.
+      }
+    }
+    if (latencyMs > 0) await sleeper.sleep(latencyMs);
+    const fault = faults.take(method, target.path);
+    if (fault?.delayMs) await sleeper.sleep(fault.delayMs);
+    if (closed) return;
+    if (fault?.drop) {
+      req.socket.destroy();
+      return;
+    }
+    if (fault?.status !== undefined) {
+      send(res, faultResponse({ ...fault, status: fault.status }), record);
+      return;
+    }
+    const result = handleRequest(env, { method, ...target, headers: record.headers, rawBody });
+    record.login = result.login;
+    send(res, result.response, record);
+  };
+
+  const server = createServer((req, res) => {
+    serve(req, res).catch((error: unknown) => {
+      const message = error instanceof Error ? error.message : String(error);
+      if (!res.headersSent && !res.destroyed) {
+        res.writeHead(500, { 'content-type': 'application/json; charset=utf-8' });
+        res.end(JSON.stringify({ error: { message } }));
+      }
+    });
+  });
+  // Clients keep sockets alive for 10 s; the server must keep them longer to avoid races.
+  server.keepAliveTimeout = 65_000;
+  server.headersTimeout = 66_000;
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 0, host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const { port } = server.address() as AddressInfo;
+  const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+
+  return {
+    url,
+    requests,
+    store,
+    resetRequests: () => {
+      requests.length = 0;
+    },
+    injectFault: (rule) => faults.add(rule),
+    clearFaults: () => faults.clear(),
+    resetData: () => store.reset(),
+    close: () =>
+      new Promise<void>((resolve) => {
+        closed = true;
+        sleeper.wakeAll();
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
+  };
+}
+
+async function readBody(req: IncomingMessage): Promise<string> {
+  const chunks: Buffer[] = [];
+  try {
+    for await (const chunk of req) chunks.push(chunk as Buffer);
+  } catch {
+    // An aborted upload: whatever arrived is all there is.
+  }
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+function send(res: ServerResponse, response: DemoResponse, record: RecordedRequest): void {
+  record.status = response.status;
+  if (res.destroyed || res.writableEnded) return;
+  res.writeHead(response.status, {
+    ...response.headers,
+    'content-length': String(Buffer.byteLength(response.body)),
+  });
+  res.end(response.body);
+}

@@ -1,0 +1,113 @@
+import type {
+  ArchitectureRecord,
+  ComputeResourceRecord,
+  DemoData,
+  ImageRecord,
+  NamedRecord,
+  OperatingsystemRecord,
+  ProvisioningTemplateRecord,
+  TaxonomyRecord,
+} from './records.js';
+import { createSeed } from './seed/index.js';
+
+/**
+ * The demo's in-memory database. Tests read it through the getters; only the request handlers
+ * write, through the image methods.
+ */
+export class DemoStore {
+  #data: DemoData;
+  // Like a PostgreSQL sequence: deleting the newest image does not give its id back.
+  #nextImageId: number;
+
+  constructor(data: DemoData = createSeed()) {
+    this.#data = data;
+    this.#nextImageId = maxId(data.images) + 1;
+  }
+
+  get architectures(): readonly ArchitectureRecord[] {
+    return this.#data.architectures;
+  }
+
+  get operatingsystems(): readonly OperatingsystemRecord[] {
+    return this.#data.operatingsystems;
+  }
+
+  get computeResources(): readonly ComputeResourceRecord[] {
+    return this.#data.computeResources;
+  }
+
+  get images(): readonly ImageRecord[] {
+    return this.#data.images;
+  }
+
+  get locations(): readonly TaxonomyRecord[] {
+    return this.#data.locations;
+  }
+
+  get organizations(): readonly TaxonomyRecord[] {
+    return this.#data.organizations;
+  }
+
+  get media(): readonly NamedRecord[] {
+    return this.#data.media;
+  }
+
+  get ptables(): readonly NamedRecord[] {
+    return this.#data.ptables;
+  }
+
+  get templateKinds(): readonly NamedRecord[] {
+    return this.#data.templateKinds;
+  }
+
+  get provisioningTemplates(): readonly ProvisioningTemplateRecord[] {
+    return this.#data.provisioningTemplates;
+  }
+
+  get computeProfiles(): readonly NamedRecord[] {
+    return this.#data.computeProfiles;
+  }
+
+  architecture(id: number | null): ArchitectureRecord | undefined {
+    return this.#data.architectures.find((a) => a.id === id);
+  }
+
+  operatingsystem(id: number | null): OperatingsystemRecord | undefined {
+    return this.#data.operatingsystems.find((o) => o.id === id);
+  }
+
+  computeResource(id: number | null): ComputeResourceRecord | undefined {
+    return this.#data.computeResources.find((c) => c.id === id);
+  }
+
+  image(id: number | null): ImageRecord | undefined {
+    return this.#data.images.find((i) => i.id === id);
+  }
+
+  /** Inserts a validated image and assigns the next id. */
+  insertImage(draft: Omit<ImageRecord, 'id'>): ImageRecord {
+    const image = { id: this.#nextImageId, ...draft };
+    this.#nextImageId += 1;
+    this.#data.images.push(image);
+    return image;
+  }
+
+  replaceImage(image: ImageRecord): void {
+    const index = this.#data.images.findIndex((i) => i.id === image.id);
+    if (index >= 0) this.#data.images[index] = image;
+  }
+
+  deleteImage(id: number): void {
+    this.#data.images = this.#data.images.filter((i) => i.id !== id);
+  }
+
+  /** Back to the pristine seed, sequence included. */
+  reset(): void {
+    this.#data = createSeed();
+    this.#nextImageId = maxId(this.#data.images) + 1;
+  }
+}
+
+function maxId(records: readonly { id: number }[]): number {
+  return records.reduce((max, r) => Math.max(max, r.id), 0);
+}

@@ -1,0 +1,85 @@
+import type { DemoUser } from './types.js';
+
+/** Sees and may do everything. */
+export const DEMO_ADMIN: DemoUser = Object.freeze({ login: 'admin', password: 'changeme' });
+
+/** Read-only, limited to the Lab location, with a +02:00 user timezone. */
+export const DEMO_VIEWER: DemoUser = Object.freeze({ login: 'viewer', password: 'viewer' });
+
+/** A demo account as Foreman would model it: role permissions, taxonomies and timezone. */
+export interface DemoAccount {
+  login: string;
+  admin: boolean;
+  /** Timestamps are rendered in this fixed offset; 0 renders as "UTC". */
+  utcOffsetMinutes: number;
+  permissions: ReadonlySet<string>;
+  /** Taxonomies a non-admin may see (Taxonomix); ignored for admins. */
+  locationIds: readonly number[];
+  organizationIds: readonly number[];
+}
+
+interface Credentials {
+  password: string;
+  /** Personal access tokens, accepted as the Basic password (§7.1). */
+  tokens: readonly string[];
+  account: DemoAccount;
+}
+
+const READ_PERMISSIONS = [
+  'view_architectures',
+  'view_operatingsystems',
+  'view_compute_resources',
+  'view_images',
+];
+
+const ACCOUNTS: readonly Credentials[] = [
+  {
+    password: DEMO_ADMIN.password,
+    tokens: ['demo-admin-token'],
+    account: {
+      login: DEMO_ADMIN.login,
+      admin: true,
+      utcOffsetMinutes: 0,
+      permissions: new Set(),
+      locationIds: [],
+      organizationIds: [],
+    },
+  },
+  {
+    password: DEMO_VIEWER.password,
+    tokens: [],
+    account: {
+      login: DEMO_VIEWER.login,
+      admin: false,
+      utcOffsetMinutes: 120,
+      permissions: new Set(READ_PERMISSIONS),
+      locationIds: [2],
+      organizationIds: [1],
+    },
+  },
+];
+
+export type AuthResult = { ok: true; account: DemoAccount } | { ok: false; login: string };
+
+/**
+ * HTTP Basic as Foreman's SSO::Basic reads it. Anything else (no header, Bearer, garbage) is
+ * treated as "no credentials", which Foreman reports with an empty login.
+ */
+export function authenticate(header: string | undefined): AuthResult {
+  const match = /^Basic\s+(\S+)\s*$/i.exec(header ?? '');
+  if (!match?.[1]) return { ok: false, login: '' };
+  const decoded = Buffer.from(match[1], 'base64').toString('utf8');
+  const colon = decoded.indexOf(':');
+  if (colon < 0) return { ok: false, login: decoded };
+  const login = decoded.slice(0, colon);
+  const secret = decoded.slice(colon + 1);
+  const entry = ACCOUNTS.find((a) => a.account.login === login);
+  if (entry && (entry.password === secret || entry.tokens.includes(secret))) {
+    return { ok: true, account: entry.account };
+  }
+  return { ok: false, login };
+}
+
+export function hasPermission(account: DemoAccount, permission: string): boolean {
+  return account.admin || account.permissions.has(permission);
+}

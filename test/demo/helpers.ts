@@ -1,0 +1,98 @@
+import type { DemoUpstream, DemoUser } from '../../src/demo/index.js';
+
+export function basic(user: DemoUser): string {
+  return `Basic ${Buffer.from(`${user.login}:${user.password}`).toString('base64')}`;
+}
+
+export interface CallOptions {
+  method?: string;
+  /** A demo user, a raw Authorization header, or null for none. Default: the admin. */
+  as?: DemoUser | string | null;
+  /** Sent as JSON (with Content-Type: application/json unless `contentType` says otherwise). */
+  json?: unknown;
+  /** A raw body. */
+  body?: string;
+  contentType?: string | null;
+  headers?: Record<string, string>;
+}
+
+export interface CallResult<T> {
+  status: number;
+  headers: Headers;
+  text: string;
+  json: T;
+}
+
+/** One request to the demo upstream over real HTTP. */
+export async function call<T = Record<string, unknown>>(
+  upstream: DemoUpstream,
+  path: string,
+  options: CallOptions & { defaultUser: DemoUser },
+): Promise<CallResult<T>> {
+  const headers: Record<string, string> = { accept: 'application/json', ...options.headers };
+  const as = options.as === undefined ? options.defaultUser : options.as;
+  if (as !== null) headers.authorization = typeof as === 'string' ? as : basic(as);
+  let body = options.body;
+  if (options.json !== undefined) body = JSON.stringify(options.json);
+  const contentType =
+    options.contentType === undefined && body !== undefined
+      ? 'application/json'
+      : options.contentType;
+  if (contentType) headers['content-type'] = contentType;
+  const response = await fetch(`${upstream.url}${path}`, {
+    method: options.method ?? 'GET',
+    headers,
+    body,
+  });
+  const text = await response.text();
+  let parsed: unknown = null;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    parsed = null;
+  }
+  return { status: response.status, headers: response.headers, text, json: parsed as T };
+}
+
+/** Foreman's index envelope (§2.1). */
+export interface Envelope<T> {
+  total: number;
+  subtotal: number;
+  page: number;
+  per_page: number;
+  search: string | null;
+  sort: { by: string | null; order: string | null };
+  results: T[];
+  can_create?: boolean;
+  can_edit?: boolean;
+}
+
+export interface ImageJson {
+  id: number;
+  name: string;
+  uuid: string;
+  username: string;
+  operatingsystem_id: number;
+  operatingsystem_name: string;
+  compute_resource_id: number;
+  compute_resource_name: string;
+  architecture_id: number;
+  architecture_name: string;
+  created_at: string;
+  updated_at: string;
+  user_data?: boolean | null;
+  iam_role?: string | null;
+  password?: string | null;
+}
+
+export interface ErrorJson {
+  error: {
+    message?: string;
+    class?: string;
+    id?: number | null;
+    errors?: Record<string, string[]>;
+    full_messages?: string[];
+    details?: string;
+    missing_permissions?: string[];
+  };
+}
