@@ -1,5 +1,11 @@
 import type { ObjectRef } from '@pothos/core';
-import type { WindowRequest, WindowResult } from '../foreman/windows.js';
+import type { GatewayContext } from '../context.js';
+import {
+  fetchWindow,
+  type ListOptions,
+  type WindowRequest,
+  type WindowResult,
+} from '../foreman/windows.js';
 import { builder } from './builder.js';
 import { badUserInput } from './errors.js';
 
@@ -38,6 +44,42 @@ export interface ListArgs {
 export interface PageLimits {
   maxPageSize: number;
   defaultPageSize: number;
+  maxSearchLength: number;
+}
+
+/**
+ * Validated rows and options of a list field. `defaultOrder` keeps paging stable where Foreman
+ * leaves an index unordered (images, architectures).
+ */
+export function listRequest(
+  args: ListArgs,
+  limits: PageLimits,
+  defaultOrder?: string,
+): { window: WindowRequest; options: ListOptions } {
+  for (const name of ['search', 'order'] as const) {
+    const value = args[name];
+    if (value != null && value.length > limits.maxSearchLength) {
+      throw badUserInput(
+        `Argument "${name}" is longer than ${limits.maxSearchLength} characters`,
+        name,
+      );
+    }
+  }
+  return {
+    window: windowFromArgs(args, limits),
+    options: { search: args.search ?? undefined, order: args.order ?? defaultOrder },
+  };
+}
+
+/** One index page window of `path`, as a connection. */
+export function fetchList<Row>(
+  ctx: GatewayContext,
+  path: string,
+  args: ListArgs,
+  defaultOrder?: string,
+): Promise<WindowResult<Row>> {
+  const { window, options } = listRequest(args, ctx.limits, defaultOrder);
+  return fetchWindow<Row>(ctx.loaders, path, window, options);
 }
 
 /** Turns Relay arguments into the rows to fetch; every mistake is BAD_USER_INPUT. */

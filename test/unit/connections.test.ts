@@ -1,8 +1,13 @@
 import { GraphQLError } from 'graphql';
 import { describe, expect, it } from 'vitest';
-import { decodeCursor, encodeCursor, windowFromArgs } from '../../src/schema/connections.js';
+import {
+  decodeCursor,
+  encodeCursor,
+  listRequest,
+  windowFromArgs,
+} from '../../src/schema/connections.js';
 
-const limits = { maxPageSize: 100, defaultPageSize: 20 };
+const limits = { maxPageSize: 100, defaultPageSize: 20, maxSearchLength: 50 };
 
 function badInput(action: () => unknown): string | undefined {
   try {
@@ -76,5 +81,22 @@ describe('windowFromArgs', () => {
     [{ after: 'nope' }, '"after" is not a cursor'],
   ])('rejects %j', (args, message) => {
     expect(badInput(() => windowFromArgs(args, limits))).toContain(message);
+  });
+});
+
+describe('listRequest', () => {
+  it('passes search and order through, with the default order when none is given', () => {
+    expect(listRequest({ search: 'name ~ rhel' }, limits, 'id').options).toEqual({
+      search: 'name ~ rhel',
+      order: 'id',
+    });
+    expect(listRequest({ order: 'name DESC' }, limits, 'id').options.order).toBe('name DESC');
+  });
+
+  it('refuses a search or order longer than the limit', () => {
+    expect(badInput(() => listRequest({ search: 'x'.repeat(51) }, limits))).toBe(
+      'Argument "search" is longer than 50 characters',
+    );
+    expect(badInput(() => listRequest({ order: 'y'.repeat(51) }, limits))).toContain('"order"');
   });
 });

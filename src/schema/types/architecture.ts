@@ -1,8 +1,7 @@
 import { collectionPath } from '../../foreman/paths.js';
 import type { ArchitectureRecord } from '../../foreman/records.js';
-import { fetchWindow } from '../../foreman/windows.js';
 import { builder } from '../builder.js';
-import { defineConnection, listArgs, windowFromArgs } from '../connections.js';
+import { defineConnection, fetchList, listArgs } from '../connections.js';
 import { notFound } from '../errors.js';
 import { encodeGlobalId, parseForemanId } from '../ids.js';
 import { loadArchitecture } from '../load.js';
@@ -88,15 +87,7 @@ builder.queryFields((t) => ({
     description: 'Architectures.',
     args: listArgs,
     resolve: (_root, args, ctx) =>
-      fetchWindow<ArchitectureRecord>(
-        ctx.loaders,
-        collectionPath('architectures'),
-        windowFromArgs(args, ctx.limits),
-        {
-          search: args.search ?? undefined,
-          // Foreman leaves architectures unordered; `id` keeps pages stable.
-          order: args.order ?? 'id',
-        },
-      ),
+      // Foreman leaves architectures unordered; `id` keeps pages stable.
+      fetchList<ArchitectureRecord>(ctx, collectionPath('architectures'), args, 'id'),
   }),
 }));

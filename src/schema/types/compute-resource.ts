@@ -1,8 +1,7 @@
 import { collectionPath } from '../../foreman/paths.js';
 import type { ComputeResourceRecord } from '../../foreman/records.js';
-import { fetchWindow } from '../../foreman/windows.js';
 import { builder } from '../builder.js';
-import { defineConnection, listArgs, windowFromArgs } from '../connections.js';
+import { defineConnection, fetchList, listArgs } from '../connections.js';
 import { parseForemanId } from '../ids.js';
 import { loadComputeResource } from '../load.js';
 import { ComputeResource, Node } from '../refs.js';
@@ -99,11 +98,6 @@ builder.queryFields((t) => ({
     description: 'Compute resources the caller can see (Foreman orders them by name).',
     args: listArgs,
     resolve: (_root, args, ctx) =>
-      fetchWindow<ComputeResourceRecord>(
-        ctx.loaders,
-        collectionPath('compute_resources'),
-        windowFromArgs(args, ctx.limits),
-        { search: args.search ?? undefined, order: args.order ?? undefined },
-      ),
+      fetchList<ComputeResourceRecord>(ctx, collectionPath('compute_resources'), args),
   }),
 }));

@@ -2,9 +2,15 @@ import type { GatewayContext } from '../../context.js';
 import { imagesPath } from '../../foreman/paths.js';
 import type { ImageParent, ImageRecord } from '../../foreman/records.js';
 import { timestamp } from '../../foreman/timestamps.js';
-import { fetchImagesEverywhere, fetchWindow } from '../../foreman/windows.js';
+import { fetchImagesEverywhere } from '../../foreman/windows.js';
 import { builder } from '../builder.js';
-import { defineConnection, type ListArgs, listArgs, windowFromArgs } from '../connections.js';
+import {
+  defineConnection,
+  fetchList,
+  type ListArgs,
+  listArgs,
+  listRequest,
+} from '../connections.js';
 import { badUserInput } from '../errors.js';
 import { parseForemanId, parseImageId } from '../ids.js';
 import { loadImage } from '../load.js';
@@ -96,12 +102,7 @@ const DEFAULT_IMAGE_ORDER = 'id';
 
 /** One parent's images, as a connection window. */
 export function listImages(ctx: GatewayContext, parent: ImageParent, args: ListArgs) {
-  return fetchWindow<ImageRecord>(
-    ctx.loaders,
-    imagesPath(parent),
-    windowFromArgs(args, ctx.limits),
-    { search: args.search ?? undefined, order: args.order ?? DEFAULT_IMAGE_ORDER },
-  );
+  return fetchList<ImageRecord>(ctx, imagesPath(parent), args, DEFAULT_IMAGE_ORDER);
 }
 
 builder.queryFields((t) => ({
@@ -152,10 +153,8 @@ builder.queryFields((t) => ({
       }
       const [parent] = parents;
       if (parent) return listImages(ctx, parent, args);
-      return fetchImagesEverywhere(ctx.loaders, windowFromArgs(args, ctx.limits), {
-        search: args.search ?? undefined,
-        order: args.order ?? DEFAULT_IMAGE_ORDER,
-      });
+      const { window, options } = listRequest(args, ctx.limits, DEFAULT_IMAGE_ORDER);
+      return fetchImagesEverywhere(ctx.loaders, window, options);
     },
   }),
 }));

@@ -1,8 +1,7 @@
 import { collectionPath } from '../../foreman/paths.js';
 import type { OperatingSystemRecord } from '../../foreman/records.js';
-import { fetchWindow } from '../../foreman/windows.js';
 import { builder } from '../builder.js';
-import { defineConnection, listArgs, windowFromArgs } from '../connections.js';
+import { defineConnection, fetchList, listArgs } from '../connections.js';
 import { notFound } from '../errors.js';
 import { encodeGlobalId, parseForemanId } from '../ids.js';
 import { loadOperatingSystem } from '../load.js';
@@ -127,11 +126,6 @@ builder.queryFields((t) => ({
     description: 'Operating systems (Foreman orders them by title unless `order` says otherwise).',
     args: listArgs,
     resolve: (_root, args, ctx) =>
-      fetchWindow<OperatingSystemRecord>(
-        ctx.loaders,
-        collectionPath('operatingsystems'),
-        windowFromArgs(args, ctx.limits),
-        { search: args.search ?? undefined, order: args.order ?? undefined },
-      ),
+      fetchList<OperatingSystemRecord>(ctx, collectionPath('operatingsystems'), args),
   }),
 }));
