@@ -1,0 +1,195 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DEMO_ADMIN } from '../../src/demo/index.js';
+import { basicAuth, type Harness, startHarness } from '../helpers/harness.js';
+
+let harness: Harness;
+
+beforeAll(async () => {
+  harness = await startHarness({
+    env: { CORS_ORIGINS: 'https://app.example.com' },
+    logLevel: 'debug',
+  });
+});
+
+afterAll(() => harness.close());
+
+describe('browser safety', () => {
+  it('refuses a "simple" cross-site request (CSRF): form posts and header-less GETs', async () => {
+    harness.resetCounts();
+    const form = await fetch(`${harness.url}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'text/plain', authorization: basicAuth(DEMO_ADMIN) },
+      body: JSON.stringify({ query: '{ architectures { totalCount } }' }),
+    });
+    expect(form.status).toBe(403);
+    const get = await fetch(
+      `${harness.url}/graphql?query=${encodeURIComponent('{ architectures { totalCount } }')}`,
+      {
+        headers: { accept: 'application/json', authorization: basicAuth(DEMO_ADMIN) },
+      },
+    );
+    expect(get.status).toBe(403);
+    expect(harness.upstream()).toEqual([]);
+    // A GET that proves it is not a simple request goes through.
+    const allowed = await fetch(
+      `${harness.url}/graphql?query=${encodeURIComponent('{ __typename }')}`,
+      {
+        headers: { accept: 'application/json', 'x-graphql-yoga-csrf': '1' },
+      },
+    );
+    expect(allowed.status).toBe(200);
+  });
+
+  it('answers CORS preflights for configured origins only', async () => {
+    const preflight = (origin: string) =>
+      fetch(`${harness.url}/graphql`, {
+        method: 'OPTIONS',
+        headers: {
+          origin,
+          'access-control-request-method': 'POST',
+          'access-control-request-headers': 'content-type,authorization',
+        },
+      });
+    const allowed = await preflight('https://app.example.com');
+    expect(allowed.headers.get('access-control-allow-origin')).toBe('https://app.example.com');
+    const other = await preflight('https://evil.example.net');
+    expect(other.headers.get('access-control-allow-origin')).not.toBe('https://evil.example.net');
+  });
+
+  it('masks unexpected errors: no stack, no internals', async () => {
+    // A row that is not a record makes a resolver throw a TypeError: a bug, not an upstream fault.
+    harness.demo.injectFault({
+      path: '/api/architectures',
+      status: 200,
+      body: '{"total":1,"subtotal":1,"page":1,"per_page":20,"search":null,"results":[null]}',
+    });
+    const result = await harness.query('{ architectures { nodes { name } } }');
+    harness.demo.clearFaults();
+    expect(result.errors?.[0]).toMatchObject({
+      message: 'Unexpected error.',
+      extensions: { code: 'INTERNAL_SERVER_ERROR' },
+    });
+    const text = JSON.stringify(result);
+    expect(text).not.toMatch(/at .*\.ts:\d+|stack|TypeError|Cannot read/);
+  });
+
+  it('echoes and forwards a request id; logs are JSON with the id and no credentials', async () => {
+    harness.resetCounts();
+    const response = await fetch(`${harness.url}/graphql`, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        authorization: basicAuth(DEMO_ADMIN),
+        'x-request-id': 'trace-abc-123',
+      },
+      body: JSON.stringify({ query: '{ architectures { totalCount } }' }),
+    });
+    expect(response.headers.get('x-request-id')).toBe('trace-abc-123');
+    expect(harness.upstream()[0]?.headers['x-request-id']).toBe('trace-abc-123');
+    const lines = harness.logs.map((line) => JSON.parse(line) as Record<string, unknown>);
+    expect(
+      lines.some((line) => line.requestId === 'trace-abc-123' && line.msg === 'graphql operation'),
+    ).toBe(true);
+    expect(
+      lines.some((line) => line.requestId === 'trace-abc-123' && line.msg === 'upstream call'),
+    ).toBe(true);
+    const everything = harness.logs.join('\n');
+    expect(everything).not.toContain(basicAuth(DEMO_ADMIN).slice(6));
+    expect(everything).not.toContain('changeme');
+  });
+
+  it('makes up a request id when the caller sends none (or an unsafe one)', async () => {
+    const response = await fetch(`${harness.url}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-request-id': 'bad id\twith spaces' },
+      body: JSON.stringify({ query: '{ __typename }' }),
+    });
+    expect(response.headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/);
+  });
+});
+
+describe('health and metrics', () => {
+  it('/healthz and /readyz', async () => {
+    expect((await fetch(`${harness.url}/healthz`)).status).toBe(200);
+    const ready = await fetch(`${harness.url}/readyz`);
+    expect(ready.status).toBe(200);
+    expect(await ready.json()).toMatchObject({ status: 'ready', foreman: { ready: true } });
+  });
+
+  it('/readyz is 503 when Foreman is unreachable', async () => {
+    const orphan = await startHarness();
+    await orphan.demo.close();
+    try {
+      const ready = await fetch(`${orphan.url}/readyz`);
+      expect(ready.status).toBe(503);
+    } finally {
+      await orphan.close().catch(() => undefined);
+    }
+  });
+
+  it('/metrics has operation, upstream, retry and batch metrics', async () => {
+    await harness.query(
+      '{ nodes(ids: ["MDE6QXJjaGl0ZWN0dXJlLTE=", "MDE6QXJjaGl0ZWN0dXJlLTI="]) { id } }',
+    );
+    const text = await (await fetch(`${harness.url}/metrics`)).text();
+    expect(text).toMatch(
+      /graphql_operation_duration_seconds_count\{operation_type="query",outcome="ok"\} \d+/,
+    );
+    expect(text).toMatch(
+      /foreman_request_duration_seconds_count\{method="GET",route="\/api\/architectures",status="200"\} \d+/,
+    );
+    expect(text).toMatch(/dataloader_batch_size_sum\{loader="architectures"\} \d+/);
+    expect(text).toContain('foreman_request_retries_total');
+  });
+});
+
+describe('production switches', () => {
+  it('GRAPHIQL=false and INTROSPECTION=false', async () => {
+    const locked = await startHarness({ env: { GRAPHIQL: 'false', INTROSPECTION: 'false' } });
+    try {
+      const page = await fetch(`${locked.url}/graphql`, { headers: { accept: 'text/html' } });
+      expect(await page.text()).not.toContain('graphiql');
+      const introspection = await locked.query('{ __schema { types { name } } }');
+      expect(introspection.errors?.length).toBeGreaterThan(0);
+      expect(introspection.data ?? null).toBeNull();
+      const normal = await locked.query<{ architectures: { totalCount: number } }>(
+        '{ architectures { totalCount } }',
+      );
+      expect(normal.data?.architectures.totalCount).toBeGreaterThan(0);
+    } finally {
+      await locked.close();
+    }
+  });
+
+  it('persisted operations: only the manifest runs', async () => {
+    const file = join(mkdtempSync(join(tmpdir(), 'persisted-')), 'operations.json');
+    writeFileSync(file, JSON.stringify({ architectureCount: '{ architectures { totalCount } }' }));
+    const trusted = await startHarness({ env: { PERSISTED_OPERATIONS_FILE: file } });
+    try {
+      const post = (body: unknown) =>
+        fetch(`${trusted.url}/graphql`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', authorization: basicAuth(DEMO_ADMIN) },
+          body: JSON.stringify(body),
+        }).then(
+          (r) => r.json() as Promise<{ data?: unknown; errors?: Array<{ message: string }> }>,
+        );
+      const known = await post({
+        extensions: { persistedQuery: { version: 1, sha256Hash: 'architectureCount' } },
+      });
+      expect(known.data).toEqual({ architectures: { totalCount: 5 } });
+      const arbitrary = await post({ query: '{ computeResources { totalCount } }' });
+      expect(arbitrary.data ?? null).toBeNull();
+      expect(arbitrary.errors?.[0]?.message).toMatch(/persisted/i);
+      const unknown = await post({
+        extensions: { persistedQuery: { version: 1, sha256Hash: 'nope' } },
+      });
+      expect(unknown.errors?.[0]?.message).toBe('PersistedQueryNotFound');
+    } finally {
+      await trusted.close();
+    }
+  });
+});
