@@ -2,7 +2,6 @@ import { readFileSync } from 'node:fs';
 import { useCSRFPrevention } from '@graphql-yoga/plugin-csrf-prevention';
 import { useDisableIntrospection } from '@graphql-yoga/plugin-disable-introspection';
 import { usePersistedOperations } from '@graphql-yoga/plugin-persisted-operations';
-import { renderGraphiQL } from '@graphql-yoga/render-graphiql';
 import { GraphQLError } from 'graphql';
 import { createYoga, maskError, type Plugin, type YogaServerInstance } from 'graphql-yoga';
 import type { Dispatcher } from 'undici';
@@ -11,6 +10,7 @@ import { createContext, type GatewayContext, upstreamAuthorization } from './con
 import { GRAPHIQL_EXAMPLES } from './graphiql-examples.js';
 import type { Logger } from './logger.js';
 import type { Metrics } from './metrics.js';
+import { useGraphiQLPage } from './plugins/use-graphiql-page.js';
 import { useHealth } from './plugins/use-health.js';
 import { useObservability } from './plugins/use-observability.js';
 import { useQueryLimits } from './plugins/use-query-limits.js';
@@ -49,6 +49,11 @@ export function createGateway(deps: GatewayDependencies): Gateway {
     useObservability(logger, metrics),
     useQueryLimits({ ...limits }),
   ];
+  if (http.graphiql) {
+    plugins.unshift(
+      useGraphiQLPage('/graphql', { title: 'Foreman images GraphQL', defaultQuery: GRAPHIQL_EXAMPLES }),
+    );
+  }
   if (!http.introspection) plugins.push(useDisableIntrospection());
   if (http.persistedOperationsFile) {
     plugins.push(persistedOperations(http.persistedOperationsFile));
@@ -60,11 +65,8 @@ export function createGateway(deps: GatewayDependencies): Gateway {
     landingPage: false,
     logging: logger.child({ component: 'yoga' }),
     cors: http.corsOrigins.length > 0 ? { origin: http.corsOrigins, credentials: true } : false,
-    // The offline GraphiQL: every asset is inlined, nothing is fetched from a CDN.
-    renderGraphiQL,
-    graphiql: http.graphiql
-      ? { title: 'Foreman images GraphQL', defaultQuery: GRAPHIQL_EXAMPLES }
-      : false,
+    // GraphiQL is served (offline, compressed, cacheable) by useGraphiQLPage.
+    graphiql: false,
     plugins,
     context: ({ request }) =>
       createContext(
