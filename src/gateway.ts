@@ -51,7 +51,10 @@ export function createGateway(deps: GatewayDependencies): Gateway {
   ];
   if (http.graphiql) {
     plugins.unshift(
-      useGraphiQLPage('/graphql', { title: 'Foreman images GraphQL', defaultQuery: GRAPHIQL_EXAMPLES }),
+      useGraphiQLPage('/graphql', {
+        title: 'Foreman images GraphQL',
+        defaultQuery: GRAPHIQL_EXAMPLES,
+      }),
     );
   }
   if (!http.introspection) plugins.push(useDisableIntrospection());

@@ -74,6 +74,7 @@ describe.skipIf(!haveChromium)('GraphiQL in a real browser', () => {
       .poll(
         async () => {
           // Monaco renders spaces as U+00A0.
+          // biome-ignore lint/performance/useDomNodeTextContent: innerText keeps the rendered line breaks.
           text = (await page.locator('.graphiql-response').innerText()).replace(/\u00a0/g, ' ');
           return text.includes('totalCount');
         },

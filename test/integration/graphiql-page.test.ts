@@ -12,7 +12,9 @@ afterAll(() => harness.close());
 
 /** Raw bytes on the wire (undici.request does not decompress). */
 async function load(headers: Record<string, string>) {
-  const response = await request(`${harness.url}/graphql`, { headers: { accept: 'text/html', ...headers } });
+  const response = await request(`${harness.url}/graphql`, {
+    headers: { accept: 'text/html', ...headers },
+  });
   const body = Buffer.from(await response.body.arrayBuffer());
   return { status: response.statusCode, headers: response.headers, bytes: body.length, body };
 }
@@ -41,7 +43,10 @@ describe('the GraphiQL page', () => {
       `GraphiQL page bytes per load: identity ${plain.bytes}, gzip ${gzip.bytes}, br ${brotli.bytes}`,
     );
 
-    const again = await load({ 'accept-encoding': 'br', 'if-none-match': String(brotli.headers.etag) });
+    const again = await load({
+      'accept-encoding': 'br',
+      'if-none-match': String(brotli.headers.etag),
+    });
     expect(again.status).toBe(304);
     expect(again.bytes).toBe(0);
   });
