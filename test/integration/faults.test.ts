@@ -157,6 +157,31 @@ describe('writes are never retried', () => {
 });
 
 describe('bounded concurrency towards Foreman', () => {
+  it('all requests together keep at most UPSTREAM_CONNECTIONS calls in flight', async () => {
+    const limited = await startHarness({ env: { UPSTREAM_CONNECTIONS: '3' } });
+    try {
+      limited.demo.injectFault({
+        path: ARCHITECTURES,
+        delayMs: 40,
+        times: Number.POSITIVE_INFINITY,
+      });
+      let maxInFlight = 0;
+      const sampler = setInterval(() => {
+        const inFlight = limited.demo.requests.filter((r) => r.status === 0).length;
+        maxInFlight = Math.max(maxInFlight, inFlight);
+      }, 5);
+      const results = await Promise.all(
+        Array.from({ length: 12 }, () => limited.query('{ architectures { totalCount } }')),
+      );
+      clearInterval(sampler);
+      expect(results.every((r) => r.errors === undefined)).toBe(true);
+      expect(limited.demo.requests).toHaveLength(12);
+      expect(maxInFlight).toBe(3);
+    } finally {
+      await limited.close();
+    }
+  });
+
   it('one request keeps at most UPSTREAM_CONCURRENCY calls in flight', async () => {
     const limited = await startHarness({ env: { UPSTREAM_CONCURRENCY: '2' } });
     try {

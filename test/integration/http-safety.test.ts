@@ -130,6 +130,19 @@ describe('health and metrics', () => {
     }
   });
 
+  it('/readyz is 503 when the configured service account is refused', async () => {
+    const refused = await startHarness({
+      env: { FOREMAN_USERNAME: 'admin', FOREMAN_PASSWORD: 'wrong' },
+    });
+    try {
+      const ready = await fetch(`${refused.url}/readyz`);
+      expect(ready.status).toBe(503);
+      expect(await ready.json()).toMatchObject({ foreman: { ready: false, status: 401 } });
+    } finally {
+      await refused.close();
+    }
+  });
+
   it('/metrics has operation, upstream, retry and batch metrics', async () => {
     await harness.query(
       '{ nodes(ids: ["MDE6QXJjaGl0ZWN0dXJlLTE=", "MDE6QXJjaGl0ZWN0dXJlLTI="]) { id } }',

@@ -181,6 +181,16 @@ describe('createImage, updateImage, deleteImage', () => {
     expect(after.data?.images.totalCount).toBe(before.data?.images.totalCount);
   });
 
+  it('without credentials a mutation is UNAUTHENTICATED and sends nothing', async () => {
+    harness.resetCounts();
+    const result = await harness.query(
+      `mutation($input: CreateImageInput!) { createImage(input: $input) { ${PAYLOAD} } }`,
+      { variables: { input: validInput() }, as: null },
+    );
+    expect(result.errors?.[0]?.extensions?.code).toBe('UNAUTHENTICATED');
+    expect(harness.upstream()).toEqual([]);
+  });
+
   it('a 503 on create reaches Foreman once and is an error with a code, never retried', async () => {
     harness.demo.injectFault({ method: 'POST', status: 503, times: 1 });
     harness.resetCounts();

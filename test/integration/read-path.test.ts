@@ -215,6 +215,21 @@ describe('every Query field over the demo upstream', () => {
   });
 });
 
+describe('the query parameters the gateway sends', () => {
+  it('are only page, per_page, search and order: never a *_id that would replace the parent', async () => {
+    harness.resetCounts();
+    await harness.query(`{
+      images(first: 3) { nodes { name architecture { createdAt } operatingSystem { major } } }
+      a: images(architectureId: "1", first: 2, search: "name ~ a") { totalCount }
+      o: images(operatingSystemId: "1", last: 2) { totalCount }
+      architecture(id: "1") { operatingSystems { name } }
+      image(id: "12") { name } }`);
+    const keys = new Set(harness.upstream().flatMap((r) => Object.keys(r.query)));
+    expect(harness.upstream().length).toBeGreaterThan(10);
+    expect([...keys].sort()).toEqual(['order', 'page', 'per_page', 'search']);
+  });
+});
+
 describe('missing records, invalid searches and credentials', () => {
   it('a missing record is null with NOT_FOUND, and its siblings still resolve', async () => {
     const result = await harness.query<{ missing: null; present: { name: string } }>(
