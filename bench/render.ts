@@ -1,0 +1,14 @@
+import { readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { loadBenchConfig } from './config.js';
+import { type BenchReport, renderMarkdown } from './report.js';
+
+/**
+ * Re-renders a saved run's latest.json as Markdown (after a change to the report's layout, without
+ * measuring again): `tsx bench/render.ts [latest.json] > bench/RESULTS.md`.
+ */
+const file = process.argv[2] ?? path.join(loadBenchConfig([]).outDir, 'latest.json');
+const report = JSON.parse(readFileSync(file, 'utf8')) as BenchReport;
+const markdown = renderMarkdown(report);
+if (process.argv[3]) writeFileSync(process.argv[3], markdown);
+else process.stdout.write(markdown);
