@@ -79,8 +79,14 @@ export async function fetchImagesEverywhere(
   options: ListOptions,
 ): Promise<WindowResult<ImageRecord>> {
   const computeResources = await loaders.allComputeResources();
-  const firstRows =
-    request.kind === 'range' ? Math.max(1, request.start + request.count) : request.count;
+  // Each compute resource's first rows: enough for a window at the front (the common case),
+  // capped so that a window deep in the list does not read every row of every resource.
+  const firstRows = Math.max(
+    1,
+    request.kind === 'range'
+      ? Math.min(request.start + request.count, Math.max(request.count, HEAD_ROWS_LIMIT))
+      : request.count,
+  );
   const heads = await Promise.all(
     computeResources.map((computeResource) =>
       loaders
@@ -88,7 +94,7 @@ export async function fetchImagesEverywhere(
           imagesPath({ collection: 'compute_resources', id: computeResource.id }),
           {
             page: 1,
-            perPage: Math.min(firstRows, HEAD_ROWS_LIMIT),
+            perPage: firstRows,
             ...options,
           },
         )
@@ -105,21 +111,24 @@ export async function fetchImagesEverywhere(
       const from = Math.max(0, window.start - offset);
       const to = Math.min(head.subtotal, window.start + window.count - offset);
       if (to <= from) return [];
-      if (to <= head.results.length) return head.results.slice(from, to);
+      const known = head.results.slice(from, to);
+      // Only the rows the first request did not bring are read again.
+      const restStart = Math.max(from, head.results.length);
+      if (to <= restStart) return known;
       const path = imagesPath({ collection: 'compute_resources', id: computeResource.id });
       const rest = await fetchWindow<ImageRecord>(
         loaders,
         path,
-        { kind: 'range', start: from, count: to - from },
+        { kind: 'range', start: restStart, count: to - restStart },
         options,
       ).catch(recoverNotFound({ rows: [] as ImageRecord[] }));
-      return rest.rows;
+      return [...known, ...rest.rows];
     }),
   );
   return { rows: parts.flat(), start: window.start, subtotal };
 }
 
-/** Upper bound on the rows asked of each compute resource up front. */
+/** Rows asked of each compute resource up front for windows that do not start at the front. */
 const HEAD_ROWS_LIMIT = 250;
 
 const EMPTY_PAGE: IndexEnvelope<ImageRecord> = {

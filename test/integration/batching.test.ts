@@ -178,6 +178,56 @@ describe('batching, counted in upstream requests', () => {
     ]);
   });
 
+  it('all images across compute resources (first: 1000): one request per compute resource', async () => {
+    harness.resetCounts();
+    const result = await harness.query<{ images: { nodes: Array<{ foremanId: number }> } }>(
+      '{ images(first: 1000) { nodes { foremanId architecture { name } } } }',
+    );
+    const total = computeResources.reduce((sum, cr) => sum + cr.images.totalCount, 0);
+    expect(result.data?.images.nodes).toHaveLength(total);
+    expect(harness.upstream()).toHaveLength(1 + computeResources.length);
+  });
+
+  it('paging with no parent sees every image once, compute resource by compute resource', async () => {
+    const seen: Array<{ foremanId: number; cr: string }> = [];
+    let after: string | null = null;
+    for (;;) {
+      const page: Awaited<
+        ReturnType<
+          typeof harness.query<{
+            images: {
+              nodes: Array<{ foremanId: number; computeResource: { name: string } }>;
+              pageInfo: { hasNextPage: boolean; endCursor: string | null };
+            };
+          }>
+        >
+      > = await harness.query(
+        `query($after: String) { images(first: 90, after: $after) {
+           nodes { foremanId computeResource { name } } pageInfo { hasNextPage endCursor } } }`,
+        { variables: { after } },
+      );
+      expect(page.errors).toBeUndefined();
+      seen.push(
+        ...(page.data?.images.nodes.map((n) => ({
+          foremanId: n.foremanId,
+          cr: n.computeResource.name,
+        })) ?? []),
+      );
+      if (!page.data?.images.pageInfo.hasNextPage) break;
+      after = page.data.images.pageInfo.endCursor;
+    }
+    const total = computeResources.reduce((sum, cr) => sum + cr.images.totalCount, 0);
+    expect(seen).toHaveLength(total);
+    expect(new Set(seen.map((s) => s.foremanId)).size).toBe(total);
+    // Compute resources in Foreman's order (by name), each one's images by id.
+    const order = computeResources.filter((cr) => cr.images.totalCount > 0).map((cr) => cr.name);
+    expect([...new Set(seen.map((s) => s.cr))]).toEqual(order);
+    for (const name of order) {
+      const ids = seen.filter((s) => s.cr === name).map((s) => s.foremanId);
+      expect(ids).toEqual([...ids].sort((a, b) => a - b));
+    }
+  });
+
   it('images with no parent: one list of compute resources, then one request per compute resource', async () => {
     harness.resetCounts();
     const result = await harness.query<{
