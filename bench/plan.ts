@@ -1,9 +1,7 @@
+import { Pool } from 'undici';
 import { loadConfig } from '../src/config.js';
-import { createUpstreamPool } from '../src/foreman/pool.js';
-import { createGateway } from '../src/gateway.js';
 import { createLogger } from '../src/logger.js';
-import { createMetrics } from '../src/metrics.js';
-import { listen } from '../src/server.js';
+import { startGateway } from '../src/start.js';
 import { pickEntityImageIds, type ReferenceQuery, referenceQueries } from './queries.js';
 import { ADMIN_AUTHORIZATION } from './rest.js';
 import { type PlannedCall, startDemo, trackWaves } from './upstream.js';
@@ -27,26 +25,20 @@ export interface Plan {
 export async function planQueries(queryIds: readonly string[]): Promise<Plan> {
   const demo = await startDemo(PLANNING_LATENCY_MS);
   const waves = trackWaves(demo);
-  const config = loadConfig({ FOREMAN_URL: demo.url, LOG_LEVEL: 'silent' });
-  const pool = createUpstreamPool({
-    foremanUrl: demo.url,
-    connectTimeoutMs: config.foremanConnectTimeoutMs,
-    connections: config.limits.upstreamConnections,
+  const config = loadConfig({
+    FOREMAN_URL: demo.url,
+    LOG_LEVEL: 'silent',
+    HOST: '127.0.0.1',
+    PORT: '0',
   });
-  const gateway = createGateway({
+  const server = await startGateway({
     config,
     foremanUrl: demo.url,
-    dispatcher: pool,
     logger: createLogger('silent'),
-    metrics: createMetrics(),
   });
-  const server = await listen(gateway, {
-    host: '127.0.0.1',
-    port: 0,
-    maxBodyBytes: config.limits.maxBodyBytes,
-  });
+  const rest = new Pool(demo.url);
   try {
-    const entityImageIds = await pickEntityImageIds(pool, ADMIN_AUTHORIZATION);
+    const entityImageIds = await pickEntityImageIds(rest, ADMIN_AUTHORIZATION);
     const queries = referenceQueries(entityImageIds).filter((q) => queryIds.includes(q.id));
     const calls: Record<string, PlannedCall[]> = {};
     for (const query of queries) {
@@ -58,8 +50,8 @@ export async function planQueries(queryIds: readonly string[]): Promise<Plan> {
     }
     return { entityImageIds, queries, calls };
   } finally {
-    await server.close();
-    await pool.close();
+    await server.stop();
+    await rest.close();
     await demo.close();
   }
 }

@@ -1,10 +1,7 @@
 import { type Config, ConfigError, loadConfig } from './config.js';
 import { DEMO_ADMIN, type DemoUpstream, startDemoUpstream } from './demo/index.js';
-import { createUpstreamPool } from './foreman/pool.js';
-import { createGateway } from './gateway.js';
 import { createLogger } from './logger.js';
-import { createMetrics } from './metrics.js';
-import { listen } from './server.js';
+import { type StartedGateway, startGateway } from './start.js';
 
 /**
  * Entry point: validated configuration, then the gateway. With no FOREMAN_URL it starts the
@@ -35,29 +32,12 @@ async function main(): Promise<void> {
     );
   }
   const foremanUrl = config.foremanUrl ?? (demo as DemoUpstream).url;
-  const pool = createUpstreamPool({
-    foremanUrl,
-    caFile: config.foremanCaFile,
-    connectTimeoutMs: config.foremanConnectTimeoutMs,
-    connections: config.limits.upstreamConnections,
-  });
-  let gateway: ReturnType<typeof createGateway>;
+  let running: StartedGateway;
   try {
-    gateway = createGateway({
-      config,
-      foremanUrl,
-      dispatcher: pool,
-      logger,
-      metrics: createMetrics(),
-    });
+    running = await startGateway({ config, foremanUrl, logger });
   } catch (error) {
     exitOnConfigError(error);
   }
-  const running = await listen(gateway, {
-    host: config.host,
-    port: config.port,
-    maxBodyBytes: config.limits.maxBodyBytes,
-  });
   logger.info(
     {
       url: `${running.url}/graphql`,
@@ -72,8 +52,7 @@ async function main(): Promise<void> {
     if (stopping) return;
     stopping = true;
     logger.info({ signal }, 'stopping: no new connections, finishing in-flight requests');
-    await running.close(config.http.shutdownGraceMs);
-    await pool.close();
+    await running.stop(config.http.shutdownGraceMs);
     await demo?.close();
     logger.info('stopped');
     process.exit(0);

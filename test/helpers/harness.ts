@@ -7,11 +7,8 @@ import {
   type RecordedRequest,
   startDemoUpstream,
 } from '../../src/demo/index.js';
-import { createUpstreamPool } from '../../src/foreman/pool.js';
-import { createGateway } from '../../src/gateway.js';
 import { createLogger } from '../../src/logger.js';
-import { createMetrics } from '../../src/metrics.js';
-import { listen } from '../../src/server.js';
+import { startGateway } from '../../src/start.js';
 
 export interface GraphQLResponse<D = Record<string, unknown>> {
   status: number;
@@ -59,25 +56,19 @@ export async function startHarness(
 ): Promise<Harness> {
   const logs: string[] = [];
   const demo = await startDemoUpstream(options.demo);
-  const config = loadConfig({ FOREMAN_URL: demo.url, LOG_LEVEL: 'silent', ...options.env });
-  const pool = createUpstreamPool({
-    foremanUrl: demo.url,
-    connectTimeoutMs: config.foremanConnectTimeoutMs,
-    connections: config.limits.upstreamConnections,
+  const config = loadConfig({
+    FOREMAN_URL: demo.url,
+    LOG_LEVEL: 'silent',
+    HOST: '127.0.0.1',
+    PORT: '0',
+    ...options.env,
   });
-  const gateway = createGateway({
+  const server = await startGateway({
     config,
     foremanUrl: demo.url,
-    dispatcher: pool,
     logger: createLogger(options.logLevel ?? 'silent', {
       write: (line: string) => logs.push(line),
     }),
-    metrics: createMetrics(),
-  });
-  const server = await listen(gateway, {
-    host: '127.0.0.1',
-    port: 0,
-    maxBodyBytes: config.limits.maxBodyBytes,
   });
 
   return {
@@ -103,8 +94,7 @@ export async function startHarness(
     resetCounts: () => demo.resetRequests(),
     logs,
     async close() {
-      await server.close();
-      await pool.close();
+      await server.stop();
       await demo.close();
     },
   };
