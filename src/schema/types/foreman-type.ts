@@ -5,6 +5,7 @@ import { collectionPath } from '../../foreman/paths.js';
 import type { Collection } from '../../foreman/records.js';
 import { builder } from '../builder.js';
 import { defineConnection, fetchList, listArgs } from '../connections.js';
+import { entityKeys, foremanIdOf, type Representation } from '../entities.js';
 import { type ForemanTypeName, parseForemanId } from '../ids.js';
 import { Node } from '../refs.js';
 import { type NodeTypeName, type RecordSource, recordFields, sourceOf } from '../sources.js';
@@ -45,8 +46,9 @@ interface FieldHelpers<R> {
 }
 
 /**
- * What the three Foreman types besides Image share: a Node with `foremanId` and timestamps, its
- * images as a connection, a connection of its own, and root fields for one record and the list.
+ * What the three Foreman types besides Image share: a Node and federation entity with
+ * `foremanId` and timestamps, its images as a connection, a connection of its own, and root
+ * fields for one record and the list.
  */
 export function implementForemanType<R extends ForemanRecord>(options: ForemanTypeOptions<R>) {
   const { field, timestamp } = recordFields<R>(options.typeName, options.loaderOf);
@@ -91,6 +93,12 @@ export function implementForemanType<R extends ForemanRecord>(options: ForemanTy
           listImages(ctx, { collection: options.collection, id: s.foremanId }, args),
       }),
     }),
+  });
+
+  builder.asEntity(ref, {
+    key: entityKeys,
+    resolveReference: (representation: Representation, ctx) =>
+      options.load(ctx, foremanIdOf(representation, options.foremanTypeName)),
   });
 
   const connection = defineConnection(typeName, ref, (row: R) => sourceOf(typeName, row));
