@@ -40,17 +40,19 @@ export async function loadComputeResource(
   return sourceOf('ComputeResource', record);
 }
 
-/** By global id (one call per compute resource), or by Foreman id alone (a fan-out). */
+/**
+ * By global id (one call per compute resource), or by Foreman id alone (a fan-out over
+ * architectures, as Foreman lists images only under a parent).
+ */
 export async function loadImage(
   ctx: GatewayContext,
   identity: ImageIdentity | { imageId: number },
 ): Promise<ImageSource> {
-  let record: ImageRecord | null;
-  if ('computeResourceId' in identity) {
-    record = await ctx.loaders.images.load(identity);
-  } else {
-    record = await ctx.loaders.imagesByForemanId.load(identity.imageId);
-  }
+  let record: ImageRecord | null = null;
+  if ('computeResourceId' in identity) record = await ctx.loaders.images.load(identity);
+  // Not under the compute resource its global id names: it may have moved since the id was
+  // issued (updateImage can move it), so look for it by Foreman id before saying it is gone.
+  record ??= await ctx.loaders.imagesByForemanId.load(identity.imageId);
   if (!record) {
     const shown =
       'computeResourceId' in identity ? encodeImageId(identity) : String(identity.imageId);

@@ -95,6 +95,22 @@ describe('createImage, updateImage, deleteImage', () => {
     expect(gone.errors?.[0]?.extensions?.code).toBe('NOT_FOUND');
   });
 
+  it('an image moved to another compute resource is still found by its old global id', async () => {
+    const created = await create(validInput());
+    const oldId = created.data?.createImage.image?.id;
+    const other = await harness.query<{
+      computeResources: { nodes: Array<{ id: string; provider: string }> };
+    }>('{ computeResources(search: "type ~ Libvirt") { nodes { id provider } } }');
+    const target = other.data?.computeResources.nodes.find((n) => n.id !== libvirt.id);
+    const moved = await harness.query<{ updateImage: Payload }>(
+      `mutation { updateImage(input: { id: "${oldId}", computeResourceId: "${target?.id}" }) { ${PAYLOAD} } }`,
+    );
+    expect(moved.data?.updateImage.errors).toEqual([]);
+    expect(moved.data?.updateImage.image?.id).not.toBe(oldId);
+    const read = await harness.query<{ image: { id: string } }>(`{ image(id: "${oldId}") { id } }`);
+    expect(read.data?.image.id).toBe(moved.data?.updateImage.image?.id);
+  });
+
   it('later fields of the same operation see the new state', async () => {
     const created = await create(validInput());
     const id = created.data?.createImage.image?.id;
