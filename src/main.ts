@@ -51,11 +51,20 @@ async function main(): Promise<void> {
   const stop = async (signal: string) => {
     if (stopping) return;
     stopping = true;
-    logger.info({ signal }, 'stopping: no new connections, finishing in-flight requests');
-    await running.stop(config.http.shutdownGraceMs);
-    await demo?.close();
-    logger.info('stopped');
-    process.exit(0);
+    // Whatever happens below (a stuck socket, a closed stdout), the process does end.
+    setTimeout(() => process.exit(1), config.http.shutdownGraceMs + 5_000).unref();
+    let code = 0;
+    try {
+      logger.info({ signal }, 'stopping: no new connections, finishing in-flight requests');
+      await running.stop(config.http.shutdownGraceMs);
+      await demo?.close();
+      logger.info('stopped');
+    } catch (error) {
+      code = 1;
+      process.stderr.write(`foreman-images-graphql: error while stopping: ${String(error)}\n`);
+    } finally {
+      process.exit(code);
+    }
   };
   process.once('SIGTERM', () => void stop('SIGTERM'));
   process.once('SIGINT', () => void stop('SIGINT'));
