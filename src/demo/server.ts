@@ -5,7 +5,7 @@ import { handleRequest, type PipelineEnv } from './http/pipeline.js';
 import { flattenHeaders, parseTarget } from './http/request.js';
 import type { DemoResponse } from './http/responses.js';
 import { DemoStore } from './store.js';
-import type { DemoUpstream, DemoUpstreamOptions, RecordedRequest } from './types.js';
+import type { DemoUpstream, DemoUpstreamOptions, FaultRule, RecordedRequest } from './types.js';
 
 const BODY_METHODS = new Set(['POST', 'PUT', 'PATCH']);
 
@@ -80,12 +80,12 @@ export async function startDemoUpstream(options: DemoUpstreamOptions = {}): Prom
       return;
     }
     if (fault?.status !== undefined) {
-      send(res, faultResponse({ ...fault, status: fault.status }), record);
+      await send(res, faultResponse({ ...fault, status: fault.status }), record, fault, sleeper);
       return;
     }
     const result = handleRequest(env, { method, ...target, headers: record.headers, rawBody });
     record.login = result.login;
-    send(res, result.response, record);
+    await send(res, result.response, record, fault, sleeper);
   };
 
   const server = createServer((req, res) => {
@@ -140,12 +140,27 @@ async function readBody(req: IncomingMessage): Promise<string> {
   return Buffer.concat(chunks).toString('utf8');
 }
 
-function send(res: ServerResponse, response: DemoResponse, record: RecordedRequest): void {
+async function send(
+  res: ServerResponse,
+  response: DemoResponse,
+  record: RecordedRequest,
+  fault: FaultRule | undefined,
+  sleeper: { sleep(ms: number): Promise<void> },
+): Promise<void> {
   record.status = response.status;
   if (res.destroyed || res.writableEnded) return;
+  const body = Buffer.from(response.body);
   res.writeHead(response.status, {
     ...response.headers,
-    'content-length': String(Buffer.byteLength(response.body)),
+    'content-length': String(body.length),
   });
-  res.end(response.body);
+  if (fault?.bodyStallMs) {
+    // A body that starts, then stalls: what a client's body timeout is for.
+    const half = Math.floor(body.length / 2);
+    res.write(body.subarray(0, half));
+    await sleeper.sleep(fault.bodyStallMs);
+    if (!res.destroyed) res.end(body.subarray(half));
+    return;
+  }
+  res.end(body);
 }

@@ -37,6 +37,8 @@ export interface FaultRule {
   delayMs?: number;
   /** Destroy the socket without answering. */
   drop?: boolean;
+  /** Send the headers and half of the body, then wait this long before the rest (a stalled body). */
+  bodyStallMs?: number;
 }
 
 export interface DemoUpstreamOptions {

@@ -98,6 +98,17 @@ describe('upstream faults on a GET', () => {
     });
   });
 
+  it('a body that stalls longer than FOREMAN_TIMEOUT_MS: UPSTREAM_TIMEOUT, not retried', async () => {
+    harness.demo.injectFault({ path: ARCHITECTURES, bodyStallMs: 2_000 });
+    const { result, calls } = await queryWithFault();
+    expect(calls).toBe(1);
+    expect(result.errors?.[0]).toMatchObject({
+      path: ['architectures'],
+      extensions: { code: 'UPSTREAM_TIMEOUT' },
+    });
+    expect(result.data?.operatingSystems?.totalCount).toBeGreaterThan(0);
+  });
+
   it('an HTML 500 page: UPSTREAM_ERROR with no HTML in the message, not retried', async () => {
     harness.demo.injectFault({
       path: ARCHITECTURES,
