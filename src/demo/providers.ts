@@ -1,6 +1,6 @@
 import type { ComputeResourceRecord, ComputeResourceType } from './records.js';
 
-/** Per-provider facts from app/models/compute_resources/foreman/model/*.rb (§8.1, §2.6). */
+/** Per-provider facts from app/models/compute_resources/foreman/model/*.rb. */
 export interface ProviderInfo {
   /** The last segment of the STI type. */
   provider: string;

@@ -1,6 +1,6 @@
 /**
  * Rows of the demo's in-memory database. Field names are camelCase versions of Foreman's
- * columns (see foreman-api.md §9); association tables are folded into id arrays.
+ * columns; association tables are folded into id arrays.
  */
 
 export interface ArchitectureRecord {

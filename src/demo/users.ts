@@ -20,7 +20,7 @@ export interface DemoAccount {
 
 interface Credentials {
   password: string;
-  /** Personal access tokens, accepted as the Basic password (§7.1). */
+  /** Personal access tokens, accepted as the Basic password. */
   tokens: readonly string[];
   account: DemoAccount;
 }

@@ -1,6 +1,6 @@
 /**
  * Everything that can go wrong between the gateway and Foreman, as one error type.
- * Foreman answers failures in several body shapes (foreman-api.md §5); `parseUpstreamError`
+ * Foreman answers failures in several body shapes; `parseUpstreamError`
  * reads all of them so callers only ever see `status`, `message` and, for 422, `fieldErrors`.
  */
 
@@ -83,7 +83,7 @@ interface ParsedErrorBody {
 }
 
 /**
- * The body shapes of foreman-api.md §5:
+ * The body shapes Foreman uses:
  * - wrapped `{"error":{"message": …}}` and 422 `{"error":{"errors":{…},"full_messages":[…]}}`;
  * - unwrapped `{"message": …}` (nested-parent 404, maintenance, render_exception);
  * - `{"status":400,"error":"There was a problem in the JSON…"}` and Rails' `{"status":404,"error":"Not Found"}`;

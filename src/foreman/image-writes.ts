@@ -3,8 +3,8 @@ import { imagePath, imagesPath } from './paths.js';
 import type { ImageRecord } from './records.js';
 
 /**
- * Image writes under their compute resource (foreman-api.md §6). Bodies are always wrapped as
- * `{"image": {…}}`: unwrapped `*_id` keys would silently replace the route's parent (§1.5).
+ * Image writes under their compute resource. Bodies are always wrapped as
+ * `{"image": {…}}`: unwrapped `*_id` keys would silently replace the route's parent.
  * Each is sent exactly once; the client never retries a write.
  */
 
@@ -45,7 +45,7 @@ export function updateImage(
 }
 
 /**
- * Foreman answers a delete with the raw database row, password in clear text included (§6.1).
+ * Foreman answers a delete with the raw database row, password in clear text included.
  * That body is read (to free the connection) and dropped here, so it can reach nothing else.
  */
 export async function deleteImage(

@@ -48,7 +48,7 @@ export class ForemanLoaders {
     { cacheKeyFn: (key) => imageCacheKey(key.computeResourceId, key.imageId) },
   );
 
-  /** Images by Foreman id alone: Foreman lists images only under a parent, so fan out (§11.4). */
+  /** Images by Foreman id alone: Foreman lists images only under a parent, so fan out. */
   readonly imagesByForemanId = new DataLoader<number, ImageRecord | null>((ids) =>
     this.#loadImagesByForemanId(ids),
   );

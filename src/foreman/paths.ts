@@ -23,7 +23,7 @@ export function imagePath(computeResourceId: number, imageId: number): string {
 
 /**
  * Only `page`, `per_page`, `search` and `order`: an extra `*_id` parameter would silently replace
- * the parent of an image route (foreman-api.md §1.5).
+ * the parent of an image route.
  */
 export function listQuery(params: ListParams): Record<string, string> {
   const query: Record<string, string> = {

@@ -1,9 +1,9 @@
 /**
- * Records as Foreman API v2 renders them (snake_case, foreman-api.md §2). Only the fields the
+ * Records as Foreman API v2 renders them (snake_case, from its rabl views). Only the fields the
  * gateway reads are typed; Foreman may send more. Conditional image fields are absent, not null.
  */
 
-/** The envelope of every index response (§2.1). */
+/** The envelope of every index response. */
 export interface IndexEnvelope<T> {
   total: number;
   subtotal: number;
@@ -25,7 +25,7 @@ export interface ImageRecord {
   uuid: string;
   username: string;
   operatingsystem_id: number;
-  /** The operating system's to_label, i.e. its title (§2.3). */
+  /** The operating system's to_label, i.e. its title. */
   operatingsystem_name: string | null;
   compute_resource_id: number;
   compute_resource_name: string | null;
@@ -90,13 +90,13 @@ export interface CollectionRecords {
   compute_resources: ComputeResourceRecord;
 }
 
-/** A parent under which Foreman lists images (§1.2). */
+/** A parent under which Foreman lists images. */
 export interface ImageParent {
   collection: Collection;
   id: number;
 }
 
-/** Query parameters of an index request. Never `*_id` parameters on image routes (§1.5). */
+/** Query parameters of an index request. Never `*_id` parameters on image routes. */
 export interface ListParams {
   page: number;
   perPage: number | 'all';

@@ -1,6 +1,6 @@
 import type { UpstreamError } from './errors.js';
 
-/** GET retries: only faults a retry can fix, never a write (foreman-api.md says nothing is idempotent). */
+/** GET retries: only faults a retry can fix, never a write (Foreman's writes are not idempotent). */
 export interface RetryPolicy {
   /** Retries after the first attempt. */
   retries: number;

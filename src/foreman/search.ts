@@ -6,7 +6,7 @@
 /** Keeps the encoded `search` parameter well below common URL limits (8 KiB in many proxies). */
 const MAX_ENCODED_SEARCH_LENGTH = 1800;
 
-/** `id ^ (1,2,3)`: one request for many records (foreman-api.md §4.2; the space before `^` matters). */
+/** `id ^ (1,2,3)`: one request for many records (the space before `^` matters). */
 export function idListSearch(ids: readonly number[]): string {
   for (const id of ids) {
     if (!Number.isSafeInteger(id) || id < 1) throw new RangeError(`not a Foreman id: ${id}`);

@@ -1,6 +1,6 @@
 /**
  * Foreman renders timestamps as `"2024-05-02 09:14:31 UTC"`, or with the user's offset
- * (`"2024-05-01 14:34:56 +0200"`), and raw DELETE rows as ISO 8601 (foreman-api.md §3).
+ * (`"2024-05-01 14:34:56 +0200"`), and raw DELETE rows as ISO 8601.
  * The gateway exposes ISO 8601 in UTC only.
  */
 const FOREMAN_TIMESTAMP =

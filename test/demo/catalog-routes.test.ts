@@ -84,7 +84,7 @@ describe('architectures', () => {
     const missing = await get('/api/operatingsystems/99/architectures');
     expect(missing.status).toBe(404);
     expect(missing.json).toEqual({ message: "Operatingsystem not found by id '99'" });
-    // The same parameter in the query string nests too (§1.5).
+    // The same parameter in the query string nests too.
     const hijacked = await get<Envelope<unknown>>('/api/architectures?operatingsystem_id=9');
     expect(hijacked.json.total).toBe(1);
   });

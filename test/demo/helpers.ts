@@ -54,7 +54,7 @@ export async function call<T = Record<string, unknown>>(
   return { status: response.status, headers: response.headers, text, json: parsed as T };
 }
 
-/** Foreman's index envelope (§2.1). */
+/** Foreman's index envelope. */
 export interface Envelope<T> {
   total: number;
   subtotal: number;

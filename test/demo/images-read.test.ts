@@ -114,7 +114,7 @@ describe('image parents', () => {
   });
 });
 
-describe('a *_id query parameter hijacks the parent (§1.5)', () => {
+describe('a *_id query parameter hijacks the parent', () => {
   it('makes architecture_id the parent and drops the compute resource', async () => {
     const { json } = await list('/api/compute_resources/1/images?architecture_id=3&per_page=all');
     const arch3 = upstream.store.images.filter((i) => i.architectureId === 3);

@@ -20,7 +20,7 @@ function codeOf(action: () => unknown): unknown {
 
 describe('global ids', () => {
   it("encodes like Foreman's own GraphQL API", () => {
-    // The examples of foreman-api.md §10.
+    // The examples of Foreman's own GraphQL ids (app/services/foreman/global_id.rb).
     expect(encodeGlobalId('Architecture', 5)).toBe('MDE6QXJjaGl0ZWN0dXJlLTU=');
     expect(encodeGlobalId('Operatingsystem', 1)).toBe('MDE6T3BlcmF0aW5nc3lzdGVtLTE=');
     expect(encodeGlobalId('ComputeResource', 3)).toBe('MDE6Q29tcHV0ZVJlc291cmNlLTM=');

@@ -5,7 +5,7 @@ import { textCollator } from '../search/evaluator.js';
 import type { DemoStore } from '../store.js';
 import type { DemoAccount } from '../users.js';
 
-/** The current location/organization set by `location_id`/`organization_id` (§7.4). */
+/** The current location/organization set by `location_id`/`organization_id`. */
 export interface TaxonomyContext {
   location?: TaxonomyRecord;
   organization?: TaxonomyRecord;

@@ -7,7 +7,7 @@ import type {
 } from '../records.js';
 
 /**
- * How `:id` resolves in show/update/destroy (FindCommon#resource_finder, foreman-api.md §1.4):
+ * How `:id` resolves in show/update/destroy (FindCommon#resource_finder):
  * from_param, then FriendlyId, then find. Each model differs in what names it accepts.
  */
 

@@ -66,7 +66,7 @@ const IDS = {
 } as const;
 
 /**
- * image_params (§6.2, §6.3): the `image` hash when the body has one; otherwise ParamsWrapper
+ * image_params: the `image` hash when the body has one; otherwise ParamsWrapper
  * wraps only keys that are DB columns, so an unwrapped `architecture_name` is dropped. The
  * permit filter keeps permitted scalar keys; unknown keys are ignored, not rejected.
  */

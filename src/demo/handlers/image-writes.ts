@@ -6,7 +6,7 @@ import { assignImageParams, type ImageDraft, permittedImageParams } from './imag
 import { ensureReferences, stripChanged, validateImage } from './image-validation.js';
 import { findImageUnder, type ImageParent, requireImageParent } from './images.js';
 
-/** What Foreman answers for a NoMethodError (§5), e.g. `Location#images` on create. */
+/** What Foreman answers for a NoMethodError, e.g. `Location#images` on create. */
 const NO_METHOD_MESSAGE =
   "Internal Server Error: the server was unable to finish the request. This may be caused by unavailability of some required service, incorrect API call or a server-side bug. There may be more information in the server's logs.";
 
@@ -58,7 +58,7 @@ export function updateImage(ctx: HandlerContext): DemoResponse {
   return json(200, renderImage(ctx.store, updated, ctx.account.utcOffsetMinutes));
 }
 
-/** DELETE: 200 with the raw row, clear-text password included (§6.1). */
+/** DELETE: 200 with the raw row, clear-text password included. */
 export function destroyImage(ctx: HandlerContext): DemoResponse {
   const image = findImageUnder(ctx, requireImageParent(ctx));
   ctx.store.deleteImage(image.id);

@@ -8,11 +8,11 @@ import { findImage } from './finders.js';
 import { indexResponse } from './listing.js';
 import { chooseParent, type ResolvedParent, resolveParent } from './parents.js';
 
-/** A model parent, or a taxonomy that replaced it and filters nothing (§1.5). */
+/** A model parent, or a taxonomy that replaced it and filters nothing. */
 export type ImageParent = ResolvedParent | { kind: 'taxonomy' };
 
 /**
- * find_required_nested_object (§1.6): a missing or invisible parent is a 404 that names the
+ * find_required_nested_object: a missing or invisible parent is a 404 that names the
  * image id (empty on index and create), never the parent. A `location_id`/`organization_id`
  * parameter becomes the parent instead, and since Image has no such association the parent
  * filter is silently dropped; set_taxonomy has already rejected unknown taxonomies.

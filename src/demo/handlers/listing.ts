@@ -16,8 +16,8 @@ export interface ListingOptions<T extends { id: number }> {
 }
 
 /**
- * An index answer in Foreman's layout (index_layout.json.erb, §2.1) with scoped_search (§4) and
- * will_paginate (§2.2) semantics. Search and order errors (400) come first, as search_for runs
+ * An index answer in Foreman's layout (index_layout.json.erb) with scoped_search and
+ * will_paginate semantics. Search and order errors (400) come first, as search_for runs
  * before paginate; bad page values then fail with the 500 Foreman's rescue_from turns them into.
  */
 export function indexResponse<T extends { id: number }>(

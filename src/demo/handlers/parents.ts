@@ -31,7 +31,7 @@ export interface ChosenParent {
 }
 
 /**
- * The nested parent exactly as Foreman picks it (§1.5): the FIRST parameter named `<model>_id`,
+ * The nested parent exactly as Foreman picks it: the FIRST parameter named `<model>_id`,
  * in Rails' params order of body, query, path. So `?architecture_id=3` on
  * /api/compute_resources/1/images makes the architecture the parent and drops the compute
  * resource, and an unwrapped body's `architecture_id` does the same for writes.

@@ -27,7 +27,7 @@ export interface PipelineResult {
 }
 
 /**
- * One request through Foreman's before_action chain (§5): routing, JSON parsing, authorize
+ * One request through Foreman's before_action chain: routing, JSON parsing, authorize
  * (401, then 403), info headers, set_taxonomy (404), check_media_type (415), then the action,
  * which resolves the nested parent and the record itself.
  */
@@ -79,7 +79,7 @@ function accessDenied(permission: string): DemoResponse {
 }
 
 /**
- * set_taxonomy (§7.4): a present, non-blank location_id/organization_id must name a taxonomy
+ * set_taxonomy: a present, non-blank location_id/organization_id must name a taxonomy
  * the user may use; blank means "any context".
  */
 function setTaxonomy(

@@ -9,7 +9,7 @@ export interface DemoRequest {
   path: string;
   /** Decoded query; a repeated key keeps its last value. */
   query: Record<string, string>;
-  /** Query pairs in the order sent: Rails' params order matters for nested parents (§1.5). */
+  /** Query pairs in the order sent: Rails' params order matters for nested parents. */
   queryEntries: Array<[string, string]>;
   headers: Record<string, string>;
   rawBody: string;

@@ -13,7 +13,7 @@ export function json(status: number, value: unknown): DemoResponse {
   return { status, headers: { 'content-type': JSON_TYPE }, body: JSON.stringify(value) };
 }
 
-/** Foreman's error layout: `{"error": {...}}` (foreman-api.md §5). */
+/** Foreman's error layout: `{"error": {...}}`. */
 export function errorResponse(status: number, message: string): DemoResponse {
   return json(status, { error: { message } });
 }

@@ -4,7 +4,7 @@ import type { DemoStore } from '../store.js';
 import { imageChildren } from './image.js';
 import { renderTime } from './time.js';
 
-/** compute_resources/main.json.rabl: base, main and the provider partial (§2.6). */
+/** compute_resources/main.json.rabl: base, main and the provider partial. */
 export function renderComputeResource(cr: ComputeResourceRecord, offset: number) {
   const provider = providerOf(cr);
   return {

@@ -38,7 +38,7 @@ export function renderImage(
 
 /**
  * Images have no destroy template, so DELETE answers `render json: record`: every column in
- * table order, the clear-text password included, ISO timestamps (§6.1).
+ * table order, the clear-text password included, ISO timestamps.
  */
 export function rawImageRow(image: ImageRecord): Record<string, unknown> {
   return {

@@ -1,5 +1,5 @@
 /**
- * rabl dumps TimeWithZone#to_s in the user's timezone (§3): "2024-05-01 12:34:56 UTC" for UTC
+ * rabl dumps TimeWithZone#to_s in the user's timezone: "2024-05-01 12:34:56 UTC" for UTC
  * users, "2024-05-01 14:34:56 +0200" for a user at +02:00.
  */
 export function renderTime(date: Date | null, utcOffsetMinutes: number): string | null {

@@ -65,7 +65,7 @@ export const DeleteImageInput = builder.inputType('DeleteImageInput', {
 
 type ImageInput = Partial<Record<string, string | boolean | null | undefined>>;
 
-/** Mirrors Foreman's own rules (foreman-api.md §6.3), so most mistakes cost no round trip. */
+/** Mirrors Foreman's own rules, so most mistakes cost no round trip. */
 const TEXT_FIELDS = [
   ['name', 'name', true],
   ['username', 'username', true],

@@ -86,7 +86,7 @@ Image.implement({
       resolve: (s) =>
         partialSource('OperatingSystem', s.known.operatingsystem_id, {
           id: s.known.operatingsystem_id,
-          // Foreman's `operatingsystem_name` is the OS's to_label, which is its title (§2.3).
+          // Foreman's `operatingsystem_name` is the OS's to_label, which is its title.
           ...(s.known.operatingsystem_name != null ? { title: s.known.operatingsystem_name } : {}),
         }),
     }),
