@@ -228,6 +228,20 @@ describe('batching, counted in upstream requests', () => {
     }
   });
 
+  it('last: N with no parent is the end of the whole list', async () => {
+    const all = await harness.query<{ images: { nodes: Array<{ foremanId: number }> } }>(
+      '{ images(first: 1000) { nodes { foremanId } } }',
+    );
+    const tail = await harness.query<{
+      images: {
+        nodes: Array<{ foremanId: number }>;
+        pageInfo: { hasNextPage: boolean; hasPreviousPage: boolean };
+      };
+    }>('{ images(last: 5) { nodes { foremanId } pageInfo { hasNextPage hasPreviousPage } } }');
+    expect(tail.data?.images.nodes).toEqual(all.data?.images.nodes.slice(-5));
+    expect(tail.data?.images.pageInfo).toEqual({ hasNextPage: false, hasPreviousPage: true });
+  });
+
   it('images with no parent: one list of compute resources, then one request per compute resource', async () => {
     harness.resetCounts();
     const result = await harness.query<{
