@@ -1,20 +1,10 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  DEMO_ADMIN,
-  DEMO_VIEWER,
-  type DemoUpstream,
-  startDemoUpstream,
-} from '../../src/demo/index.js';
-import { type CallOptions, call, type Envelope, type ErrorJson } from './helpers.js';
+import { describe, expect, it } from 'vitest';
+import { DEMO_VIEWER } from '../../src/demo/index.js';
+import { type CallOptions, type Envelope, type ErrorJson, useDemoUpstream } from './helpers.js';
 
-let upstream: DemoUpstream;
-beforeAll(async () => {
-  upstream = await startDemoUpstream();
-});
-afterAll(() => upstream.close());
+const demo = useDemoUpstream();
 
-const get = <T = ErrorJson>(path: string, options: CallOptions = {}) =>
-  call<T>(upstream, path, { ...options, defaultUser: DEMO_ADMIN });
+const get = <T = ErrorJson>(path: string, options: CallOptions = {}) => demo.call<T>(path, options);
 
 describe('authentication', () => {
   it('rejects missing, wrong and non-Basic credentials with Foreman 401 bodies', async () => {
@@ -38,12 +28,12 @@ describe('authentication', () => {
   });
 
   it('accepts the admin personal access token as the Basic password', async () => {
-    upstream.resetRequests();
+    demo.upstream.resetRequests();
     const response = await get('/api/status', {
       as: { login: 'admin', password: 'demo-admin-token' },
     });
     expect(response.status).toBe(200);
-    expect(upstream.requests.map((r) => r.login)).toEqual(['admin']);
+    expect(demo.upstream.requests.map((r) => r.login)).toEqual(['admin']);
   });
 
   it('adds the Foreman version headers once authorized', async () => {
@@ -83,7 +73,7 @@ describe('the restricted viewer', () => {
   });
 
   it('is denied every write with the missing permission named', async () => {
-    const image = upstream.store.images.find((i) => i.computeResourceId === 1);
+    const image = demo.upstream.store.images.find((i) => i.computeResourceId === 1);
     const cases: Array<[string, string, string]> = [
       ['POST', '/api/compute_resources/1/images', 'create_images'],
       ['PUT', `/api/compute_resources/1/images/${image?.id}`, 'edit_images'],
@@ -107,6 +97,6 @@ describe('the restricted viewer', () => {
         },
       });
     }
-    expect(upstream.store.images.find((i) => i.id === image?.id)).toEqual(image);
+    expect(demo.upstream.store.images.find((i) => i.id === image?.id)).toEqual(image);
   });
 });

@@ -1,16 +1,10 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DEMO_ADMIN, type DemoUpstream, startDemoUpstream } from '../../src/demo/index.js';
-import { type CallOptions, call, type Envelope, type ErrorJson } from './helpers.js';
+import { describe, expect, it } from 'vitest';
+import { type CallOptions, type Envelope, type ErrorJson, useDemoUpstream } from './helpers.js';
 
-let upstream: DemoUpstream;
-beforeAll(async () => {
-  upstream = await startDemoUpstream();
-});
-afterAll(() => upstream.close());
+const demo = useDemoUpstream();
 
 type Json = Record<string, unknown>;
-const get = <T = Json>(path: string, options: CallOptions = {}) =>
-  call<T>(upstream, path, { ...options, defaultUser: DEMO_ADMIN });
+const get = <T = Json>(path: string, options: CallOptions = {}) => demo.call<T>(path, options);
 
 describe('routing', () => {
   it('serves /api and /api/v2 alike and ignores a trailing slash', async () => {
@@ -66,7 +60,7 @@ describe('architectures', () => {
       'images',
     ]);
     expect(json.operatingsystems).toEqual([{ id: 5, name: 'Debian', title: 'Debian 12' }]);
-    const expected = upstream.store.images
+    const expected = demo.upstream.store.images
       .filter((i) => i.architectureId === 2)
       .map((i) => ({ id: i.id, name: i.name }));
     expect(json.images).toEqual(expected);
@@ -125,7 +119,7 @@ describe('operating systems', () => {
     }
     const imageIds = (json.images as Array<{ id: number }>).map((i) => i.id);
     expect(imageIds).toEqual(
-      upstream.store.images.filter((i) => i.operatingsystemId === 7).map((i) => i.id),
+      demo.upstream.store.images.filter((i) => i.operatingsystemId === 7).map((i) => i.id),
     );
   });
 

@@ -1,16 +1,10 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DEMO_ADMIN, type DemoUpstream, startDemoUpstream } from '../../src/demo/index.js';
-import { type CallOptions, call, type Envelope, type ErrorJson } from './helpers.js';
+import { describe, expect, it } from 'vitest';
+import { type CallOptions, type Envelope, type ErrorJson, useDemoUpstream } from './helpers.js';
 
-let upstream: DemoUpstream;
-beforeAll(async () => {
-  upstream = await startDemoUpstream();
-});
-afterAll(() => upstream.close());
+const demo = useDemoUpstream();
 
 type Json = Record<string, unknown>;
-const get = <T = Json>(path: string, options: CallOptions = {}) =>
-  call<T>(upstream, path, { ...options, defaultUser: DEMO_ADMIN });
+const get = <T = Json>(path: string, options: CallOptions = {}) => demo.call<T>(path, options);
 
 describe('compute resources', () => {
   it('finds a compute resource by id or "id-name", never by name', async () => {
@@ -59,7 +53,7 @@ describe('compute resources', () => {
   it('renders show with images, compute attributes and taxonomies', async () => {
     const { json } = await get('/api/compute_resources/5');
     expect((json.images as unknown[]).length).toBe(
-      upstream.store.images.filter((i) => i.computeResourceId === 5).length,
+      demo.upstream.store.images.filter((i) => i.computeResourceId === 5).length,
     );
     expect(json.compute_attributes).toHaveLength(3);
     expect((json.compute_attributes as Json[])[0]).toMatchObject({

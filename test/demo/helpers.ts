@@ -1,4 +1,10 @@
-import type { DemoUpstream, DemoUser } from '../../src/demo/index.js';
+import { afterAll, beforeAll, beforeEach } from 'vitest';
+import {
+  DEMO_ADMIN,
+  type DemoUpstream,
+  type DemoUser,
+  startDemoUpstream,
+} from '../../src/demo/index.js';
 
 export function basic(user: DemoUser): string {
   return `Basic ${Buffer.from(`${user.login}:${user.password}`).toString('base64')}`;
@@ -94,5 +100,29 @@ export interface ErrorJson {
     full_messages?: string[];
     details?: string;
     missing_permissions?: string[];
+  };
+}
+
+/**
+ * A demo upstream for one test file: started before its tests, closed after them, and (when asked)
+ * back to the pristine seed before each test. `call` defaults to the demo admin.
+ */
+export function useDemoUpstream(options: { resetDataEachTest?: boolean } = {}) {
+  let started: DemoUpstream | undefined;
+  beforeAll(async () => {
+    started = await startDemoUpstream();
+  });
+  afterAll(() => started?.close());
+  if (options.resetDataEachTest) beforeEach(() => started?.resetData());
+  const current = (): DemoUpstream => {
+    if (!started) throw new Error('the demo upstream is not started yet');
+    return started;
+  };
+  return {
+    get upstream(): DemoUpstream {
+      return current();
+    },
+    call: <T = Record<string, unknown>>(path: string, callOptions: CallOptions = {}) =>
+      call<T>(current(), path, { ...callOptions, defaultUser: DEMO_ADMIN }),
   };
 }

@@ -1,16 +1,10 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { DEMO_ADMIN, type DemoUpstream, startDemoUpstream } from '../../src/demo/index.js';
-import { type CallOptions, call, type ErrorJson, type ImageJson } from './helpers.js';
+import { describe, expect, it } from 'vitest';
+import { type CallOptions, type ErrorJson, type ImageJson, useDemoUpstream } from './helpers.js';
 
-let upstream: DemoUpstream;
-beforeAll(async () => {
-  upstream = await startDemoUpstream();
-});
-afterAll(() => upstream.close());
-beforeEach(() => upstream.resetData());
+const demo = useDemoUpstream({ resetDataEachTest: true });
 
 const send = <T = ImageJson>(method: string, path: string, options: CallOptions = {}) =>
-  call<T>(upstream, path, { method, ...options, defaultUser: DEMO_ADMIN });
+  demo.call<T>(path, { method, ...options });
 
 const valid = {
   name: 'demo-image',
@@ -21,14 +15,14 @@ const valid = {
   password: 'hunter2',
 };
 const kvmImage = () => {
-  const image = upstream.store.images.find((i) => i.computeResourceId === 1);
+  const image = demo.upstream.store.images.find((i) => i.computeResourceId === 1);
   if (!image) throw new Error('no kvm-lab image');
   return image;
 };
 
 describe('create', () => {
   it('creates an image: 201 with the show JSON, the CR from the URL, no password', async () => {
-    const before = upstream.store.images.length;
+    const before = demo.upstream.store.images.length;
     const { status, json } = await send('POST', '/api/compute_resources/1/images', {
       json: { image: { ...valid, compute_resource_id: 5, name: '  demo-image \n' } },
     });
@@ -43,8 +37,8 @@ describe('create', () => {
     });
     expect(json).not.toHaveProperty('password');
     expect(json).not.toHaveProperty('user_data');
-    expect(upstream.store.images).toHaveLength(before + 1);
-    expect(upstream.store.image(465)?.password).toBe('hunter2');
+    expect(demo.upstream.store.images).toHaveLength(before + 1);
+    expect(demo.upstream.store.image(465)?.password).toBe('hunter2');
   });
 
   it('resolves *_name keys, and answers an unknown name with a 422 message', async () => {

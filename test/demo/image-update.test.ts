@@ -1,16 +1,10 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { DEMO_ADMIN, type DemoUpstream, startDemoUpstream } from '../../src/demo/index.js';
-import { type CallOptions, call, type ErrorJson, type ImageJson } from './helpers.js';
+import { describe, expect, it } from 'vitest';
+import { type CallOptions, type ErrorJson, type ImageJson, useDemoUpstream } from './helpers.js';
 
-let upstream: DemoUpstream;
-beforeAll(async () => {
-  upstream = await startDemoUpstream();
-});
-afterAll(() => upstream.close());
-beforeEach(() => upstream.resetData());
+const demo = useDemoUpstream({ resetDataEachTest: true });
 
 const send = <T = ImageJson>(method: string, path: string, options: CallOptions = {}) =>
-  call<T>(upstream, path, { method, ...options, defaultUser: DEMO_ADMIN });
+  demo.call<T>(path, { method, ...options });
 
 const valid = {
   name: 'demo-image',
@@ -21,7 +15,7 @@ const valid = {
   password: 'hunter2',
 };
 const kvmImage = () => {
-  const image = upstream.store.images.find((i) => i.computeResourceId === 1);
+  const image = demo.upstream.store.images.find((i) => i.computeResourceId === 1);
   if (!image) throw new Error('no kvm-lab image');
   return image;
 };
@@ -32,17 +26,17 @@ describe('update', () => {
     const path = `/api/compute_resources/1/images/${image.id}`;
     const noop = await send('PUT', path, { json: { image: {} } });
     expect(noop.status).toBe(200);
-    expect(upstream.store.image(image.id)?.updatedAt).toEqual(image.updatedAt);
+    expect(demo.upstream.store.image(image.id)?.updatedAt).toEqual(image.updatedAt);
     const same = await send('PUT', path, { json: { image: { name: ` ${image.name} ` } } });
     expect(same.status).toBe(200);
-    expect(upstream.store.image(image.id)?.updatedAt).toEqual(image.updatedAt);
+    expect(demo.upstream.store.image(image.id)?.updatedAt).toEqual(image.updatedAt);
     const renamed = await send('PATCH', path, { json: { image: { username: 'cloud-user' } } });
     expect(renamed.status).toBe(200);
     expect(renamed.json).toMatchObject({ id: image.id, name: image.name, username: 'cloud-user' });
-    expect(upstream.store.image(image.id)?.updatedAt.getTime()).toBeGreaterThan(
+    expect(demo.upstream.store.image(image.id)?.updatedAt.getTime()).toBeGreaterThan(
       image.updatedAt.getTime(),
     );
-    expect(upstream.store.image(image.id)?.createdAt).toEqual(image.createdAt);
+    expect(demo.upstream.store.image(image.id)?.createdAt).toEqual(image.createdAt);
   });
 
   it('can move an image to another compute resource', async () => {
@@ -55,7 +49,7 @@ describe('update', () => {
     expect((await send('GET', `/api/compute_resources/1/images/${image.id}`)).status).toBe(404);
     expect((await send('GET', `/api/compute_resources/7/images/${image.id}`)).status).toBe(200);
     // Its name is taken there for that OS, so it cannot move back as a duplicate.
-    const clash = upstream.store.images.find(
+    const clash = demo.upstream.store.images.find(
       (i) => i.computeResourceId === 5 && i.operatingsystemId === image.operatingsystemId,
     );
     if (!clash) throw new Error('no clash candidate on openstack-cloud');
@@ -89,7 +83,7 @@ describe('update', () => {
   });
 
   it('404s for an image of another compute resource', async () => {
-    const other = upstream.store.images.find((i) => i.computeResourceId === 2);
+    const other = demo.upstream.store.images.find((i) => i.computeResourceId === 2);
     const { status } = await send('PUT', `/api/compute_resources/1/images/${other?.id}`, {
       json: { image: { username: 'x' } },
     });
@@ -99,7 +93,7 @@ describe('update', () => {
 
 describe('destroy', () => {
   it('answers 200 with the raw row, clear-text password and ISO timestamps', async () => {
-    const image = upstream.store.images.find((i) => i.computeResourceId === 1 && i.password);
+    const image = demo.upstream.store.images.find((i) => i.computeResourceId === 1 && i.password);
     if (!image) throw new Error('no kvm-lab image with a password');
     const { status, json } = await send<Record<string, unknown>>(
       'DELETE',
@@ -121,7 +115,7 @@ describe('destroy', () => {
       password: image.password,
     });
     expect(String(json.created_at)).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.000Z$/);
-    expect(upstream.store.image(image.id)).toBeUndefined();
+    expect(demo.upstream.store.image(image.id)).toBeUndefined();
     expect((await send('DELETE', `/api/compute_resources/1/images/${image.id}`)).status).toBe(404);
   });
 
@@ -129,15 +123,15 @@ describe('destroy', () => {
     await send('DELETE', '/api/compute_resources/2/images/464').then((r) =>
       expect(r.status === 200 || r.status === 404).toBe(true),
     );
-    const last = upstream.store.images.at(-1);
+    const last = demo.upstream.store.images.at(-1);
     await send('DELETE', `/api/compute_resources/${last?.computeResourceId}/images/${last?.id}`);
     const created = await send('POST', '/api/compute_resources/1/images', {
       json: { image: valid },
     });
     expect(created.json.id).toBe(465);
-    upstream.resetData();
-    expect(upstream.store.images).toHaveLength(464);
-    expect(upstream.store.image(464)).toBeDefined();
-    expect(upstream.store.image(465)).toBeUndefined();
+    demo.upstream.resetData();
+    expect(demo.upstream.store.images).toHaveLength(464);
+    expect(demo.upstream.store.image(464)).toBeDefined();
+    expect(demo.upstream.store.image(465)).toBeUndefined();
   });
 });

@@ -1,29 +1,19 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  DEMO_ADMIN,
-  DEMO_VIEWER,
-  type DemoUpstream,
-  startDemoUpstream,
-} from '../../src/demo/index.js';
+import { describe, expect, it } from 'vitest';
+import { DEMO_VIEWER } from '../../src/demo/index.js';
 import {
   type CallOptions,
-  call,
   type Envelope,
   type ErrorJson,
   type ImageJson,
+  useDemoUpstream,
 } from './helpers.js';
 
-let upstream: DemoUpstream;
-beforeAll(async () => {
-  upstream = await startDemoUpstream();
-});
-afterAll(() => upstream.close());
+const demo = useDemoUpstream();
 
-const get = <T>(path: string, options: CallOptions = {}) =>
-  call<T>(upstream, path, { ...options, defaultUser: DEMO_ADMIN });
+const get = <T>(path: string, options: CallOptions = {}) => demo.call<T>(path, options);
 const list = (path: string, options: CallOptions = {}) => get<Envelope<ImageJson>>(path, options);
 const firstImageOf = (crId: number) => {
-  const image = upstream.store.images.find((i) => i.computeResourceId === crId);
+  const image = demo.upstream.store.images.find((i) => i.computeResourceId === crId);
   if (!image) throw new Error(`no image on compute resource ${crId}`);
   return image;
 };
@@ -55,14 +45,14 @@ describe('image JSON', () => {
     const image = firstImageOf(3);
     const { status, json } = await get<ImageJson>(`/api/compute_resources/3/images/${image.id}`);
     expect(status).toBe(200);
-    const os = upstream.store.operatingsystem(image.operatingsystemId);
+    const os = demo.upstream.store.operatingsystem(image.operatingsystemId);
     expect(json).toEqual({
       operatingsystem_id: image.operatingsystemId,
       operatingsystem_name: os?.title,
       compute_resource_id: 3,
       compute_resource_name: 'aws-eu-west-1',
       architecture_id: image.architectureId,
-      architecture_name: upstream.store.architecture(image.architectureId)?.name,
+      architecture_name: demo.upstream.store.architecture(image.architectureId)?.name,
       uuid: image.uuid,
       username: image.username,
       created_at: `${image.createdAt.toISOString().slice(0, 19).replace('T', ' ')} UTC`,
@@ -83,14 +73,16 @@ describe('image JSON', () => {
 describe('image parents', () => {
   it('lists images under an architecture by name, across compute resources', async () => {
     const { json } = await list('/api/architectures/aarch64/images?per_page=all');
-    const expected = upstream.store.images.filter((i) => i.architectureId === 3);
+    const expected = demo.upstream.store.images.filter((i) => i.architectureId === 3);
     expect(json.total).toBe(expected.length);
     expect(new Set(json.results.map((i) => i.compute_resource_id)).size).toBeGreaterThan(1);
   });
 
   it('lists images under an operating system by title', async () => {
     const { json } = await list(`/api/operatingsystems/${encodeURIComponent('RHEL 8.10')}/images`);
-    expect(json.total).toBe(upstream.store.images.filter((i) => i.operatingsystemId === 1).length);
+    expect(json.total).toBe(
+      demo.upstream.store.images.filter((i) => i.operatingsystemId === 1).length,
+    );
   });
 
   it('answers a missing parent with a 404 about the image, not the parent', async () => {
@@ -117,20 +109,20 @@ describe('image parents', () => {
 describe('a *_id query parameter hijacks the parent', () => {
   it('makes architecture_id the parent and drops the compute resource', async () => {
     const { json } = await list('/api/compute_resources/1/images?architecture_id=3&per_page=all');
-    const arch3 = upstream.store.images.filter((i) => i.architectureId === 3);
+    const arch3 = demo.upstream.store.images.filter((i) => i.architectureId === 3);
     expect(json.total).toBe(arch3.length);
     expect(json.results.some((i) => i.compute_resource_id !== 1)).toBe(true);
     // The compute resource in the path does not even have to exist.
     const ghost = await list('/api/compute_resources/999/images?operatingsystem_id=2');
     expect(ghost.status).toBe(200);
     expect(ghost.json.total).toBe(
-      upstream.store.images.filter((i) => i.operatingsystemId === 2).length,
+      demo.upstream.store.images.filter((i) => i.operatingsystemId === 2).length,
     );
   });
 
   it('drops the parent filter entirely for location_id and organization_id', async () => {
     const { json } = await list('/api/compute_resources/999/images?organization_id=1');
-    expect(json.total).toBe(upstream.store.images.length);
+    expect(json.total).toBe(demo.upstream.store.images.length);
     const unknown = await get('/api/compute_resources/1/images?location_id=99');
     expect(unknown.status).toBe(404);
     expect(unknown.json).toEqual({ message: 'Location with id 99 not found' });
@@ -141,7 +133,7 @@ describe('a *_id query parameter hijacks the parent', () => {
       '/api/compute_resources/1/images?operatingsystem_id=9&architecture_id=3',
     );
     expect(first.json.total).toBe(
-      upstream.store.images.filter((i) => i.operatingsystemId === 9).length,
+      demo.upstream.store.images.filter((i) => i.operatingsystemId === 9).length,
     );
     const missing = await get<ErrorJson>('/api/compute_resources/1/images?architecture_id=99');
     expect(missing.status).toBe(404);
@@ -166,14 +158,14 @@ describe('viewer visibility', () => {
     expect(hidden.json.error.message).toBe("Resource image not found by id ''");
     const visible = await list('/api/compute_resources/1/images', asViewer);
     expect(visible.json.total).toBe(
-      upstream.store.images.filter((i) => i.computeResourceId === 1).length,
+      demo.upstream.store.images.filter((i) => i.computeResourceId === 1).length,
     );
     const global = await list(
       '/api/architectures/1/images?search=compute_resource%20%3D%20vcenter-prod',
       asViewer,
     );
     expect(global.json.subtotal).toBe(
-      upstream.store.images.filter((i) => i.computeResourceId === 2 && i.architectureId === 1)
+      demo.upstream.store.images.filter((i) => i.computeResourceId === 2 && i.architectureId === 1)
         .length,
     );
     expect(global.json.subtotal).toBeGreaterThan(0);

@@ -1,25 +1,21 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DEMO_ADMIN, type DemoUpstream, startDemoUpstream } from '../../src/demo/index.js';
+import { describe, expect, it } from 'vitest';
+import { DEMO_ADMIN, startDemoUpstream } from '../../src/demo/index.js';
 import {
   type CallOptions,
   call,
   type Envelope,
   type ErrorJson,
   type ImageJson,
+  useDemoUpstream,
 } from './helpers.js';
 
-let upstream: DemoUpstream;
-beforeAll(async () => {
-  upstream = await startDemoUpstream();
-});
-afterAll(() => upstream.close());
+const demo = useDemoUpstream();
 
-const get = <T>(path: string, options: CallOptions = {}) =>
-  call<T>(upstream, path, { ...options, defaultUser: DEMO_ADMIN });
+const get = <T>(path: string, options: CallOptions = {}) => demo.call<T>(path, options);
 const images = (query: string) =>
   get<Envelope<ImageJson>>(`/api/compute_resources/2/images${query}`);
 const vcenterIds = () =>
-  upstream.store.images.filter((i) => i.computeResourceId === 2).map((i) => i.id);
+  demo.upstream.store.images.filter((i) => i.computeResourceId === 2).map((i) => i.id);
 
 describe('index envelope and pagination', () => {
   it('answers with the full envelope and 20 results by default, in id order', async () => {
@@ -47,7 +43,7 @@ describe('index envelope and pagination', () => {
 
   it('counts total under the parent but subtotal under the search', async () => {
     const { json } = await images('?search=name%20~%20rhel&per_page=5');
-    const expected = upstream.store.images.filter(
+    const expected = demo.upstream.store.images.filter(
       (i) => i.computeResourceId === 2 && i.name.includes('rhel'),
     );
     expect(json.total).toBe(300);
@@ -152,7 +148,7 @@ describe('index envelope and pagination', () => {
 
   it('batches by id with search=id ^ (...) under the parent only', async () => {
     const [a, b] = vcenterIds();
-    const other = upstream.store.images.find((i) => i.computeResourceId === 1)?.id;
+    const other = demo.upstream.store.images.find((i) => i.computeResourceId === 1)?.id;
     const search = encodeURIComponent(`id ^ (${a}, ${b}, ${other})`);
     const { json } = await images(`?search=${search}&per_page=3`);
     expect(json.results.map((r) => r.id)).toEqual([a, b]);

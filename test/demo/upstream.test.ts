@@ -1,20 +1,16 @@
 import { request as httpRequest } from 'node:http';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { DEMO_ADMIN, type DemoUpstream, startDemoUpstream } from '../../src/demo/index.js';
-import { basic, type CallOptions, call, type Envelope } from './helpers.js';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { DEMO_ADMIN, startDemoUpstream } from '../../src/demo/index.js';
+import { basic, type CallOptions, call, type Envelope, useDemoUpstream } from './helpers.js';
 
-let upstream: DemoUpstream;
-beforeAll(async () => {
-  upstream = await startDemoUpstream();
-});
-afterAll(() => upstream.close());
+const demo = useDemoUpstream();
 beforeEach(() => {
-  upstream.clearFaults();
-  upstream.resetRequests();
+  demo.upstream.clearFaults();
+  demo.upstream.resetRequests();
 });
 
 const get = <T = Record<string, unknown>>(path: string, options: CallOptions = {}) =>
-  call<T>(upstream, path, { ...options, defaultUser: DEMO_ADMIN });
+  demo.call<T>(path, options);
 
 describe('request recording', () => {
   it('records method, path, decoded query, login, status and lower-cased headers', async () => {
@@ -22,8 +18,8 @@ describe('request recording', () => {
       headers: { 'X-Request-Id': 'req-42', 'Accept-Language': 'en' },
     });
     await get('/api/architectures', { as: null });
-    expect(upstream.requests).toHaveLength(2);
-    const [first, second] = upstream.requests;
+    expect(demo.upstream.requests).toHaveLength(2);
+    const [first, second] = demo.upstream.requests;
     expect(first).toMatchObject({
       method: 'GET',
       path: '/api/compute_resources/2/images',
@@ -42,16 +38,16 @@ describe('request recording', () => {
       method: 'POST',
       json: { image: { name: 'x' } },
     });
-    const [record] = upstream.requests;
+    const [record] = demo.upstream.requests;
     expect(record).toMatchObject({ method: 'POST', status: 422 });
     expect(record?.headers['content-type']).toBe('application/json');
     expect(record?.body).toEqual({ image: { name: 'x' } });
   });
 
   it('empties the list on resetRequests without replacing it', async () => {
-    const list = upstream.requests;
+    const list = demo.upstream.requests;
     await get('/api/status');
-    upstream.resetRequests();
+    demo.upstream.resetRequests();
     expect(list).toHaveLength(0);
     await get('/api/status');
     expect(list).toHaveLength(1);
@@ -60,22 +56,22 @@ describe('request recording', () => {
 
 describe('fault injection', () => {
   it('answers 502/503/504 with a proxy HTML page, once by default', async () => {
-    upstream.injectFault({ path: '/api/architectures', status: 503 });
+    demo.upstream.injectFault({ path: '/api/architectures', status: 503 });
     const faulted = await get('/api/architectures');
     expect(faulted.status).toBe(503);
     expect(faulted.headers.get('content-type')).toMatch(/^text\/html/);
     expect(faulted.text).toContain('<title>503 Service Unavailable</title>');
     const normal = await get<Envelope<unknown>>('/api/architectures');
     expect(normal.status).toBe(200);
-    expect(upstream.requests.map((r) => r.status)).toEqual([503, 200]);
+    expect(demo.upstream.requests.map((r) => r.status)).toEqual([503, 200]);
   });
 
   it('answers other statuses with a Foreman JSON error, or the given body and headers', async () => {
-    upstream.injectFault({ status: 500 });
+    demo.upstream.injectFault({ status: 500 });
     const plain = await get('/api/status');
     expect(plain.status).toBe(500);
     expect(plain.json).toEqual({ error: { message: 'Internal Server Error' } });
-    upstream.injectFault({
+    demo.upstream.injectFault({
       method: 'GET',
       path: /\/images$/,
       status: 429,
@@ -90,17 +86,17 @@ describe('fault injection', () => {
   });
 
   it('matches by method and path, applies a rule `times` times, and clears', async () => {
-    upstream.injectFault({ method: 'POST', status: 502 });
-    upstream.injectFault({ path: '/api/status', status: 504, times: 2 });
+    demo.upstream.injectFault({ method: 'POST', status: 502 });
+    demo.upstream.injectFault({ path: '/api/status', status: 504, times: 2 });
     expect((await get('/api/architectures')).status).toBe(200);
     expect((await get('/api/status')).status).toBe(504);
     expect((await get('/api/v2/status')).status).toBe(200);
     expect((await get('/api/status')).status).toBe(504);
     expect((await get('/api/status')).status).toBe(200);
-    upstream.injectFault({ status: 500, times: Number.POSITIVE_INFINITY });
+    demo.upstream.injectFault({ status: 500, times: Number.POSITIVE_INFINITY });
     expect((await get('/api/status')).status).toBe(500);
     expect((await get('/api/status')).status).toBe(500);
-    upstream.clearFaults();
+    demo.upstream.clearFaults();
     expect((await get('/api/status')).status).toBe(200);
     expect(
       (await get('/api/compute_resources/1/images', { method: 'POST', json: {} })).status,
@@ -108,18 +104,18 @@ describe('fault injection', () => {
   });
 
   it('drops the connection without answering, recording status 0', async () => {
-    upstream.injectFault({ path: '/api/status', drop: true });
+    demo.upstream.injectFault({ path: '/api/status', drop: true });
     await expect(get('/api/status')).rejects.toThrow();
-    expect(upstream.requests.at(-1)).toMatchObject({ path: '/api/status', status: 0 });
+    expect(demo.upstream.requests.at(-1)).toMatchObject({ path: '/api/status', status: 0 });
     expect((await get('/api/status')).status).toBe(200);
   });
 
   it('delays, then answers normally or with the fault status', async () => {
-    upstream.injectFault({ path: '/api/status', delayMs: 150 });
+    demo.upstream.injectFault({ path: '/api/status', delayMs: 150 });
     let started = performance.now();
     expect((await get('/api/status')).status).toBe(200);
     expect(performance.now() - started).toBeGreaterThanOrEqual(140);
-    upstream.injectFault({ path: '/api/status', delayMs: 100, status: 503 });
+    demo.upstream.injectFault({ path: '/api/status', delayMs: 100, status: 503 });
     started = performance.now();
     expect((await get('/api/status')).status).toBe(503);
     expect(performance.now() - started).toBeGreaterThanOrEqual(90);
