@@ -126,3 +126,20 @@ export function useDemoUpstream(options: { resetDataEachTest?: boolean } = {}) {
       call<T>(current(), path, { ...callOptions, defaultUser: DEMO_ADMIN }),
   };
 }
+
+/** A create body that passes every validation on the Libvirt compute resource 1 (kvm-lab). */
+export const validImageBody = {
+  name: 'demo-image',
+  username: 'root',
+  uuid: '/var/lib/libvirt/images/demo-image.qcow2',
+  operatingsystem_id: 2,
+  architecture_id: 1,
+  password: 'hunter2',
+};
+
+/** The first seeded image of a compute resource, read from the store. */
+export function imageOf(upstream: DemoUpstream, computeResourceId: number) {
+  const image = upstream.store.images.find((i) => i.computeResourceId === computeResourceId);
+  if (!image) throw new Error(`no image on compute resource ${computeResourceId}`);
+  return image;
+}

@@ -1,24 +1,20 @@
 import { describe, expect, it } from 'vitest';
-import { type CallOptions, type ErrorJson, type ImageJson, useDemoUpstream } from './helpers.js';
+import {
+  type CallOptions,
+  type ErrorJson,
+  type ImageJson,
+  imageOf,
+  useDemoUpstream,
+  validImageBody,
+} from './helpers.js';
 
 const demo = useDemoUpstream({ resetDataEachTest: true });
 
 const send = <T = ImageJson>(method: string, path: string, options: CallOptions = {}) =>
   demo.call<T>(path, { method, ...options });
 
-const valid = {
-  name: 'demo-image',
-  username: 'root',
-  uuid: '/var/lib/libvirt/images/demo-image.qcow2',
-  operatingsystem_id: 2,
-  architecture_id: 1,
-  password: 'hunter2',
-};
-const kvmImage = () => {
-  const image = demo.upstream.store.images.find((i) => i.computeResourceId === 1);
-  if (!image) throw new Error('no kvm-lab image');
-  return image;
-};
+const valid = validImageBody;
+const kvmImage = () => imageOf(demo.upstream, 1);
 
 describe('create', () => {
   it('creates an image: 201 with the show JSON, the CR from the URL, no password', async () => {
