@@ -56,11 +56,6 @@ export class ForemanClient {
     this.#pathPrefix = url.pathname.replace(/\/+$/, '');
   }
 
-  /** Upstream requests made so far (retries included). */
-  get requestsMade(): number {
-    return this.#requestsMade;
-  }
-
   /** GETs are retried on connection errors and 502/503/504, with backoff and jitter. */
   async get<T>(path: string, query: Record<string, string> = {}): Promise<T> {
     for (let attempt = 1; ; attempt++) {
@@ -184,7 +179,7 @@ export class ForemanClient {
 }
 
 /** `/api/compute_resources/3/images/12` → `/api/compute_resources/:id/images/:id` (bounded metric labels). */
-export function routeTemplate(path: string): string {
+function routeTemplate(path: string): string {
   return path.replace(/\/\d+(?=\/|$)/g, '/:id');
 }
 

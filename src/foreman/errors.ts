@@ -89,7 +89,7 @@ interface ParsedErrorBody {
  * - `{"status":400,"error":"There was a problem in the JSON…"}` and Rails' `{"status":404,"error":"Not Found"}`;
  * - empty bodies (session expiry 401) and HTML pages (proxies, unrouted paths): no message.
  */
-export function parseErrorBody(rawBody: string): ParsedErrorBody {
+function parseErrorBody(rawBody: string): ParsedErrorBody {
   let body: unknown;
   try {
     body = JSON.parse(rawBody);

@@ -12,7 +12,7 @@ export interface RetryPolicy {
 
 const RETRYABLE_STATUSES = new Set([502, 503, 504]);
 
-export function isRetryable(error: UpstreamError): boolean {
+function isRetryable(error: UpstreamError): boolean {
   if (error.kind === 'network') return true;
   // A connect timeout means no request reached Foreman; a headers timeout might have.
   if (error.kind === 'timeout') return error.phase === 'connect';
@@ -40,6 +40,9 @@ export function parseRetryAfter(value: string | undefined, now = Date.now()): nu
   if (value === undefined) return undefined;
   const trimmed = value.trim();
   if (/^\d+$/.test(trimmed)) return Number(trimmed) * 1000;
+  // Only an IMF-fixdate (`Thu, 01 Jan 2026 00:00:05 GMT`): Date.parse alone accepts "-1".
+  if (!/^[A-Za-z]{3}, \d{2} [A-Za-z]{3} \d{4} \d{2}:\d{2}:\d{2} GMT$/.test(trimmed))
+    return undefined;
   const date = Date.parse(trimmed);
   return Number.isNaN(date) ? undefined : Math.max(0, date - now);
 }

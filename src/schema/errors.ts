@@ -28,7 +28,7 @@ export function notFound(typeName: string, id: string): GraphQLError {
  * The client-facing form of an upstream failure: Foreman's own message for what the caller can
  * act on (bad search, no permission), a neutral one for Foreman's faults, never a raw body.
  */
-export function upstreamErrorCode(error: UpstreamError): ErrorCode {
+function upstreamErrorCode(error: UpstreamError): ErrorCode {
   if (error.kind === 'timeout') return 'UPSTREAM_TIMEOUT';
   if (error.kind === 'network') return 'UPSTREAM_UNAVAILABLE';
   if (error.kind === 'invalid_response') return 'UPSTREAM_ERROR';

@@ -13,14 +13,11 @@ const demo = useDemoUpstream({ resetDataEachTest: true });
 const send = <T = ImageJson>(method: string, path: string, options: CallOptions = {}) =>
   demo.call<T>(path, { method, ...options });
 
-const valid = validImageBody;
-const kvmImage = () => imageOf(demo.upstream, 1);
-
 describe('create', () => {
   it('creates an image: 201 with the show JSON, the CR from the URL, no password', async () => {
     const before = demo.upstream.store.images.length;
     const { status, json } = await send('POST', '/api/compute_resources/1/images', {
-      json: { image: { ...valid, compute_resource_id: 5, name: '  demo-image \n' } },
+      json: { image: { ...validImageBody, compute_resource_id: 5, name: '  demo-image \n' } },
     });
     expect(status).toBe(201);
     expect(json).toMatchObject({
@@ -53,7 +50,7 @@ describe('create', () => {
     expect(status).toBe(201);
     expect(json).toMatchObject({ architecture_id: 4, operatingsystem_id: 8, user_data: true });
     const unknown = await send<ErrorJson>('POST', '/api/compute_resources/1/images', {
-      json: { image: { ...valid, architecture_name: 'sparc' } },
+      json: { image: { ...validImageBody, architecture_name: 'sparc' } },
     });
     expect(unknown.status).toBe(422);
     expect(unknown.json).toEqual({
@@ -61,7 +58,11 @@ describe('create', () => {
     });
     const byCrName = await send('POST', '/api/operatingsystems/2/images', {
       json: {
-        image: { ...valid, operatingsystem_id: undefined, compute_resource_name: 'kvm-lab' },
+        image: {
+          ...validImageBody,
+          operatingsystem_id: undefined,
+          compute_resource_name: 'kvm-lab',
+        },
       },
     });
     expect(byCrName.status).toBe(201);
@@ -69,7 +70,11 @@ describe('create', () => {
     // to_label lookup falls back to "name major.minor" when the description does not match.
     const parsed = await send('POST', '/api/compute_resources/7/images', {
       json: {
-        image: { ...valid, operatingsystem_id: undefined, operatingsystem_name: 'Ubuntu 22.04' },
+        image: {
+          ...validImageBody,
+          operatingsystem_id: undefined,
+          operatingsystem_name: 'Ubuntu 22.04',
+        },
       },
     });
     expect(parsed.json).toMatchObject({
@@ -105,11 +110,11 @@ describe('create', () => {
   });
 
   it('enforces uniqueness, lengths and the provider uuid check', async () => {
-    const existing = kvmImage();
+    const existing = imageOf(demo.upstream, 1);
     const duplicate = await send<ErrorJson>('POST', '/api/compute_resources/1/images', {
       json: {
         image: {
-          ...valid,
+          ...validImageBody,
           name: existing.name,
           operatingsystem_id: existing.operatingsystemId,
           uuid: existing.uuid,
@@ -124,23 +129,23 @@ describe('create', () => {
       uuid: ['has already been taken'],
     });
     const ec2 = await send<ErrorJson>('POST', '/api/compute_resources/3/images', {
-      json: { image: { ...valid, uuid: 'Templates/not-an-ami' } },
+      json: { image: { ...validImageBody, uuid: 'Templates/not-an-ami' } },
     });
     expect(ec2.json.error.errors).toEqual({ uuid: ['could not be found in aws-eu-west-1'] });
     const ami = await send('POST', '/api/compute_resources/3/images', {
-      json: { image: { ...valid, uuid: 'ami-0123456789abcdef0' } },
+      json: { image: { ...validImageBody, uuid: 'ami-0123456789abcdef0' } },
     });
     expect(ami.status).toBe(201);
     expect(ami.json).toMatchObject({ user_data: false, iam_role: null });
     const ovirt = await send<ErrorJson>('POST', '/api/compute_resources/4/images', {
-      json: { image: { ...valid, uuid: 'template-1' } },
+      json: { image: { ...validImageBody, uuid: 'template-1' } },
     });
     expect(ovirt.json.error.full_messages).toEqual(['Uuid could not be found in ovirt-dc1']);
   });
 
   it('rejects references to records that do not exist', async () => {
     const { status, json } = await send<ErrorJson>('POST', '/api/compute_resources/1/images', {
-      json: { image: { ...valid, architecture_id: 99 } },
+      json: { image: { ...validImageBody, architecture_id: 99 } },
     });
     expect(status).toBe(422);
     expect(json).toEqual({ error: { message: "Couldn't find Architecture with 'id'=99" } });
@@ -148,7 +153,7 @@ describe('create', () => {
 
   it('wraps only DB columns of an unwrapped body, and its *_id keys hijack the parent', async () => {
     // *_name keys are no columns, so ParamsWrapper drops them from an unwrapped body.
-    const { name, username, uuid } = valid;
+    const { name, username, uuid } = validImageBody;
     const dropped = await send<ErrorJson>('POST', '/api/compute_resources/1/images', {
       json: { name, username, uuid, architecture_name: 'x86_64', operatingsystem_name: 'RHEL 9.4' },
     });
@@ -160,12 +165,12 @@ describe('create', () => {
     // An unwrapped operatingsystem_id comes first in params: the OS becomes the parent and the
     // compute resource from the URL no longer applies.
     const hijacked = await send<ErrorJson>('POST', '/api/compute_resources/1/images', {
-      json: valid,
+      json: validImageBody,
     });
     expect(hijacked.status).toBe(422);
     expect(hijacked.json.error.full_messages).toEqual(["Compute resource can't be blank"]);
     const wrapped = await send('POST', '/api/compute_resources/1/images', {
-      json: { image: { ...valid, thin: true, flavor: 'x' } },
+      json: { image: { ...validImageBody, thin: true, flavor: 'x' } },
     });
     expect(wrapped.status).toBe(201);
   });
@@ -174,7 +179,7 @@ describe('create', () => {
     const { status, json } = await send<ErrorJson>(
       'POST',
       '/api/compute_resources/1/images?location_id=2',
-      { json: { image: valid } },
+      { json: { image: validImageBody } },
     );
     expect(status).toBe(500);
     expect(json.error.message).toMatch(/^Internal Server Error: the server was unable/);
@@ -182,7 +187,7 @@ describe('create', () => {
 
   it('requires Content-Type: application/json for POST', async () => {
     const { status, json } = await send<ErrorJson>('POST', '/api/compute_resources/1/images', {
-      body: JSON.stringify({ image: valid }),
+      body: JSON.stringify({ image: validImageBody }),
       contentType: 'text/plain; charset=utf-8',
     });
     expect(status).toBe(415);

@@ -13,12 +13,9 @@ const demo = useDemoUpstream({ resetDataEachTest: true });
 const send = <T = ImageJson>(method: string, path: string, options: CallOptions = {}) =>
   demo.call<T>(path, { method, ...options });
 
-const valid = validImageBody;
-const kvmImage = () => imageOf(demo.upstream, 1);
-
 describe('update', () => {
   it('updates partially and moves updated_at only on a real change', async () => {
-    const image = kvmImage();
+    const image = imageOf(demo.upstream, 1);
     const path = `/api/compute_resources/1/images/${image.id}`;
     const noop = await send('PUT', path, { json: { image: {} } });
     expect(noop.status).toBe(200);
@@ -36,7 +33,7 @@ describe('update', () => {
   });
 
   it('can move an image to another compute resource', async () => {
-    const image = kvmImage();
+    const image = imageOf(demo.upstream, 1);
     const { status, json } = await send('PUT', `/api/compute_resources/1/images/${image.id}`, {
       json: { image: { compute_resource_id: 7 } },
     });
@@ -57,7 +54,7 @@ describe('update', () => {
   });
 
   it('validates the whole record and names it in the 422', async () => {
-    const image = kvmImage();
+    const image = imageOf(demo.upstream, 1);
     const { status, json } = await send<ErrorJson>(
       'PUT',
       `/api/compute_resources/1/images/${image.id}`,
@@ -71,7 +68,7 @@ describe('update', () => {
   });
 
   it('checks the media type for PUT but not for PATCH', async () => {
-    const image = kvmImage();
+    const image = imageOf(demo.upstream, 1);
     const path = `/api/compute_resources/1/images/${image.id}`;
     const body = JSON.stringify({ image: { username: 'root' } });
     expect((await send('PUT', path, { body, contentType: 'text/plain' })).status).toBe(415);
@@ -122,7 +119,7 @@ describe('destroy', () => {
     const last = demo.upstream.store.images.at(-1);
     await send('DELETE', `/api/compute_resources/${last?.computeResourceId}/images/${last?.id}`);
     const created = await send('POST', '/api/compute_resources/1/images', {
-      json: { image: valid },
+      json: { image: validImageBody },
     });
     expect(created.json.id).toBe(465);
     demo.upstream.resetData();
