@@ -1,5 +1,5 @@
 import { parentPort, workerData } from 'node:worker_threads';
-import { createUpstreamPool } from '../src/foreman/pool.js';
+import { createUpstreamPool } from '../src/foreman/http/pool.js';
 import type { ClientTask, ClientWorkerData } from './client.js';
 import { loadLoop, unloadedLatency } from './load.js';
 import { naiveClient, naiveQueries } from './naive.js';

@@ -1,5 +1,5 @@
 import type { Dispatcher } from 'undici';
-import { ConcurrencyLimiter } from '../src/foreman/limiter.js';
+import { ConcurrencyLimiter } from '../src/foreman/http/limiter.js';
 import { getJson, getRaw, UnexpectedStatus } from './rest.js';
 
 /**

@@ -1,13 +1,13 @@
 import type { Dispatcher } from 'undici';
 import type { Config } from './config.js';
-import { ForemanClient, type UpstreamCallEvent } from './foreman/client.js';
-import { ConcurrencyLimiter } from './foreman/limiter.js';
-import { ForemanLoaders } from './foreman/loaders.js';
+import { ForemanApi } from './foreman/api.js';
+import { ForemanClient, type UpstreamCallEvent } from './foreman/http/client.js';
+import { ConcurrencyLimiter } from './foreman/http/limiter.js';
 
 /** What every resolver of one GraphQL request sees. Built fresh per request, never shared. */
 export interface GatewayContext {
-  loaders: ForemanLoaders;
-  foreman: ForemanClient;
+  /** Foreman, as this caller sees it: batched, deduplicated reads and the image writes. */
+  foreman: ForemanApi;
   limits: Config['limits'];
   /** Correlates this request's log lines with Foreman's (sent as `x-request-id`). */
   requestId: string;
@@ -30,7 +30,7 @@ export function createContext(
   request: { authorization: string | undefined; requestId: string },
 ): GatewayContext {
   const { config } = deps;
-  const foreman = new ForemanClient({
+  const client = new ForemanClient({
     baseUrl: deps.foremanUrl,
     dispatcher: deps.dispatcher,
     authorization: upstreamAuthorization(config, request.authorization),
@@ -46,8 +46,7 @@ export function createContext(
     onCall: deps.onUpstreamCall,
   });
   return {
-    foreman,
-    loaders: new ForemanLoaders(foreman, deps.onBatch),
+    foreman: new ForemanApi(client, deps.onBatch),
     limits: config.limits,
     requestId: request.requestId,
   };

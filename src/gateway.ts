@@ -11,9 +11,10 @@ import { GRAPHIQL_EXAMPLES } from './graphiql-examples.js';
 import type { Logger } from './logger.js';
 import type { Metrics } from './metrics.js';
 import { useGraphiQLPage } from './plugins/use-graphiql-page.js';
-import { useHealth } from './plugins/use-health.js';
+import { useMetricsEndpoint } from './plugins/use-metrics-endpoint.js';
 import { useObservability } from './plugins/use-observability.js';
 import { useQueryLimits } from './plugins/use-query-limits.js';
+import { useForemanReadiness } from './plugins/use-readiness.js';
 import { requestIdOf } from './request-id.js';
 import { fromUpstreamError } from './schema/errors.js';
 import { schema } from './schema/index.js';
@@ -35,15 +36,15 @@ export function createGateway(deps: GatewayDependencies): Gateway {
   const { config, logger, metrics } = deps;
   const { http, limits } = config;
   const plugins: Plugin[] = [
-    useHealth({
+    useForemanReadiness({
       foremanUrl: deps.foremanUrl,
       dispatcher: deps.dispatcher,
       serviceAuthorization: config.serviceAccount
         ? upstreamAuthorization(config, undefined)
         : undefined,
       timeoutMs: Math.min(config.foremanTimeoutMs, 5_000),
-      metrics,
     }),
+    useMetricsEndpoint(metrics),
     // Browsers send "simple" cross-site requests without a preflight; demand a header they cannot.
     useCSRFPrevention({ requestHeaders: ['x-graphql-yoga-csrf', 'apollo-require-preflight'] }),
     useObservability(logger, metrics),
@@ -65,6 +66,10 @@ export function createGateway(deps: GatewayDependencies): Gateway {
   return createYoga<Record<string, unknown>, GatewayContext>({
     schema,
     graphqlEndpoint: '/graphql',
+    // Yoga's own liveness answer, at the path orchestrators expect.
+    healthCheckEndpoint: '/healthz',
+    // Bodies are read and bounded by server.ts before yoga sees them (no second, slower limit).
+    maxRequestBodySize: false,
     landingPage: false,
     logging: logger.child({ component: 'yoga' }),
     cors: http.corsOrigins.length > 0 ? { origin: http.corsOrigins, credentials: true } : false,

@@ -22,8 +22,18 @@ export interface ListenOptions {
 /** The only place that listens: serves the gateway over node:http. */
 export function listen(gateway: Gateway, options: ListenOptions): Promise<RunningServer> {
   const server = createServer((request, response) => {
-    if (refuseOversizedBody(request, response, options.maxBodyBytes)) return;
-    void gateway(request, response);
+    if (request.method === 'GET' || request.method === 'HEAD') {
+      void gateway(request, response);
+      return;
+    }
+    readBoundedBody(request, options.maxBodyBytes).then(
+      (body) => {
+        if (body === TOO_LARGE) refuseOversizedBody(response, options.maxBodyBytes);
+        else void gateway(withBody(request, body), response);
+      },
+      // The client went away mid-body: there is no one to answer.
+      () => request.destroy(),
+    );
   });
   return new Promise((resolve, reject) => {
     server.once('error', reject);
@@ -54,30 +64,81 @@ function close(server: Server, graceMs = 10_000): Promise<void> {
   });
 }
 
+const TOO_LARGE = Symbol('too large');
+
 /**
- * Bodies are checked before the gateway reads them: a declared length over the limit is 413, and
- * a POST must declare its length (a chunked body of unknown size could be endless).
+ * The whole body, or TOO_LARGE as soon as it passes the limit (a declared length is checked
+ * before reading anything; a chunked body is counted as it arrives). Reading it here, once, also
+ * spares yoga its own body-size pipeline.
  */
-function refuseOversizedBody(
+function readBoundedBody(
   request: IncomingMessage,
-  response: ServerResponse,
-  maxBodyBytes: number,
-): boolean {
-  if (request.method !== 'POST') return false;
-  const declared = request.headers['content-length'];
-  const length = declared === undefined ? Number.NaN : Number(declared);
-  if (Number.isInteger(length) && length <= maxBodyBytes) return false;
-  const status = declared === undefined ? 411 : 413;
-  const message =
-    status === 411
-      ? 'POST requests must send a Content-Length header'
-      : `The request body is larger than ${maxBodyBytes} bytes`;
-  response.writeHead(status, { 'content-type': 'application/json', connection: 'close' });
+  maxBytes: number,
+): Promise<Buffer | typeof TOO_LARGE> {
+  const declared = Number(request.headers['content-length']);
+  if (declared > maxBytes) return Promise.resolve(TOO_LARGE);
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const onData = (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > maxBytes) {
+        request.off('data', onData);
+        resolve(TOO_LARGE);
+        return;
+      }
+      chunks.push(chunk);
+    };
+    request.on('data', onData);
+    request.once('end', () =>
+      resolve(chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks)),
+    );
+    request.once('error', reject);
+  });
+}
+
+/** An async-iterable body that yoga's server adapter takes as is (instead of re-reading the socket). */
+class BufferedBody {
+  constructor(readonly bytes: Buffer) {}
+
+  async *[Symbol.asyncIterator](): AsyncGenerator<Buffer> {
+    if (this.bytes.length > 0) yield this.bytes;
+  }
+}
+
+/**
+ * Hands the body read above to yoga: a JSON object parsed here (yoga then skips its own parse),
+ * anything else as the raw bytes, which yoga parses and, if need be, refuses itself.
+ */
+function withBody(request: IncomingMessage, bytes: Buffer): IncomingMessage {
+  let body: unknown = new BufferedBody(bytes);
+  if (request.headers['content-type']?.includes('json')) {
+    try {
+      const parsed: unknown = JSON.parse(bytes.toString('utf8'));
+      if (isNonEmptyObject(parsed)) body = parsed;
+    } catch {
+      // Malformed JSON: yoga answers it with its own 400.
+    }
+  }
+  return Object.assign(request, { body });
+}
+
+function isNonEmptyObject(value: unknown): value is Record<string, unknown> {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
+  for (const _ in value) return true;
+  return false;
+}
+
+function refuseOversizedBody(response: ServerResponse, maxBodyBytes: number): void {
+  response.writeHead(413, { 'content-type': 'application/json', connection: 'close' });
   response.end(
     JSON.stringify({
-      errors: [{ message, extensions: { code: 'LIMIT_EXCEEDED', limit: 'bodySize' } }],
+      errors: [
+        {
+          message: `The request body is larger than ${maxBodyBytes} bytes`,
+          extensions: { code: 'LIMIT_EXCEEDED', limit: 'bodySize' },
+        },
+      ],
     }),
   );
-  request.resume();
-  return true;
 }

@@ -1,5 +1,5 @@
 import type { Config } from './config.js';
-import { createUpstreamPool } from './foreman/pool.js';
+import { createUpstreamPool } from './foreman/http/pool.js';
 import { createGateway } from './gateway.js';
 import type { Logger } from './logger.js';
 import { createMetrics } from './metrics.js';

@@ -81,20 +81,20 @@ export interface ComputeResourceRecord {
   updated_at: string | null;
 }
 
-/** The three collections the gateway reads besides images, keyed by their REST path segment. */
-export type Collection = 'architectures' | 'operatingsystems' | 'compute_resources';
-
-export interface CollectionRecords {
-  architectures: ArchitectureRecord;
-  operatingsystems: OperatingSystemRecord;
-  compute_resources: ComputeResourceRecord;
+/**
+ * What Foreman renders for each resource of the table in resources.ts: an index row, and the show
+ * response (which adds child lists). A new resource adds its record types above and one line here.
+ */
+export interface ForemanRecords {
+  architecture: { row: ArchitectureRecord; show: ArchitectureShowRecord };
+  operatingSystem: { row: OperatingSystemRecord; show: OperatingSystemShowRecord };
+  computeResource: { row: ComputeResourceRecord; show: ComputeResourceRecord };
+  image: { row: ImageRecord; show: ImageRecord };
 }
 
-/** A parent under which Foreman lists images. */
-export interface ImageParent {
-  collection: Collection;
-  id: number;
-}
+export type ResourceName = keyof ForemanRecords;
+export type RowOf<R extends ResourceName> = ForemanRecords[R]['row'];
+export type ShowOf<R extends ResourceName> = ForemanRecords[R]['show'];
 
 /** Query parameters of an index request. Never `*_id` parameters on image routes. */
 export interface ListParams {

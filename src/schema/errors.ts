@@ -1,5 +1,7 @@
 import { GraphQLError } from 'graphql';
 import { UpstreamError } from '../foreman/errors.js';
+import type { ResourceName } from '../foreman/records.js';
+import { RESOURCES } from '../foreman/resources.js';
 
 /** `extensions.code` values a client can switch on. */
 export type ErrorCode =
@@ -18,8 +20,8 @@ export function badUserInput(message: string, argumentName?: string): GraphQLErr
   });
 }
 
-export function notFound(typeName: string, id: string): GraphQLError {
-  return new GraphQLError(`${typeName} ${id} was not found`, {
+export function notFound(resource: ResourceName, id: string): GraphQLError {
+  return new GraphQLError(`${RESOURCES[resource].graphqlName} ${id} was not found`, {
     extensions: { code: 'NOT_FOUND' },
   });
 }

@@ -1,16 +1,21 @@
+import type { ResourceName } from '../foreman/records.js';
+import { RESOURCE_NAMES, RESOURCES, type TopLevelName } from '../foreman/resources.js';
+import { fromBase64, toBase64 } from './base64.js';
 import { badUserInput } from './errors.js';
 
 /**
  * Global ids are encoded the way Foreman's own GraphQL API encodes them,
- * `base64("01:<TypeName>-<id>")`, with Foreman's type names, so ids carry between the two APIs.
- * Foreman has no Image type; ours carries the compute resource too (`Image-<cr>-<image>`),
- * because Foreman can read an image only under a parent.
+ * `base64("01:<TypeName>-<id>")`, with Foreman's type names (the table's `globalIdType`), so ids
+ * carry between the two APIs. Foreman has no Image type; ours carries the compute resource too
+ * (`Image-<cr>-<image>`), because Foreman can read an image only under a parent.
  */
-export type ForemanTypeName = 'Architecture' | 'Operatingsystem' | 'ComputeResource';
-export type GlobalTypeName = ForemanTypeName | 'Image';
 
 const VERSION_PREFIX = '01:';
 const FOREMAN_ID = /^[1-9]\d{0,14}$/;
+
+const RESOURCE_BY_GLOBAL_ID_TYPE = new Map<string, ResourceName>(
+  RESOURCE_NAMES.map((resource) => [RESOURCES[resource].globalIdType, resource]),
+);
 
 export interface ImageIdentity {
   computeResourceId: number;
@@ -18,39 +23,33 @@ export interface ImageIdentity {
 }
 
 export type NodeIdentity =
-  | { typeName: ForemanTypeName; foremanId: number }
-  | ({ typeName: 'Image' } & ImageIdentity);
+  | { resource: TopLevelName; foremanId: number }
+  | ({ resource: 'image' } & ImageIdentity);
 
-export function encodeGlobalId(typeName: ForemanTypeName, foremanId: number): string {
-  return toBase64(`${VERSION_PREFIX}${typeName}-${foremanId}`);
+export function encodeGlobalId(resource: TopLevelName, foremanId: number): string {
+  return toBase64(`${VERSION_PREFIX}${RESOURCES[resource].globalIdType}-${foremanId}`);
 }
 
 export function encodeImageId({ computeResourceId, imageId }: ImageIdentity): string {
-  return toBase64(`${VERSION_PREFIX}Image-${computeResourceId}-${imageId}`);
+  return toBase64(
+    `${VERSION_PREFIX}${RESOURCES.image.globalIdType}-${computeResourceId}-${imageId}`,
+  );
 }
 
 /** Decodes any of our global ids; undefined for anything that is not one. */
 export function decodeGlobalId(value: string): NodeIdentity | undefined {
-  const decoded = fromBase64(value);
+  const decoded = fromBase64(value, 200);
   if (!decoded?.startsWith(VERSION_PREFIX)) return undefined;
-  const [typeName, ...numbers] = decoded.slice(VERSION_PREFIX.length).split('-');
-  if (!numbers.every((n) => FOREMAN_ID.test(n))) return undefined;
+  const [typeName = '', ...numbers] = decoded.slice(VERSION_PREFIX.length).split('-');
+  const resource = RESOURCE_BY_GLOBAL_ID_TYPE.get(typeName);
+  if (!resource || !numbers.every((n) => FOREMAN_ID.test(n))) return undefined;
   const [first, second] = numbers.map(Number);
-  if (typeName === 'Image') {
+  if (resource === 'image') {
     return numbers.length === 2 && first !== undefined && second !== undefined
-      ? { typeName, computeResourceId: first, imageId: second }
+      ? { resource, computeResourceId: first, imageId: second }
       : undefined;
   }
-  if (
-    numbers.length === 1 &&
-    first !== undefined &&
-    (typeName === 'Architecture' ||
-      typeName === 'Operatingsystem' ||
-      typeName === 'ComputeResource')
-  ) {
-    return { typeName, foremanId: first };
-  }
-  return undefined;
+  return numbers.length === 1 && first !== undefined ? { resource, foremanId: first } : undefined;
 }
 
 /**
@@ -59,18 +58,13 @@ export function decodeGlobalId(value: string): NodeIdentity | undefined {
  */
 export function parseForemanId(
   value: string,
-  typeName: ForemanTypeName,
+  resource: TopLevelName,
   argumentName: string,
 ): number {
   if (FOREMAN_ID.test(value)) return Number(value);
   const identity = decodeGlobalId(value);
-  if (identity?.typeName === typeName) return identity.foremanId;
-  throw badUserInput(
-    identity
-      ? `Argument "${argumentName}" expects ${withArticle(typeName)} id, got ${withArticle(identity.typeName)} id`
-      : `Argument "${argumentName}" is not a valid ${typeName} id: "${preview(value)}"`,
-    argumentName,
-  );
+  if (identity?.resource === resource) return identity.foremanId;
+  throw wrongId(value, resource, identity, argumentName);
 }
 
 /** An image id argument: a global image id, or Foreman's numeric image id. */
@@ -80,13 +74,8 @@ export function parseImageId(
 ): ImageIdentity | { imageId: number } {
   if (FOREMAN_ID.test(value)) return { imageId: Number(value) };
   const identity = decodeGlobalId(value);
-  if (identity?.typeName === 'Image') return identity;
-  throw badUserInput(
-    identity
-      ? `Argument "${argumentName}" expects an Image id, got ${withArticle(identity.typeName)} id`
-      : `Argument "${argumentName}" is not a valid Image id: "${preview(value)}"`,
-    argumentName,
-  );
+  if (identity?.resource === 'image') return identity;
+  throw wrongId(value, 'image', identity, argumentName);
 }
 
 /** A `node` / `nodes` id: only global ids name their type. */
@@ -101,16 +90,19 @@ export function parseNodeId(value: string, argumentName: string): NodeIdentity {
   );
 }
 
-function toBase64(text: string): string {
-  return Buffer.from(text, 'utf8').toString('base64');
-}
-
-/** Strict: only canonical base64 of printable ASCII decodes. */
-function fromBase64(value: string): string | undefined {
-  if (value.length > 200 || !/^[A-Za-z0-9+/]+={0,2}$/.test(value)) return undefined;
-  const decoded = Buffer.from(value, 'base64').toString('utf8');
-  if (toBase64(decoded) !== value || !/^[\x20-\x7e]+$/.test(decoded)) return undefined;
-  return decoded;
+function wrongId(
+  value: string,
+  expected: ResourceName,
+  identity: NodeIdentity | undefined,
+  argumentName: string,
+) {
+  const expectedType = RESOURCES[expected].globalIdType;
+  return badUserInput(
+    identity
+      ? `Argument "${argumentName}" expects ${withArticle(expectedType)} id, got ${withArticle(RESOURCES[identity.resource].globalIdType)} id`
+      : `Argument "${argumentName}" is not a valid ${expectedType} id: "${preview(value)}"`,
+    argumentName,
+  );
 }
 
 function withArticle(typeName: string): string {

@@ -3,8 +3,6 @@ import './types/image.js';
 import './types/compute-resource.js';
 import './types/architecture.js';
 import './types/operating-system.js';
-import './mutations/image.js';
-import './entities.js';
 import { builder } from './builder.js';
 
 /**

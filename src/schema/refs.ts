@@ -1,31 +1,26 @@
-import type {
-  ArchitectureRecord,
-  ComputeResourceRecord,
-  ImageRecord,
-  OperatingSystemRecord,
-} from '../foreman/records.js';
+import type { ImplementableObjectRef } from '@pothos/core';
+import type { ResourceName } from '../foreman/records.js';
+import type { TopLevelName } from '../foreman/resources.js';
+import { RESOURCE_NAMES, RESOURCES } from '../foreman/resources.js';
 import { builder } from './builder.js';
-import type { RecordSource } from './sources.js';
+import type { NodeSource, RecordSource, SourceOf } from './sources.js';
 
 /**
- * The object refs, declared before any is implemented: the types refer to each other
- * (an image to its architecture, an architecture to its images).
+ * The object refs of every resource in the table, declared before any is implemented: the types
+ * refer to each other (an image to its architecture, an architecture to its images).
  */
-/** Images are always read whole, so their source knows every field. */
-export interface ImageSource extends RecordSource<ImageRecord> {
-  readonly known: ImageRecord;
-}
-export type ComputeResourceSource = RecordSource<ComputeResourceRecord>;
-export type ArchitectureSource = RecordSource<ArchitectureRecord>;
-export type OperatingSystemSource = RecordSource<OperatingSystemRecord>;
-export type NodeSource =
-  | ImageSource
-  | ComputeResourceSource
-  | ArchitectureSource
-  | OperatingSystemSource;
+type Types = typeof builder.$inferSchemaTypes;
+export type ObjectRefOf<R extends ResourceName> = ImplementableObjectRef<Types, SourceOf<R>>;
+
+export const OBJECT_REFS = Object.fromEntries(
+  RESOURCE_NAMES.map((resource) => [resource, builder.objectRef(RESOURCES[resource].graphqlName)]),
+) as { [R in ResourceName]: ObjectRefOf<R> };
 
 export const Node = builder.interfaceRef<NodeSource>('Node');
-export const Image = builder.objectRef<ImageSource>('Image');
-export const ComputeResource = builder.objectRef<ComputeResourceSource>('ComputeResource');
-export const Architecture = builder.objectRef<ArchitectureSource>('Architecture');
-export const OperatingSystem = builder.objectRef<OperatingSystemSource>('OperatingSystem');
+
+/** The ref of a top-level resource, whose source is a plain RecordSource. */
+export function topLevelRef<R extends TopLevelName>(
+  resource: R,
+): ImplementableObjectRef<Types, RecordSource<R>> {
+  return OBJECT_REFS[resource] as unknown as ImplementableObjectRef<Types, RecordSource<R>>;
+}

@@ -1,64 +1,66 @@
-import type DataLoader from 'dataloader';
 import type { GatewayContext } from '../context.js';
-import { timestamp } from '../foreman/timestamps.js';
+import type { ImageRecord, ResourceName, RowOf } from '../foreman/records.js';
 import { notFound } from './errors.js';
 
 /**
- * What a resolver holds for a related record: its id and whatever is already known about it.
- * An image's JSON embeds its architecture's name, its compute resource's name and its operating
- * system's title, so a selection asking only for those is answered with no request at all; any
- * other field loads the record (batched with every other such load in the request).
+ * What a resolver holds for a record: its resource, its id and whatever is already known about
+ * it. An image's JSON embeds its architecture's name, its compute resource's name and its
+ * operating system's title, so a selection asking only for those is answered with no request at
+ * all; any other field loads the record (batched with every other such load in the request).
  */
-export interface RecordSource<R> {
-  /** The GraphQL type, so `Node` can tell sources apart. */
-  readonly typeName: NodeTypeName;
+export interface RecordSource<R extends ResourceName> {
+  readonly resource: R;
   readonly foremanId: number;
-  readonly known: Partial<R>;
+  readonly known: Partial<RowOf<R>>;
 }
 
-export type NodeTypeName = 'Image' | 'ComputeResource' | 'Architecture' | 'OperatingSystem';
-
-export function sourceOf<R extends { id: number }>(
-  typeName: NodeTypeName,
-  record: R,
-): RecordSource<R> & { readonly known: R } {
-  return { typeName, foremanId: record.id, known: record };
+/** Images are always read whole, so their source knows every field. */
+export interface ImageSource extends RecordSource<'image'> {
+  readonly known: ImageRecord;
 }
 
-export function partialSource<R>(
-  typeName: NodeTypeName,
+export type SourceOf<R extends ResourceName> = R extends 'image' ? ImageSource : RecordSource<R>;
+
+export type NodeSource = { [R in ResourceName]: SourceOf<R> }[ResourceName];
+
+export function sourceOf<R extends ResourceName>(
+  resource: R,
+  record: RowOf<R>,
+): RecordSource<R> & { readonly known: RowOf<R> } {
+  return { resource, foremanId: record.id, known: record };
+}
+
+export function partialSource<R extends ResourceName>(
+  resource: R,
   foremanId: number,
-  known: Partial<R>,
+  known: Partial<RowOf<R>>,
 ): RecordSource<R> {
-  return { typeName, foremanId, known };
+  return { resource, foremanId, known };
 }
 
-/** The value of `key`: from what is known, else from the record the loader fetches. */
-export async function fieldValue<R, K extends keyof R>(
+/**
+ * The value of `key`: at once from what is known (no promise, no tick), else from the record,
+ * loaded in a batch with every other load of its resource in this request.
+ */
+export function fieldValue<R extends ResourceName, K extends keyof RowOf<R>>(
+  ctx: GatewayContext,
   source: RecordSource<R>,
   key: K,
-  loader: DataLoader<number, R | null>,
-  typeName: string,
-): Promise<R[K]> {
-  if (key in source.known) return source.known[key] as R[K];
-  const record = await loader.load(source.foremanId);
-  if (!record) throw notFound(typeName, String(source.foremanId));
-  return record[key];
+): RowOf<R>[K] | Promise<RowOf<R>[K]> {
+  if (key in source.known) return source.known[key] as RowOf<R>[K];
+  return loadRow(ctx, source).then((row) => row[key]);
 }
 
-/** Resolvers for one type's record fields, each answered from what is known or loaded. */
-export function recordFields<R>(
-  typeName: NodeTypeName,
-  loaderOf: (ctx: GatewayContext) => DataLoader<number, R | null>,
-) {
-  return {
-    field:
-      <K extends keyof R>(key: K) =>
-      (source: RecordSource<R>, _args: object, ctx: GatewayContext) =>
-        fieldValue(source, key, loaderOf(ctx), typeName),
-    /** A Foreman timestamp, as ISO 8601. */
-    timestamp:
-      (key: keyof R) => async (source: RecordSource<R>, _args: object, ctx: GatewayContext) =>
-        timestamp((await fieldValue(source, key, loaderOf(ctx), typeName)) as string | null),
-  };
+async function loadRow<R extends ResourceName>(
+  ctx: GatewayContext,
+  source: RecordSource<R>,
+): Promise<RowOf<R>> {
+  const { resource, foremanId } = source;
+  const row = (
+    resource === 'image'
+      ? await ctx.foreman.image({ imageId: foremanId })
+      : await ctx.foreman.record(resource as Exclude<ResourceName, 'image'>, foremanId)
+  ) as RowOf<R> | null;
+  if (!row) throw notFound(resource, String(foremanId));
+  return row;
 }

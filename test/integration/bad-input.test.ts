@@ -10,7 +10,7 @@ beforeAll(async () => {
 
 afterAll(() => harness.close());
 
-const osId = encodeGlobalId('Operatingsystem', 1);
+const osId = encodeGlobalId('operatingSystem', 1);
 
 describe('bad input is BAD_USER_INPUT and makes no upstream request', () => {
   it.each([

@@ -92,12 +92,12 @@ describe('batching, counted in upstream requests', () => {
 
   it('nodes over mixed types: one request per type, results in the order asked', async () => {
     const ids = [
-      encodeGlobalId('Architecture', 1),
-      encodeGlobalId('Operatingsystem', 2),
+      encodeGlobalId('architecture', 1),
+      encodeGlobalId('operatingSystem', 2),
       computeResources[0]?.id as string,
-      encodeGlobalId('Architecture', 2),
-      encodeGlobalId('Operatingsystem', 1),
-      encodeGlobalId('Architecture', 1),
+      encodeGlobalId('architecture', 2),
+      encodeGlobalId('operatingSystem', 1),
+      encodeGlobalId('architecture', 1),
     ];
     harness.resetCounts();
     const result = await harness.query<{

@@ -94,7 +94,7 @@ describe('limits end requests before any upstream work', () => {
     expect(harness.upstream()).toEqual([]);
   });
 
-  it('a body over the size limit is 413, and a POST without a length is 411', async () => {
+  it('a body over the size limit is 413; a chunked body within it is accepted', async () => {
     const body = JSON.stringify({ query: `{ __typename } # ${'x'.repeat(200_000)}` });
     const tooBig = await fetch(`${harness.url}/graphql`, {
       method: 'POST',
@@ -113,7 +113,23 @@ describe('limits end requests before any upstream work', () => {
       body: new Blob(['{"query":"{ __typename }"}']).stream(),
       duplex: 'half',
     } as RequestInit);
-    expect(chunked.status).toBe(411);
+    expect(chunked.status).toBe(200);
+    expect(await chunked.json()).toEqual({ data: { __typename: 'Query' } });
+
+    const chunkedTooBig = await fetch(`${harness.url}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: new Blob([body]).stream(),
+      duplex: 'half',
+    } as RequestInit);
+    expect(chunkedTooBig.status).toBe(413);
+
+    const malformed = await fetch(`${harness.url}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{"query": ',
+    });
+    expect(malformed.status).toBe(400);
   });
 
   it('the upstream request cap stops a query part-way with a clear error and bounded calls', async () => {

@@ -6,8 +6,8 @@ import { type Harness, startHarness } from '../helpers/harness.js';
 let harness: Harness;
 let libvirt: { id: string; foremanId: number };
 let ec2: { id: string; foremanId: number };
-const architectureId = encodeGlobalId('Architecture', 1);
-const operatingSystemId = encodeGlobalId('Operatingsystem', 1);
+const architectureId = encodeGlobalId('architecture', 1);
+const operatingSystemId = encodeGlobalId('operatingSystem', 1);
 const PASSWORD = 'Sup3r-Secret-Passw0rd!';
 
 const IMAGE_FIELDS =

@@ -42,7 +42,7 @@ describe('every Query field over the demo upstream', () => {
       };
       byNumber: { name: string };
     }>(`{
-      byGlobal: architecture(id: "${encodeGlobalId('Architecture', 1)}") {
+      byGlobal: architecture(id: "${encodeGlobalId('architecture', 1)}") {
         id foremanId name operatingSystems { title } images(first: 1) { totalCount } }
       byNumber: architecture(id: "1") { name } }`);
     expect(result.errors).toBeUndefined();
@@ -93,7 +93,7 @@ describe('every Query field over the demo upstream', () => {
         images: { nodes: Array<{ computeResource: { name: string } }> };
       };
     }>(`{
-      operatingSystem(id: "${encodeGlobalId('Operatingsystem', 1)}") {
+      operatingSystem(id: "${encodeGlobalId('operatingSystem', 1)}") {
         title architectures { name } images(first: 3) { nodes { operatingSystem { title } } } }
       computeResource(id: "1") { name provider images(first: 3) { nodes { computeResource { name } } } } }`);
     expect(result.errors).toBeUndefined();
@@ -147,9 +147,9 @@ describe('every Query field over the demo upstream', () => {
     if (!image) throw new Error('no image');
     const ids = [
       encodeImageId({ computeResourceId: 1, imageId: image.id }),
-      encodeGlobalId('ComputeResource', 1),
-      encodeGlobalId('Architecture', 1),
-      encodeGlobalId('Operatingsystem', 1),
+      encodeGlobalId('computeResource', 1),
+      encodeGlobalId('architecture', 1),
+      encodeGlobalId('operatingSystem', 1),
     ];
     for (const id of ids) {
       const result = await harness.query<{ node: { id: string } }>(
@@ -180,7 +180,7 @@ describe('every Query field over the demo upstream', () => {
     const byOs = await harness.query<{
       images: { nodes: Array<{ operatingSystem: { foremanId: number } }> };
     }>(
-      `{ images(operatingSystemId: "${encodeGlobalId('Operatingsystem', 1)}", first: 5) { nodes { operatingSystem { foremanId } } } }`,
+      `{ images(operatingSystemId: "${encodeGlobalId('operatingSystem', 1)}", first: 5) { nodes { operatingSystem { foremanId } } } }`,
     );
     expect(byOs.data?.images.nodes.every((n) => n.operatingSystem.foremanId === 1)).toBe(true);
   });

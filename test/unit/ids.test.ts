@@ -21,20 +21,20 @@ function codeOf(action: () => unknown): unknown {
 describe('global ids', () => {
   it("encodes like Foreman's own GraphQL API", () => {
     // The examples of Foreman's own GraphQL ids (app/services/foreman/global_id.rb).
-    expect(encodeGlobalId('Architecture', 5)).toBe('MDE6QXJjaGl0ZWN0dXJlLTU=');
-    expect(encodeGlobalId('Operatingsystem', 1)).toBe('MDE6T3BlcmF0aW5nc3lzdGVtLTE=');
-    expect(encodeGlobalId('ComputeResource', 3)).toBe('MDE6Q29tcHV0ZVJlc291cmNlLTM=');
+    expect(encodeGlobalId('architecture', 5)).toBe('MDE6QXJjaGl0ZWN0dXJlLTU=');
+    expect(encodeGlobalId('operatingSystem', 1)).toBe('MDE6T3BlcmF0aW5nc3lzdGVtLTE=');
+    expect(encodeGlobalId('computeResource', 3)).toBe('MDE6Q29tcHV0ZVJlc291cmNlLTM=');
   });
 
   it('carries the compute resource in image ids', () => {
     const id = encodeImageId({ computeResourceId: 3, imageId: 12 });
     expect(Buffer.from(id, 'base64').toString()).toBe('01:Image-3-12');
-    expect(decodeGlobalId(id)).toEqual({ typeName: 'Image', computeResourceId: 3, imageId: 12 });
+    expect(decodeGlobalId(id)).toEqual({ resource: 'image', computeResourceId: 3, imageId: 12 });
   });
 
   it('round-trips every type', () => {
-    for (const typeName of ['Architecture', 'Operatingsystem', 'ComputeResource'] as const) {
-      expect(decodeGlobalId(encodeGlobalId(typeName, 42))).toEqual({ typeName, foremanId: 42 });
+    for (const resource of ['architecture', 'operatingSystem', 'computeResource'] as const) {
+      expect(decodeGlobalId(encodeGlobalId(resource, 42))).toEqual({ resource, foremanId: 42 });
     }
   });
 
@@ -56,11 +56,11 @@ describe('global ids', () => {
 
 describe('id arguments', () => {
   it('accept a global id or a decimal Foreman id', () => {
-    expect(parseForemanId('MDE6QXJjaGl0ZWN0dXJlLTU=', 'Architecture', 'id')).toBe(5);
-    expect(parseForemanId('17', 'Architecture', 'id')).toBe(17);
+    expect(parseForemanId('MDE6QXJjaGl0ZWN0dXJlLTU=', 'architecture', 'id')).toBe(5);
+    expect(parseForemanId('17', 'architecture', 'id')).toBe(17);
     expect(parseImageId('12', 'id')).toEqual({ imageId: 12 });
     expect(parseImageId(encodeImageId({ computeResourceId: 2, imageId: 9 }), 'id')).toEqual({
-      typeName: 'Image',
+      resource: 'image',
       computeResourceId: 2,
       imageId: 9,
     });
@@ -69,13 +69,13 @@ describe('id arguments', () => {
   it.each(['0', '-3', '1.5', '1e3', ' 4', '007', 'x86_64', '9999999999999999', '4 or id > 0'])(
     'reject %j as BAD_USER_INPUT',
     (value) => {
-      expect(codeOf(() => parseForemanId(value, 'Architecture', 'id'))).toBe('BAD_USER_INPUT');
+      expect(codeOf(() => parseForemanId(value, 'architecture', 'id'))).toBe('BAD_USER_INPUT');
     },
   );
 
   it('reject a global id of the wrong type, naming both types', () => {
-    const osId = encodeGlobalId('Operatingsystem', 1);
-    expect(() => parseForemanId(osId, 'Architecture', 'architectureId')).toThrow(
+    const osId = encodeGlobalId('operatingSystem', 1);
+    expect(() => parseForemanId(osId, 'architecture', 'architectureId')).toThrow(
       'Argument "architectureId" expects an Architecture id, got an Operatingsystem id',
     );
     expect(codeOf(() => parseImageId(osId, 'id'))).toBe('BAD_USER_INPUT');
@@ -83,8 +83,8 @@ describe('id arguments', () => {
 
   it('node ids must be global ids', () => {
     expect(codeOf(() => parseNodeId('5', 'id'))).toBe('BAD_USER_INPUT');
-    expect(parseNodeId(encodeGlobalId('ComputeResource', 5), 'id')).toEqual({
-      typeName: 'ComputeResource',
+    expect(parseNodeId(encodeGlobalId('computeResource', 5), 'id')).toEqual({
+      resource: 'computeResource',
       foremanId: 5,
     });
   });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { planPages, sliceWindow } from '../../src/foreman/pages.js';
+import { planPages, sliceWindow } from '../../src/foreman/rest/pages.js';
 
 /** Rows 0..n-1 served the way Foreman pages them. */
 function page(total: number, pageNumber: number, perPage: number): number[] {

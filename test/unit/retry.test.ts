@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { UpstreamError } from '../../src/foreman/errors.js';
-import { parseRetryAfter, retryDelay } from '../../src/foreman/retry.js';
+import { parseRetryAfter, retryDelay } from '../../src/foreman/http/retry.js';
 
 const policy = { retries: 2, baseDelayMs: 100, maxDelayMs: 5_000 };
 

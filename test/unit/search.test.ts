@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { chunkIds, idListSearch } from '../../src/foreman/search.js';
+import { chunkIds, idListSearch } from '../../src/foreman/rest/search.js';
 
 describe('idListSearch', () => {
   it('writes the scoped_search IN list with a space before ^', () => {

@@ -1,25 +1,12 @@
-import { loadComputeResource } from '../load.js';
-import { ComputeResource } from '../refs.js';
 import { implementForemanType } from './foreman-type.js';
 
-implementForemanType({
-  ref: ComputeResource,
-  typeName: 'ComputeResource',
-  foremanTypeName: 'ComputeResource',
-  collection: 'compute_resources',
+implementForemanType('computeResource', {
   description:
     'A compute resource: a hypervisor or cloud (Libvirt, VMware, EC2…) that holds images.',
-  loaderOf: (ctx) => ctx.loaders.computeResources,
-  load: loadComputeResource,
-  single: {
-    name: 'computeResource',
-    description: 'One compute resource, by global or numeric id.',
-  },
-  list: {
-    name: 'computeResources',
-    description: 'Compute resources the caller can see (Foreman orders them by name).',
-  },
-  imagesDescription: 'Its images.',
+  single: 'One compute resource, by global or numeric id.',
+  list: 'Compute resources the caller can see (Foreman orders them by name).',
+  images: 'Its images.',
+  showLists: {},
   fields: (t, { field, text }) => ({
     name: t.string({ description: 'Its unique name.', resolve: field('name') }),
     provider: text('provider', 'Provider, e.g. `Libvirt`, `EC2`, `Vmware`.'),

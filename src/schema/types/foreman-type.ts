@@ -1,130 +1,163 @@
-import type { FieldMap, ImplementableObjectRef } from '@pothos/core';
-import type DataLoader from 'dataloader';
+import type { FieldMap } from '@pothos/core';
 import type { GatewayContext } from '../../context.js';
-import { collectionPath } from '../../foreman/paths.js';
-import type { Collection } from '../../foreman/records.js';
+import type { ResourceName, RowOf } from '../../foreman/records.js';
+import { RESOURCES, type ShowListKey, type TopLevelName } from '../../foreman/resources.js';
 import { builder } from '../builder.js';
-import { defineConnection, fetchList, listArgs } from '../connections.js';
+import { defineConnection, listArgs, listRequest } from '../connections.js';
 import { entityKeys, foremanIdOf, type Representation } from '../entities.js';
-import { type ForemanTypeName, parseForemanId } from '../ids.js';
-import { Node } from '../refs.js';
-import { type NodeTypeName, type RecordSource, recordFields, sourceOf } from '../sources.js';
+import { notFound } from '../errors.js';
+import { commonFields, type FieldBuilder } from '../fields.js';
+import { encodeGlobalId, parseForemanId } from '../ids.js';
+import { loadRecord } from '../load.js';
+import { Node, topLevelRef } from '../refs.js';
+import { fieldValue, partialSource, type RecordSource, sourceOf } from '../sources.js';
 import { ImageConnection, listImages } from './image.js';
 
-type Types = typeof builder.$inferSchemaTypes;
+type Table = typeof RESOURCES;
 
-interface ForemanRecord {
-  id: number;
-  created_at: string | null;
-  updated_at: string | null;
-}
-
-export interface ForemanTypeOptions<R extends ForemanRecord> {
-  ref: ImplementableObjectRef<Types, RecordSource<R>>;
-  typeName: NodeTypeName;
-  /** The type name Foreman's own GraphQL ids use. */
-  foremanTypeName: ForemanTypeName;
-  collection: Collection;
+/** What a type file says about one top-level resource of the table. */
+export type ForemanTypeOptions<R extends TopLevelName> = {
   description: string;
-  loaderOf: (ctx: GatewayContext) => DataLoader<number, R | null>;
-  load: (ctx: GatewayContext, id: number) => Promise<RecordSource<R>>;
-  /** The root fields: one record by id, and the list. */
-  single: { name: string; description: string };
-  list: { name: string; description: string; defaultOrder?: string };
-  imagesDescription: string;
+  /** Descriptions of the root fields: one record by id, and the list. */
+  single: string;
+  list: string;
+  /** Descriptions of the child lists its show response carries (see the table's `showLists`). */
+  showLists: { [K in ShowListKey<R>]: string };
   /** The type's own fields, answered from what is known, else from the loaded record. */
   fields: (t: FieldBuilder<R>, helpers: FieldHelpers<R>) => FieldMap;
-}
+} & (Table[R]['holdsImages'] extends true
+  ? { /** Description of its `images` connection. */ images: string }
+  : { images?: never });
 
-type FieldBuilder<R> = PothosSchemaTypes.ObjectFieldBuilder<Types, RecordSource<R>>;
-
-interface FieldHelpers<R> {
+interface FieldHelpers<R extends ResourceName> {
   /** A resolver for one column. */
-  field: ReturnType<typeof recordFields<R>>['field'];
+  field: <K extends keyof RowOf<R>>(
+    key: K,
+  ) => (
+    source: RecordSource<R>,
+    args: object,
+    ctx: GatewayContext,
+  ) => RowOf<R>[K] | Promise<RowOf<R>[K]>;
   /** A nullable text column as a field. */
-  text: (key: keyof R, description: string) => FieldMap[string];
+  text: (key: keyof RowOf<R>, description: string) => FieldMap[string];
 }
 
 /**
- * What the three Foreman types besides Image share: a Node and federation entity with
- * `foremanId` and timestamps, its images as a connection, a connection of its own, and root
- * fields for one record and the list.
+ * Everything a top-level Foreman type gets from its row in the table: a Node and federation
+ * entity with `foremanId` and timestamps, its show lists, its images (where Foreman lists images
+ * under it), a connection of its own, and root fields for one record and the list.
  */
-export function implementForemanType<R extends ForemanRecord>(options: ForemanTypeOptions<R>) {
-  const { field, timestamp } = recordFields<R>(options.typeName, options.loaderOf);
-  const { ref, typeName } = options;
+export function implementForemanType<R extends TopLevelName>(
+  resource: R,
+  options: ForemanTypeOptions<R>,
+): void {
+  const definition = RESOURCES[resource];
+  const ref = topLevelRef(resource);
+  const field: FieldHelpers<R>['field'] = (key) => (source, _args, ctx) =>
+    fieldValue(ctx, source, key);
 
   ref.implement({
     description: options.description,
-    interfaces: [Node],
-    isTypeOf: (source) => (source as { typeName?: string }).typeName === typeName,
-    fields: (t) => ({
-      foremanId: t.int({ description: "Foreman's numeric id.", resolve: (s) => s.foremanId }),
-      ...options.fields(t, {
-        field,
-        text: (key, description) =>
-          t.string({
-            nullable: true,
-            description,
-            resolve: field(key) as (
-              ...args: Parameters<ReturnType<typeof field>>
-            ) => Promise<string | null>,
-          }),
-      }),
-      createdAt: t.field({
-        type: 'DateTime',
-        nullable: true,
-        description: 'When it was created.',
-        resolve: timestamp('created_at'),
-      }),
-      updatedAt: t.field({
-        type: 'DateTime',
-        nullable: true,
-        description: 'When it last changed.',
-        resolve: timestamp('updated_at'),
-      }),
-      images: t.field({
-        type: ImageConnection,
-        // Nullable: a failing list (bad search, upstream fault) must not wipe its siblings.
-        nullable: true,
-        description: options.imagesDescription,
-        args: listArgs,
-        resolve: (s, args, ctx) =>
-          listImages(ctx, { collection: options.collection, id: s.foremanId }, args),
-      }),
-    }),
+    // Every RecordSource is a NodeSource; TypeScript cannot see it for a generic R.
+    interfaces: [Node] as never,
+    isTypeOf: (source) => (source as { resource?: string }).resource === resource,
+    fields: (t) => {
+      const own = t as FieldBuilder<R>;
+      const { foremanId, ...timestamps } = commonFields(own);
+      return {
+        foremanId,
+        ...options.fields(own, {
+          field,
+          text: (key, description) =>
+            own.string({
+              nullable: true,
+              description,
+              resolve: field(key) as never,
+            }),
+        }),
+        ...showListFields(own, resource, options.showLists),
+        ...timestamps,
+        ...(definition.holdsImages && options.images
+          ? {
+              images: own.field({
+                type: ImageConnection,
+                // Nullable: a failing list (bad search, upstream fault) must not wipe its siblings.
+                nullable: true,
+                description: options.images,
+                args: listArgs,
+                resolve: (s, args, ctx) =>
+                  listImages(ctx, { resource: resource as never, id: s.foremanId }, args),
+              }),
+            }
+          : {}),
+      };
+    },
   });
 
   builder.asEntity(ref, {
     key: entityKeys,
     resolveReference: (representation: Representation, ctx) =>
-      options.load(ctx, foremanIdOf(representation, options.foremanTypeName)),
+      loadRecord(ctx, resource, foremanIdOf(representation, resource)),
   });
 
-  const connection = defineConnection(typeName, ref, (row: R) => sourceOf(typeName, row));
+  const connection = defineConnection(definition.graphqlName, ref, (row: RowOf<R>) =>
+    sourceOf(resource, row),
+  );
+  const singleName =
+    definition.graphqlName.charAt(0).toLowerCase() + definition.graphqlName.slice(1);
 
   builder.queryFields((t) => ({
-    [options.single.name]: t.field({
+    [singleName]: t.field({
       type: ref,
       nullable: true,
-      description: options.single.description,
+      description: options.single,
       args: {
         id: t.arg.id({
           required: true,
-          description: `A global ${options.foremanTypeName} id or a numeric Foreman id.`,
+          description: `A global ${definition.globalIdType} id or a numeric Foreman id.`,
         }),
       },
       resolve: (_root, args, ctx) =>
-        options.load(ctx, parseForemanId(args.id, options.foremanTypeName, 'id')),
+        loadRecord(ctx, resource, parseForemanId(args.id, resource, 'id')),
     }),
-    [options.list.name]: t.field({
+    [definition.graphqlPlural]: t.field({
       type: connection,
       nullable: true,
-      description: options.list.description,
+      description: options.list,
       args: listArgs,
-      resolve: (_root, args, ctx) =>
-        fetchList<R>(ctx, collectionPath(options.collection), args, options.list.defaultOrder),
+      resolve: (_root, args, ctx) => {
+        const { window, options: list } = listRequest(
+          args,
+          ctx.limits,
+          'defaultOrder' in definition ? definition.defaultOrder : undefined,
+        );
+        return ctx.foreman.list(resource, window, list);
+      },
     }),
   }));
-  return connection;
+}
+
+/** One list field per child list of the show response, named after the items' resource. */
+function showListFields<R extends TopLevelName>(
+  t: FieldBuilder<R>,
+  resource: R,
+  descriptions: Record<string, string>,
+): FieldMap {
+  const lists = RESOURCES[resource].showLists as Record<string, TopLevelName>;
+  return Object.fromEntries(
+    Object.entries(lists).map(([key, target]) => [
+      RESOURCES[target].graphqlPlural,
+      t.field({
+        type: [topLevelRef(target)],
+        nullable: { list: true, items: false },
+        description: descriptions[key] ?? '',
+        resolve: async (s, _args, ctx) => {
+          const show = await ctx.foreman.show(resource, s.foremanId);
+          if (!show) throw notFound(resource, encodeGlobalId(resource, s.foremanId));
+          const items = (show as unknown as Record<string, Array<{ id: number }>>)[key] ?? [];
+          return items.map((item) => partialSource(target, item.id, item as never)) as never;
+        },
+      }),
+    ]),
+  );
 }

@@ -1,108 +1,123 @@
+import { GraphQLError } from 'graphql';
 import type { GatewayContext } from '../../context.js';
-import { imagesPath } from '../../foreman/paths.js';
-import type { ImageParent, ImageRecord } from '../../foreman/records.js';
-import { timestamp } from '../../foreman/timestamps.js';
-import { fetchImagesEverywhere } from '../../foreman/windows.js';
+import { UpstreamError } from '../../foreman/errors.js';
+import type { ImageRecord, RowOf } from '../../foreman/records.js';
+import { type ImageParent, RESOURCES, type TopLevelName } from '../../foreman/resources.js';
 import { builder } from '../builder.js';
-import {
-  defineConnection,
-  fetchList,
-  type ListArgs,
-  listArgs,
-  listRequest,
-} from '../connections.js';
+import { defineConnection, type ListArgs, listArgs, listRequest } from '../connections.js';
+import { entityKeys, type Representation } from '../entities.js';
 import { badUserInput } from '../errors.js';
-import { parseForemanId, parseImageId } from '../ids.js';
+import { commonFields, type FieldBuilder } from '../fields.js';
+import { encodeImageId, parseForemanId, parseImageId } from '../ids.js';
 import { loadImage } from '../load.js';
-import { Architecture, ComputeResource, Image, Node, OperatingSystem } from '../refs.js';
-import { partialSource, sourceOf } from '../sources.js';
+import { MutationError, type MutationProblem, problemsFromValidation } from '../mutation-errors.js';
+import { Node, OBJECT_REFS } from '../refs.js';
+import { type ImageSource, partialSource, sourceOf } from '../sources.js';
+import {
+  CreateImageInput,
+  DeleteImageInput,
+  IMAGE_ASSOCIATIONS,
+  imageInputFieldOf,
+  UpdateImageInput,
+  validateImageInput,
+} from './image-input.js';
+
+const { image: Image, architecture: Architecture, computeResource, operatingSystem } = OBJECT_REFS;
 
 Image.implement({
   description:
     'A Foreman image: a template (VM image, AMI…) in a compute resource, for one architecture and operating system.',
   interfaces: [Node],
-  isTypeOf: (source) => (source as { typeName?: string }).typeName === 'Image',
-  fields: (t) => ({
-    foremanId: t.int({ description: "Foreman's numeric id.", resolve: (s) => s.foremanId }),
-    name: t.string({
-      description: 'Name, unique per compute resource and operating system.',
-      resolve: (s) => s.known.name,
-    }),
-    uuid: t.string({
-      description: "The template's id in the compute resource (an AMI id, a template path…).",
-      resolve: (s) => s.known.uuid,
-    }),
-    username: t.string({
-      description: 'User to log in with on hosts built from it.',
-      resolve: (s) => s.known.username,
-    }),
-    userData: t.boolean({
-      nullable: true,
-      description:
-        'Whether it supports user data; null where the compute resource cannot use user data.',
-      resolve: (s) => s.known.user_data ?? null,
-    }),
-    iamRole: t.string({
-      nullable: true,
-      description: 'The IAM role (EC2 only; null elsewhere).',
-      resolve: (s) => s.known.iam_role ?? null,
-    }),
-    createdAt: t.field({
-      type: 'DateTime',
-      nullable: true,
-      description: 'When it was created.',
-      resolve: (s) => timestamp(s.known.created_at),
-    }),
-    updatedAt: t.field({
-      type: 'DateTime',
-      nullable: true,
-      description: 'When it last changed.',
-      resolve: (s) => timestamp(s.known.updated_at),
-    }),
-    computeResource: t.field({
-      type: ComputeResource,
-      nullable: true,
-      description: 'The compute resource it belongs to.',
-      resolve: (s) =>
-        partialSource('ComputeResource', s.known.compute_resource_id, {
-          id: s.known.compute_resource_id,
-          ...(s.known.compute_resource_name != null ? { name: s.known.compute_resource_name } : {}),
-        }),
-    }),
-    architecture: t.field({
-      type: Architecture,
-      nullable: true,
-      description: 'Its architecture.',
-      resolve: (s) =>
-        partialSource('Architecture', s.known.architecture_id, {
-          id: s.known.architecture_id,
-          ...(s.known.architecture_name != null ? { name: s.known.architecture_name } : {}),
-        }),
-    }),
-    operatingSystem: t.field({
-      type: OperatingSystem,
-      nullable: true,
-      description: 'Its operating system.',
-      resolve: (s) =>
-        partialSource('OperatingSystem', s.known.operatingsystem_id, {
-          id: s.known.operatingsystem_id,
+  isTypeOf: (source) => (source as { resource?: string }).resource === 'image',
+  fields: (t) => {
+    const { foremanId, ...timestamps } = commonFields(t as unknown as FieldBuilder<'image'>);
+    return {
+      foremanId,
+      name: t.string({
+        description: 'Name, unique per compute resource and operating system.',
+        resolve: (s) => s.known.name,
+      }),
+      uuid: t.string({
+        description: "The template's id in the compute resource (an AMI id, a template path…).",
+        resolve: (s) => s.known.uuid,
+      }),
+      username: t.string({
+        description: 'User to log in with on hosts built from it.',
+        resolve: (s) => s.known.username,
+      }),
+      userData: t.boolean({
+        nullable: true,
+        description:
+          'Whether it supports user data; null where the compute resource cannot use user data.',
+        resolve: (s) => s.known.user_data ?? null,
+      }),
+      iamRole: t.string({
+        nullable: true,
+        description: 'The IAM role (EC2 only; null elsewhere).',
+        resolve: (s) => s.known.iam_role ?? null,
+      }),
+      ...timestamps,
+      // The image row names its relations: a selection of just those costs no request.
+      computeResource: t.field({
+        type: computeResource,
+        nullable: true,
+        description: 'The compute resource it belongs to.',
+        resolve: (s) =>
+          related('computeResource', s.known.compute_resource_id, {
+            name: s.known.compute_resource_name,
+          }),
+      }),
+      architecture: t.field({
+        type: Architecture,
+        nullable: true,
+        description: 'Its architecture.',
+        resolve: (s) =>
+          related('architecture', s.known.architecture_id, { name: s.known.architecture_name }),
+      }),
+      operatingSystem: t.field({
+        type: operatingSystem,
+        nullable: true,
+        description: 'Its operating system.',
+        resolve: (s) =>
           // Foreman's `operatingsystem_name` is the OS's to_label, which is its title.
-          ...(s.known.operatingsystem_name != null ? { title: s.known.operatingsystem_name } : {}),
-        }),
-    }),
-  }),
+          related('operatingSystem', s.known.operatingsystem_id, {
+            title: s.known.operatingsystem_name,
+          }),
+      }),
+    };
+  },
+});
+
+/** A record the image row names: its id, and what the row says of it when it says anything. */
+function related<R extends TopLevelName>(
+  resource: R,
+  id: number,
+  fields: Partial<Record<keyof RowOf<R>, string | null>>,
+) {
+  const known: Record<string, unknown> = { id };
+  for (const [key, value] of Object.entries(fields)) if (value != null) known[key] = value;
+  return partialSource(resource, id, known as Partial<RowOf<R>>);
+}
+
+builder.asEntity(Image, {
+  key: entityKeys,
+  resolveReference: (representation: Representation, ctx) =>
+    loadImage(
+      ctx,
+      'id' in representation
+        ? parseImageId(representation.id, 'id')
+        : parseImageId(String(representation.foremanId), 'foremanId'),
+    ),
 });
 
 export const ImageConnection = defineConnection('Image', Image, (row: ImageRecord) =>
-  sourceOf('Image', row),
+  sourceOf('image', row),
 );
 
-/** Without `order`, Foreman leaves images unordered; `id` keeps pages stable. */
-const DEFAULT_IMAGE_ORDER = 'id';
-
-/** One parent's images, as a connection window. */
-export function listImages(ctx: GatewayContext, parent: ImageParent, args: ListArgs) {
-  return fetchList<ImageRecord>(ctx, imagesPath(parent), args, DEFAULT_IMAGE_ORDER);
+/** A window of the images under one parent, or everywhere, as a connection. */
+export function listImages(ctx: GatewayContext, parent: ImageParent | undefined, args: ListArgs) {
+  const { window, options } = listRequest(args, ctx.limits, RESOURCES.image.defaultOrder);
+  return ctx.foreman.images(parent, window, options);
 }
 
 builder.queryFields((t) => ({
@@ -129,32 +144,197 @@ builder.queryFields((t) => ({
       ...listArgs,
     },
     resolve: (_root, args, ctx) => {
-      const parents = [
-        args.computeResourceId != null &&
-          ({
-            collection: 'compute_resources',
-            id: parseForemanId(args.computeResourceId, 'ComputeResource', 'computeResourceId'),
-          } as const),
-        args.operatingSystemId != null &&
-          ({
-            collection: 'operatingsystems',
-            id: parseForemanId(args.operatingSystemId, 'Operatingsystem', 'operatingSystemId'),
-          } as const),
-        args.architectureId != null &&
-          ({
-            collection: 'architectures',
-            id: parseForemanId(args.architectureId, 'Architecture', 'architectureId'),
-          } as const),
-      ].filter((parent) => parent !== false);
+      const parents = (
+        [
+          ['computeResource', args.computeResourceId, 'computeResourceId'],
+          ['operatingSystem', args.operatingSystemId, 'operatingSystemId'],
+          ['architecture', args.architectureId, 'architectureId'],
+        ] as const
+      ).flatMap(([resource, id, argument]): ImageParent[] =>
+        id == null ? [] : [{ resource, id: parseForemanId(id, resource, argument) }],
+      );
       if (parents.length > 1) {
         throw badUserInput(
           'Pass at most one of computeResourceId, operatingSystemId and architectureId',
         );
       }
-      const [parent] = parents;
-      if (parent) return listImages(ctx, parent, args);
-      const { window, options } = listRequest(args, ctx.limits, DEFAULT_IMAGE_ORDER);
-      return fetchImagesEverywhere(ctx.loaders, window, options);
+      return listImages(ctx, parents[0], args);
+    },
+  }),
+}));
+
+// Mutations: each returns a payload with the image and the errors a form can show; everything
+// else (no credentials, no permission, Foreman's faults) stays a top-level error with its code.
+
+interface ImagePayloadShape {
+  image: ImageSource | null;
+  errors: MutationProblem[];
+}
+
+interface DeletePayloadShape extends ImagePayloadShape {
+  deletedId: string | null;
+}
+
+function payloadType(name: string, description: string, imageDescription: string) {
+  return builder.objectRef<ImagePayloadShape>(name).implement({
+    description,
+    fields: (t) => ({
+      image: t.field({
+        type: Image,
+        nullable: true,
+        description: imageDescription,
+        resolve: (payload) => payload.image,
+      }),
+      errors: t.field({
+        type: [MutationError],
+        description: 'Why nothing changed; empty on success.',
+        resolve: (payload) => payload.errors,
+      }),
+    }),
+  });
+}
+
+const CreateImagePayload = payloadType(
+  'CreateImagePayload',
+  'The result of createImage.',
+  'The new image; null when `errors` is not empty.',
+);
+const UpdateImagePayload = payloadType(
+  'UpdateImagePayload',
+  'The result of updateImage.',
+  'The image as it is now; null when `errors` is not empty.',
+);
+const DeleteImagePayload = builder.objectRef<DeletePayloadShape>('DeleteImagePayload').implement({
+  description: 'The result of deleteImage.',
+  fields: (t) => ({
+    image: t.field({
+      type: Image,
+      nullable: true,
+      description:
+        'The image as it was just before it was deleted; null when `errors` is not empty.',
+      resolve: (payload) => payload.image,
+    }),
+    deletedId: t.id({
+      nullable: true,
+      description: 'The global id of the deleted image, for removing it from client caches.',
+      resolve: (payload) => payload.deletedId,
+    }),
+    errors: t.field({
+      type: [MutationError],
+      description: 'Why nothing was deleted; empty on success.',
+      resolve: (payload) => payload.errors,
+    }),
+  }),
+});
+
+function failed(errors: MutationProblem[]): ImagePayloadShape & DeletePayloadShape {
+  return { image: null, deletedId: null, errors };
+}
+
+function succeeded(record: ImageRecord): ImagePayloadShape {
+  return { image: sourceOf('image', record), errors: [] };
+}
+
+/**
+ * Foreman's refusals that a form can show (422 validation, 404 target) become payload errors;
+ * anything else (401, 403, faults) stays a top-level error with its code.
+ */
+function refusal(error: unknown, notFoundId: string, notFoundMessage: string): MutationProblem[] {
+  if (error instanceof UpstreamError && error.kind === 'http') {
+    if (error.status === 422) {
+      return problemsFromValidation(error, imageInputFieldOf, IMAGE_ASSOCIATIONS);
+    }
+    if (error.status === 404) {
+      return [{ kind: 'not_found', id: notFoundId, message: notFoundMessage }];
+    }
+  }
+  throw error;
+}
+
+/** Finds the image to change; a missing one is a NotFoundError, not an exception. */
+async function findImage(
+  ctx: GatewayContext,
+  id: string,
+): Promise<ImageRecord | MutationProblem[]> {
+  let identity: ReturnType<typeof parseImageId>;
+  try {
+    identity = parseImageId(id, 'id');
+  } catch (error) {
+    return [{ kind: 'input', message: (error as Error).message, path: ['input', 'id'] }];
+  }
+  try {
+    return (await loadImage(ctx, identity)).known;
+  } catch (error) {
+    if (error instanceof GraphQLError && error.extensions.code === 'NOT_FOUND') {
+      return [{ kind: 'not_found', id, message: `Image ${id} was not found` }];
+    }
+    throw error;
+  }
+}
+
+builder.mutationFields((t) => ({
+  createImage: t.field({
+    type: CreateImagePayload,
+    description: 'Creates an image in a compute resource. Sent to Foreman once, never retried.',
+    args: {
+      input: t.arg({ type: CreateImageInput, required: true, description: 'The new image.' }),
+    },
+    resolve: async (_root, { input }, ctx) => {
+      const { attributes, problems } = validateImageInput(input);
+      const { compute_resource_id: computeResourceId, ...body } = attributes;
+      if (problems.length > 0 || !computeResourceId) return failed(problems);
+      try {
+        return succeeded(await ctx.foreman.createImage(computeResourceId, body));
+      } catch (error) {
+        return failed(
+          refusal(
+            error,
+            input.computeResourceId,
+            `Compute resource ${input.computeResourceId} was not found`,
+          ),
+        );
+      }
+    },
+  }),
+  updateImage: t.field({
+    type: UpdateImagePayload,
+    description:
+      'Changes an image: absent fields stay as they are, explicit nulls are sent as null. Never retried.',
+    args: { input: t.arg({ type: UpdateImageInput, required: true, description: 'The changes.' }) },
+    resolve: async (_root, { input }, ctx) => {
+      const { id, ...changes } = input;
+      const { attributes, problems } = validateImageInput(changes);
+      if (problems.length > 0) return failed(problems);
+      const image = await findImage(ctx, id);
+      if (Array.isArray(image)) return failed(image);
+      try {
+        return succeeded(await ctx.foreman.updateImage(image, attributes));
+      } catch (error) {
+        return failed(refusal(error, id, `Image ${id} was not found`));
+      }
+    },
+  }),
+  deleteImage: t.field({
+    type: DeleteImagePayload,
+    description:
+      'Deletes an image. The payload shows the image as read just before; its password is never returned. Never retried.',
+    args: { input: t.arg({ type: DeleteImageInput, required: true, description: 'The image.' }) },
+    resolve: async (_root, { input }, ctx) => {
+      const image = await findImage(ctx, input.id);
+      if (Array.isArray(image)) return failed(image);
+      try {
+        await ctx.foreman.deleteImage(image);
+      } catch (error) {
+        return failed(refusal(error, input.id, `Image ${input.id} was not found`));
+      }
+      return {
+        image: sourceOf('image', image),
+        deletedId: encodeImageId({
+          computeResourceId: image.compute_resource_id,
+          imageId: image.id,
+        }),
+        errors: [],
+      };
     },
   }),
 }));

@@ -1,11 +1,13 @@
+import { RESOURCES } from '../../foreman/resources.js';
 import { builder } from '../builder.js';
 import { encodeGlobalId, encodeImageId, parseNodeId } from '../ids.js';
 import { loadNode } from '../load.js';
-import { Node, type NodeSource } from '../refs.js';
+import { Node } from '../refs.js';
+import type { NodeSource } from '../sources.js';
 
 Node.implement({
   description: 'An object with a global id, fetchable with `node(id:)`.',
-  resolveType: (source) => source.typeName,
+  resolveType: (source) => RESOURCES[source.resource].graphqlName,
   fields: (t) => ({
     id: t.id({
       description: "The global id (encoded like Foreman's own GraphQL ids).",
@@ -37,15 +39,10 @@ builder.queryFields((t) => ({
 }));
 
 function globalIdOf(source: NodeSource): string {
-  switch (source.typeName) {
-    case 'Image':
-      return encodeImageId({
-        computeResourceId: (source.known as { compute_resource_id: number }).compute_resource_id,
+  return source.resource === 'image'
+    ? encodeImageId({
+        computeResourceId: source.known.compute_resource_id,
         imageId: source.foremanId,
-      });
-    case 'OperatingSystem':
-      return encodeGlobalId('Operatingsystem', source.foremanId);
-    default:
-      return encodeGlobalId(source.typeName, source.foremanId);
-  }
+      })
+    : encodeGlobalId(source.resource, source.foremanId);
 }

@@ -1,27 +1,11 @@
-import { notFound } from '../errors.js';
-import { encodeGlobalId } from '../ids.js';
-import { loadOperatingSystem } from '../load.js';
-import { Architecture, OperatingSystem } from '../refs.js';
-import { partialSource } from '../sources.js';
 import { implementForemanType } from './foreman-type.js';
 
-implementForemanType({
-  ref: OperatingSystem,
-  typeName: 'OperatingSystem',
-  foremanTypeName: 'Operatingsystem',
-  collection: 'operatingsystems',
+implementForemanType('operatingSystem', {
   description: 'An operating system (name, version and family), as Foreman models it.',
-  loaderOf: (ctx) => ctx.loaders.operatingSystems,
-  load: loadOperatingSystem,
-  single: {
-    name: 'operatingSystem',
-    description: 'One operating system, by global or numeric id.',
-  },
-  list: {
-    name: 'operatingSystems',
-    description: 'Operating systems (Foreman orders them by title unless `order` says otherwise).',
-  },
-  imagesDescription: 'Images of this operating system.',
+  single: 'One operating system, by global or numeric id.',
+  list: 'Operating systems (Foreman orders them by title unless `order` says otherwise).',
+  images: 'Images of this operating system.',
+  showLists: { architectures: 'Architectures it runs on.' },
   fields: (t, { field, text }) => ({
     name: t.string({
       description: 'Its name without version, e.g. `RedHat`.',
@@ -37,19 +21,5 @@ implementForemanType({
     family: text('family', 'OS family, e.g. `Redhat`, `Debian`, `Windows`.'),
     releaseName: text('release_name', 'Release code name (Debian family).'),
     passwordHash: text('password_hash', 'Root password hash algorithm, e.g. `SHA512`.'),
-    architectures: t.field({
-      type: [Architecture],
-      nullable: { list: true, items: false },
-      description: 'Architectures it runs on.',
-      resolve: async (s, _args, ctx) => {
-        const show = await ctx.loaders.operatingSystemShows.load(s.foremanId);
-        if (!show) {
-          throw notFound('OperatingSystem', encodeGlobalId('Operatingsystem', s.foremanId));
-        }
-        return show.architectures.map((arch) =>
-          partialSource('Architecture', arch.id, { id: arch.id, name: arch.name }),
-        );
-      },
-    }),
   }),
 });

@@ -1,8 +1,9 @@
 import { GraphQLError } from 'graphql';
-import type { ImageAttributes } from '../../foreman/image-writes.js';
+import type { ImageAttributes } from '../../foreman/api.js';
+import type { TopLevelName } from '../../foreman/resources.js';
 import { builder } from '../builder.js';
-import { type ForemanTypeName, parseForemanId } from '../ids.js';
-import type { InputProblem } from './mutation-errors.js';
+import { parseForemanId } from '../ids.js';
+import type { InputProblem } from '../mutation-errors.js';
 
 export const CreateImageInput = builder.inputType('CreateImageInput', {
   description: 'A new image in a compute resource.',
@@ -65,22 +66,54 @@ export const DeleteImageInput = builder.inputType('DeleteImageInput', {
 
 type ImageInput = Partial<Record<string, string | boolean | null | undefined>>;
 
-/** Mirrors Foreman's own rules, so most mistakes cost no round trip. */
-const TEXT_FIELDS = [
-  ['name', 'name', true],
-  ['username', 'username', true],
-  ['uuid', 'uuid', true],
-  ['password', 'password', false],
-  ['iamRole', 'iam_role', false],
-] as const;
-
-const ID_FIELDS = [
-  ['architectureId', 'architecture_id', 'Architecture'],
-  ['operatingSystemId', 'operatingsystem_id', 'Operatingsystem'],
-  ['computeResourceId', 'compute_resource_id', 'ComputeResource'],
-] as const satisfies ReadonlyArray<readonly [string, keyof ImageAttributes, ForemanTypeName]>;
+/**
+ * The input fields and the Foreman attributes they set, once: validation, the body sent, and
+ * the mapping of Foreman's 422 errors back to input paths all read this table. Checks mirror
+ * Foreman's own rules, so most mistakes cost no round trip.
+ */
+const IMAGE_FIELDS = [
+  { field: 'name', attribute: 'name', kind: 'text', required: true },
+  { field: 'username', attribute: 'username', kind: 'text', required: true },
+  { field: 'uuid', attribute: 'uuid', kind: 'text', required: true },
+  { field: 'password', attribute: 'password', kind: 'text', required: false },
+  { field: 'iamRole', attribute: 'iam_role', kind: 'text', required: false },
+  { field: 'architectureId', attribute: 'architecture_id', kind: 'id', resource: 'architecture' },
+  {
+    field: 'operatingSystemId',
+    attribute: 'operatingsystem_id',
+    kind: 'id',
+    resource: 'operatingSystem',
+  },
+  {
+    field: 'computeResourceId',
+    attribute: 'compute_resource_id',
+    kind: 'id',
+    resource: 'computeResource',
+  },
+  { field: 'userData', attribute: 'user_data', kind: 'boolean' },
+] as const satisfies ReadonlyArray<
+  { field: string; attribute: keyof ImageAttributes } & (
+    | { kind: 'text'; required: boolean }
+    | { kind: 'id'; resource: TopLevelName }
+    | { kind: 'boolean' }
+  )
+>;
 
 const MAX_LENGTH = 255;
+
+/** Foreman's association names (`architecture` for `architecture_id`), as 422 messages use them. */
+export const IMAGE_ASSOCIATIONS = IMAGE_FIELDS.filter((f) => f.kind === 'id').map((f) =>
+  f.attribute.replace(/_id$/, ''),
+);
+
+/** The input field a Foreman attribute or association name belongs to. */
+export function imageInputFieldOf(attributeOrAssociation: string): string | undefined {
+  return IMAGE_FIELDS.find(
+    (f) =>
+      f.attribute === attributeOrAssociation ||
+      (f.kind === 'id' && f.attribute === `${attributeOrAssociation}_id`),
+  )?.field;
+}
 
 export interface ValidatedInput {
   attributes: ImageAttributes;
@@ -93,45 +126,36 @@ export interface ValidatedInput {
  * Foreman requires a value, which is refused here with Foreman's own wording.
  */
 export function validateImageInput(input: ImageInput): ValidatedInput {
-  const attributes: ImageAttributes = {};
+  const attributes: Record<string, string | number | boolean | null> = {};
   const problems: InputProblem[] = [];
   const problem = (field: string, message: string) =>
     problems.push({ kind: 'input', message, path: ['input', field] });
 
-  for (const [field, attribute, required] of TEXT_FIELDS) {
-    if (!(field in input) || input[field] === undefined) continue;
+  for (const spec of IMAGE_FIELDS) {
+    const { field, attribute } = spec;
     const value = input[field];
-    if (value === null) {
-      if (required) problem(field, `${label(field)} can't be blank`);
-      else attributes[attribute] = null;
-      continue;
-    }
-    const text = String(value).trim();
-    if (required && text === '') problem(field, `${label(field)} can't be blank`);
-    else if (text.length > MAX_LENGTH) {
-      problem(field, `${label(field)} is too long (maximum is ${MAX_LENGTH} characters)`);
-    } else attributes[attribute] = text;
-  }
-
-  for (const [field, attribute, typeName] of ID_FIELDS) {
-    if (!(field in input) || input[field] === undefined) continue;
-    const value = input[field];
-    if (value === null) {
-      problem(field, `${label(field)} can't be blank`);
-      continue;
-    }
-    try {
-      attributes[attribute] = parseForemanId(String(value), typeName, field);
-    } catch (error) {
-      if (!(error instanceof GraphQLError)) throw error;
-      problem(field, error.message);
+    if (value === undefined) continue;
+    if (spec.kind === 'boolean') {
+      attributes[attribute] = value === null ? null : Boolean(value);
+    } else if (value === null) {
+      if (spec.kind === 'text' && !spec.required) attributes[attribute] = null;
+      else problem(field, `${label(field)} can't be blank`);
+    } else if (spec.kind === 'text') {
+      const text = String(value).trim();
+      if (spec.required && text === '') problem(field, `${label(field)} can't be blank`);
+      else if (text.length > MAX_LENGTH) {
+        problem(field, `${label(field)} is too long (maximum is ${MAX_LENGTH} characters)`);
+      } else attributes[attribute] = text;
+    } else {
+      try {
+        attributes[attribute] = parseForemanId(String(value), spec.resource, field);
+      } catch (error) {
+        if (!(error instanceof GraphQLError)) throw error;
+        problem(field, error.message);
+      }
     }
   }
-
-  if ('userData' in input && input.userData !== undefined) {
-    attributes.user_data = input.userData === null ? null : Boolean(input.userData);
-  }
-  return { attributes, problems };
+  return { attributes: attributes as ImageAttributes, problems };
 }
 
 function label(field: string): string {

@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { type Dispatcher, errors as undiciErrors } from 'undici';
-import { parseUpstreamError, UpstreamError } from './errors.js';
+import { parseUpstreamError, UpstreamError } from '../errors.js';
 import type { ConcurrencyLimiter } from './limiter.js';
 import { parseRetryAfter, type RetryPolicy, retryDelay } from './retry.js';
 

@@ -1,46 +1,24 @@
-import { recoverNotFound } from './errors.js';
-import type { ForemanLoaders } from './loaders.js';
+import { recoverNotFound } from '../errors.js';
+import type { ListOptions, WindowRequest, WindowResult } from '../lists.js';
+import type { ComputeResourceRecord, ImageRecord, IndexEnvelope, ListParams } from '../records.js';
 import { planPages, type RowWindow, sliceWindow } from './pages.js';
-import { imagesPath } from './paths.js';
-import type { ImageRecord, IndexEnvelope } from './records.js';
 
-/**
- * Which rows a connection asks for. `tail` (Relay's `last` without `before`) depends on how many
- * rows match, so it costs one small counting request first.
- */
-export type WindowRequest =
-  | { kind: 'range'; start: number; count: number }
-  | { kind: 'tail'; count: number; notBefore: number };
-
-export interface WindowResult<T> {
-  rows: T[];
-  /** Offset of `rows[0]` among all matching rows. */
-  start: number;
-  /** Rows matching the search (Foreman's `subtotal`). */
-  subtotal: number;
-}
-
-export interface ListOptions {
-  search?: string | undefined;
-  order?: string | undefined;
-}
+/** Reads one index page of some list (deduplicated per request by the caller). */
+export type PageReader<T> = (params: ListParams) => Promise<IndexEnvelope<T>>;
 
 /** Fetches one window of an index with the fewest pages that cover it. */
 export async function fetchWindow<T>(
-  loaders: ForemanLoaders,
-  path: string,
+  readPage: PageReader<T>,
   request: WindowRequest,
   options: ListOptions,
 ): Promise<WindowResult<T>> {
   const window = await resolveWindow(request, async () => {
-    const counting = await loaders.listPage<T>(path, { page: 1, perPage: 1, ...options });
+    const counting = await readPage({ page: 1, perPage: 1, ...options });
     return counting.subtotal;
   });
   const plan = planPages(window);
   const pages = await Promise.all(
-    plan.pages.map((page) =>
-      loaders.listPage<T>(path, { page, perPage: plan.perPage, ...options }),
-    ),
+    plan.pages.map((page) => readPage({ page, perPage: plan.perPage, ...options })),
   );
   return {
     rows:
@@ -74,11 +52,11 @@ async function resolveWindow(
  * they reach.
  */
 export async function fetchImagesEverywhere(
-  loaders: ForemanLoaders,
+  computeResources: ComputeResourceRecord[],
+  imagesOf: (computeResourceId: number) => PageReader<ImageRecord>,
   request: WindowRequest,
   options: ListOptions,
 ): Promise<WindowResult<ImageRecord>> {
-  const computeResources = await loaders.allComputeResources();
   // Each compute resource's first rows: enough for a window at the front (the common case),
   // capped so that a window deep in the list does not read every row of every resource.
   const firstRows = Math.max(
@@ -89,16 +67,9 @@ export async function fetchImagesEverywhere(
   );
   const heads = await Promise.all(
     computeResources.map((computeResource) =>
-      loaders
-        .listPage<ImageRecord>(
-          imagesPath({ collection: 'compute_resources', id: computeResource.id }),
-          {
-            page: 1,
-            perPage: firstRows,
-            ...options,
-          },
-        )
-        .catch(recoverNotFound(EMPTY_PAGE)),
+      imagesOf(computeResource.id)({ page: 1, perPage: firstRows, ...options }).catch(
+        recoverNotFound(EMPTY_PAGE),
+      ),
     ),
   );
   const subtotal = heads.reduce((sum, head) => sum + head.subtotal, 0);
@@ -115,10 +86,8 @@ export async function fetchImagesEverywhere(
       // Only the rows the first request did not bring are read again.
       const restStart = Math.max(from, head.results.length);
       if (to <= restStart) return known;
-      const path = imagesPath({ collection: 'compute_resources', id: computeResource.id });
-      const rest = await fetchWindow<ImageRecord>(
-        loaders,
-        path,
+      const rest = await fetchWindow(
+        imagesOf(computeResource.id),
         { kind: 'range', start: restStart, count: to - restStart },
         options,
       ).catch(recoverNotFound({ rows: [] as ImageRecord[] }));

@@ -1,4 +1,4 @@
-import type { UpstreamError } from './errors.js';
+import type { UpstreamError } from '../errors.js';
 
 /** GET retries: only faults a retry can fix, never a write (Foreman's writes are not idempotent). */
 export interface RetryPolicy {

@@ -1,6 +1,6 @@
-import type { ForemanClient } from './client.js';
+import type { ForemanClient } from '../http/client.js';
+import type { ImageRecord } from '../records.js';
 import { imagePath, imagesPath } from './paths.js';
-import type { ImageRecord } from './records.js';
 
 /**
  * Image writes under their compute resource. Bodies are always wrapped as
@@ -21,25 +21,24 @@ export interface ImageAttributes {
   compute_resource_id?: number | null;
 }
 
-export function createImage(
+export function postImage(
   client: ForemanClient,
   computeResourceId: number,
   attributes: ImageAttributes,
 ): Promise<ImageRecord> {
   return client.send<ImageRecord>(
     'POST',
-    imagesPath({ collection: 'compute_resources', id: computeResourceId }),
+    imagesPath({ resource: 'computeResource', id: computeResourceId }),
     { image: attributes },
   );
 }
 
-export function updateImage(
+export function putImage(
   client: ForemanClient,
-  computeResourceId: number,
-  imageId: number,
+  image: ImageRecord,
   attributes: ImageAttributes,
 ): Promise<ImageRecord> {
-  return client.send<ImageRecord>('PUT', imagePath(computeResourceId, imageId), {
+  return client.send<ImageRecord>('PUT', imagePath(image.compute_resource_id, image.id), {
     image: attributes,
   });
 }
@@ -48,10 +47,6 @@ export function updateImage(
  * Foreman answers a delete with the raw database row, password in clear text included.
  * That body is read (to free the connection) and dropped here, so it can reach nothing else.
  */
-export async function deleteImage(
-  client: ForemanClient,
-  computeResourceId: number,
-  imageId: number,
-): Promise<void> {
-  await client.send<unknown>('DELETE', imagePath(computeResourceId, imageId));
+export async function deleteImage(client: ForemanClient, image: ImageRecord): Promise<void> {
+  await client.send<unknown>('DELETE', imagePath(image.compute_resource_id, image.id));
 }

@@ -1,5 +1,5 @@
-import type { UpstreamError } from '../../foreman/errors.js';
-import { builder } from '../builder.js';
+import type { UpstreamError } from '../foreman/errors.js';
+import { builder } from './builder.js';
 
 /**
  * Errors a mutation returns as data, beside a null result, so a form can show each next to its
@@ -52,37 +52,26 @@ builder.objectRef<NotFoundProblem>('NotFoundError').implement({
   }),
 });
 
-/** Foreman's attribute names (and association names) to our input field names. */
-const INPUT_FIELD_BY_ATTRIBUTE: Record<string, string> = {
-  name: 'name',
-  username: 'username',
-  uuid: 'uuid',
-  password: 'password',
-  user_data: 'userData',
-  iam_role: 'iamRole',
-  architecture_id: 'architectureId',
-  architecture: 'architectureId',
-  operatingsystem_id: 'operatingSystemId',
-  operatingsystem: 'operatingSystemId',
-  compute_resource_id: 'computeResourceId',
-  compute_resource: 'computeResourceId',
-};
-
-/** `Couldn't find Architecture with 'id'=99` names the association in the message only. */
-const MISSING_ASSOCIATION: Array<[RegExp, string]> = [
-  [/\barchitecture\b/i, 'architectureId'],
-  [/\boperatingsystem\b/i, 'operatingSystemId'],
-  [/\bcompute ?resource\b/i, 'computeResourceId'],
-];
-
-/** A 422's field errors as input problems: Foreman's messages, our input paths. */
-export function problemsFromValidation(error: UpstreamError): InputProblem[] {
+/**
+ * A 422's field errors as input problems: Foreman's messages, our input paths. `inputFieldOf`
+ * names the input field of a Foreman attribute (`architecture_id`) or association
+ * (`architecture`); `Couldn't find Architecture with 'id'=99` names the association in its
+ * message only, so a message without field errors is matched against the association names too.
+ */
+export function problemsFromValidation(
+  error: UpstreamError,
+  inputFieldOf: (attributeOrAssociation: string) => string | undefined,
+  associations: readonly string[],
+): InputProblem[] {
   if (!error.fieldErrors) {
-    const field = MISSING_ASSOCIATION.find(([pattern]) => pattern.test(error.message))?.[1];
+    const association = associations.find((name) =>
+      new RegExp(`\\b${name.replace(/_/g, ' ?')}\\b`, 'i').test(error.message),
+    );
+    const field = association && inputFieldOf(association);
     return [{ kind: 'input', message: error.message, path: field ? ['input', field] : null }];
   }
   return Object.entries(error.fieldErrors).flatMap(([attribute, messages]) => {
-    const field = INPUT_FIELD_BY_ATTRIBUTE[attribute];
+    const field = inputFieldOf(attribute);
     return messages.map((message) => ({
       kind: 'input' as const,
       message: attribute === 'base' ? message : `${humanize(attribute)} ${message}`,

@@ -1,24 +1,26 @@
-import type { Collection, ImageParent, ListParams } from './records.js';
+import type { ListParams, ResourceName } from '../records.js';
+import { type ImageParent, RESOURCES } from '../resources.js';
 
 /**
  * REST paths and query parameters. Ids are numbers checked here once more, so nothing but a
  * positive integer ever reaches a URL.
  */
 
-export function collectionPath(collection: Collection): string {
-  return `/api/${collection}`;
+export function collectionPath(resource: ResourceName): string {
+  return `/api/${RESOURCES[resource].collection}`;
 }
 
-export function memberPath(collection: Collection, id: number): string {
-  return `${collectionPath(collection)}/${checkedId(id)}`;
+export function memberPath(resource: ResourceName, id: number): string {
+  return `${collectionPath(resource)}/${checkedId(id)}`;
 }
 
 export function imagesPath(parent: ImageParent): string {
-  return `${memberPath(parent.collection, parent.id)}/images`;
+  return `${memberPath(parent.resource, parent.id)}/images`;
 }
 
+/** Image writes go under the image's compute resource. */
 export function imagePath(computeResourceId: number, imageId: number): string {
-  return `${imagesPath({ collection: 'compute_resources', id: computeResourceId })}/${checkedId(imageId)}`;
+  return `${imagesPath({ resource: 'computeResource', id: computeResourceId })}/${checkedId(imageId)}`;
 }
 
 /**

@@ -1,0 +1,312 @@
+import DataLoader from 'dataloader';
+import { recoverNotFound, UpstreamError } from './errors.js';
+import type { ForemanClient } from './http/client.js';
+import type { ListOptions, WindowRequest, WindowResult } from './lists.js';
+import type {
+  ImageRecord,
+  IndexEnvelope,
+  ListParams,
+  ResourceName,
+  RowOf,
+  ShowOf,
+} from './records.js';
+import {
+  definitionOf,
+  type ImageParent,
+  RESOURCE_NAMES,
+  RESOURCES,
+  type TopLevelName,
+} from './resources.js';
+import { deleteImage, type ImageAttributes, postImage, putImage } from './rest/image-writes.js';
+import { collectionPath, imagesPath, listQuery, memberPath } from './rest/paths.js';
+import { chunkIds, idListSearch } from './rest/search.js';
+import { fetchImagesEverywhere, fetchWindow, type PageReader } from './rest/windows.js';
+
+export type { ImageAttributes } from './rest/image-writes.js';
+
+/** An image by Foreman id, with the compute resource it is expected under when known. */
+export interface ImageLookup {
+  imageId: number;
+  computeResourceId?: number | undefined;
+}
+
+/** One index page of one list: a resource's own index, or the images under a parent. */
+interface PageKey extends ListParams {
+  resource: ResourceName;
+  /** Set for image lists: the parent they are listed under. */
+  parent?: ImageParent | undefined;
+}
+
+interface ImageKey {
+  computeResourceId: number;
+  imageId: number;
+}
+
+/**
+ * The Foreman API as one GraphQL request sees it: reads by resource and id, lists with typed
+ * parameters, images under a parent or everywhere, and the image writes. Every read goes through
+ * per-request DataLoaders, so lookups of one resource batch into `id ^ (…)` searches, identical
+ * reads are made once, and list pages answer later lookups by id. An instance carries one
+ * caller's client and is never shared.
+ */
+export class ForemanApi {
+  readonly #client: ForemanClient;
+  readonly #onBatch: ((loader: string, size: number) => void) | undefined;
+
+  /** Index pages by list and parameters. */
+  readonly #pages = new DataLoader<PageKey, IndexEnvelope<unknown>, string>(
+    (keys) => Promise.all(keys.map((key) => this.#fetchPage(key))),
+    { batch: false, cacheKeyFn: pageCacheKey },
+  );
+  /** Records by id, one loader per resource, made on first use. */
+  readonly #records = new Map<ResourceName, DataLoader<number, unknown>>();
+  /** Show responses, needed only for child lists. */
+  readonly #shows = new Map<ResourceName, DataLoader<number, unknown>>();
+  /** Images by compute resource and id: one `id ^ (…)` call per compute resource. */
+  readonly #imagesUnderComputeResource = new DataLoader<ImageKey, ImageRecord | null, string>(
+    (keys) => this.#loadImagesByComputeResource(keys),
+    { cacheKeyFn: (key) => imageCacheKey(key.computeResourceId, key.imageId) },
+  );
+  /** Images by Foreman id alone: Foreman lists images only under a parent, so fan out. */
+  readonly #imagesById = new DataLoader<number, ImageRecord | null>((ids) =>
+    this.#loadImagesByForemanId(ids),
+  );
+
+  constructor(client: ForemanClient, onBatch?: (loader: string, size: number) => void) {
+    this.#client = client;
+    this.#onBatch = onBatch;
+  }
+
+  /** One record by Foreman id (null when it does not exist or is not visible). */
+  record<R extends TopLevelName>(resource: R, id: number): Promise<RowOf<R> | null> {
+    return this.#recordLoader(resource).load(id) as Promise<RowOf<R> | null>;
+  }
+
+  /** One show response (null when missing): the record with its child lists. */
+  show<R extends TopLevelName>(resource: R, id: number): Promise<ShowOf<R> | null> {
+    let loader = this.#shows.get(resource);
+    if (!loader) {
+      loader = new DataLoader<number, unknown>(
+        (ids) =>
+          Promise.all(
+            ids.map((one) =>
+              this.#client.get<unknown>(memberPath(resource, one)).catch(recoverNotFound(null)),
+            ),
+          ),
+        { batch: false },
+      );
+      this.#shows.set(resource, loader);
+    }
+    return loader.load(id) as Promise<ShowOf<R> | null>;
+  }
+
+  /** A window of a resource's index. */
+  list<R extends TopLevelName>(
+    resource: R,
+    window: WindowRequest,
+    options: ListOptions,
+  ): Promise<WindowResult<RowOf<R>>> {
+    return fetchWindow(this.#pageReader<RowOf<R>>(resource), window, options);
+  }
+
+  /**
+   * A window of the images under one parent or, with none, across every compute resource the
+   * caller can see (Foreman has no such endpoint).
+   */
+  async images(
+    parent: ImageParent | undefined,
+    window: WindowRequest,
+    options: ListOptions,
+  ): Promise<WindowResult<ImageRecord>> {
+    if (parent) return fetchWindow(this.#imagePageReader(parent), window, options);
+    const computeResources = await this.#everything('computeResource');
+    return fetchImagesEverywhere(
+      computeResources,
+      (id) => this.#imagePageReader({ resource: 'computeResource', id }),
+      window,
+      options,
+    );
+  }
+
+  /**
+   * One image. Under the compute resource given, else (or when it is not there: it may have moved
+   * since that was learnt) by a fan-out over architectures.
+   */
+  async image(lookup: ImageLookup): Promise<ImageRecord | null> {
+    const { computeResourceId, imageId } = lookup;
+    const underComputeResource =
+      computeResourceId === undefined
+        ? null
+        : await this.#imagesUnderComputeResource.load({ computeResourceId, imageId });
+    return underComputeResource ?? this.#imagesById.load(imageId);
+  }
+
+  /** Creates an image in a compute resource (sent once, never retried). */
+  async createImage(computeResourceId: number, attributes: ImageAttributes): Promise<ImageRecord> {
+    const created = await postImage(this.#client, computeResourceId, attributes);
+    this.#afterImageWrite(created);
+    return created;
+  }
+
+  /** Changes an image (sent once, never retried); absent attributes stay as they are. */
+  async updateImage(image: ImageRecord, attributes: ImageAttributes): Promise<ImageRecord> {
+    const updated = await putImage(this.#client, image, attributes);
+    this.#afterImageWrite(updated);
+    return updated;
+  }
+
+  /** Deletes an image (sent once, never retried). */
+  async deleteImage(image: ImageRecord): Promise<void> {
+    await deleteImage(this.#client, image);
+    this.#afterImageWrite();
+  }
+
+  /**
+   * Later reads of this request must see the write: every image read so far is forgotten (lists
+   * and lookups, and the show responses of image parents, which list their images), and the
+   * written image, if any, answers lookups from now on.
+   */
+  #afterImageWrite(written?: ImageRecord): void {
+    this.#pages.clearAll();
+    this.#imagesUnderComputeResource.clearAll();
+    this.#imagesById.clearAll();
+    for (const resource of RESOURCE_NAMES) {
+      if (definitionOf(resource).holdsImages) this.#shows.get(resource)?.clearAll();
+    }
+    if (written) this.#primeImage(written);
+  }
+
+  #pageReader<T>(resource: ResourceName): PageReader<T> {
+    return (params) => this.#readPage<T>({ resource, ...params });
+  }
+
+  #imagePageReader(parent: ImageParent): PageReader<ImageRecord> {
+    return (params) => this.#readPage<ImageRecord>({ resource: 'image', parent, ...params });
+  }
+
+  async #readPage<T>(key: PageKey): Promise<IndexEnvelope<T>> {
+    return (await this.#pages.load(key)) as IndexEnvelope<T>;
+  }
+
+  /** Every record of a resource the caller can see, in Foreman's order. */
+  async #everything<R extends TopLevelName>(resource: R): Promise<RowOf<R>[]> {
+    const envelope = await this.#readPage<RowOf<R>>({ resource, page: 1, perPage: 'all' });
+    return envelope.results;
+  }
+
+  async #fetchPage(key: PageKey): Promise<IndexEnvelope<unknown>> {
+    const path = key.parent ? imagesPath(key.parent) : collectionPath(key.resource);
+    const envelope = await this.#client.get<IndexEnvelope<unknown>>(path, listQuery(key));
+    if (!envelope || !Array.isArray(envelope.results)) {
+      throw new UpstreamError({
+        kind: 'invalid_response',
+        status: 200,
+        message: 'Foreman answered an index request without a results list',
+        method: 'GET',
+        path,
+      });
+    }
+    // A page's rows also answer later lookups by id in this request.
+    if (key.resource === 'image') {
+      for (const image of envelope.results as ImageRecord[]) this.#primeImage(image);
+    } else {
+      const loader = this.#recordLoader(key.resource);
+      for (const record of envelope.results as Array<{ id: number }>) {
+        loader.prime(record.id, record);
+      }
+    }
+    return envelope;
+  }
+
+  #primeImage(image: ImageRecord): void {
+    this.#imagesUnderComputeResource.prime(
+      { computeResourceId: image.compute_resource_id, imageId: image.id },
+      image,
+    );
+    this.#imagesById.prime(image.id, image);
+  }
+
+  #recordLoader(resource: ResourceName): DataLoader<number, unknown> {
+    let loader = this.#records.get(resource);
+    if (!loader) {
+      loader = new DataLoader<number, unknown>(async (ids) => {
+        this.#onBatch?.(RESOURCES[resource].collection, ids.length);
+        const found = await this.#searchByIds<{ id: number }>(this.#pageReader(resource), ids);
+        return ids.map((id) => found.get(id) ?? null);
+      });
+      this.#records.set(resource, loader);
+    }
+    return loader;
+  }
+
+  /** `search=id ^ (…)&per_page=n` on a list, chunked to keep URLs short; records by id. */
+  async #searchByIds<T extends { id: number }>(
+    readPage: PageReader<T>,
+    ids: readonly number[],
+  ): Promise<Map<number, T>> {
+    const chunks = chunkIds([...new Set(ids)]);
+    const pages = await Promise.all(
+      chunks.map((chunk) =>
+        readPage({ page: 1, perPage: chunk.length, search: idListSearch(chunk) }),
+      ),
+    );
+    return new Map(pages.flatMap((page) => page.results).map((record) => [record.id, record]));
+  }
+
+  async #loadImagesByComputeResource(keys: readonly ImageKey[]): Promise<(ImageRecord | null)[]> {
+    this.#onBatch?.('images', keys.length);
+    const idsByComputeResource = new Map<number, number[]>();
+    for (const { computeResourceId, imageId } of keys) {
+      const ids = idsByComputeResource.get(computeResourceId) ?? [];
+      ids.push(imageId);
+      idsByComputeResource.set(computeResourceId, ids);
+    }
+    const found = new Map<string, ImageRecord>();
+    await Promise.all(
+      [...idsByComputeResource].map(async ([id, imageIds]) => {
+        const images = await this.#searchByIds(
+          this.#imagePageReader({ resource: 'computeResource', id }),
+          imageIds,
+        ).catch(recoverNotFound(null));
+        for (const image of images?.values() ?? []) {
+          found.set(imageCacheKey(image.compute_resource_id, image.id), image);
+        }
+      }),
+    );
+    return keys.map((key) => found.get(imageCacheKey(key.computeResourceId, key.imageId)) ?? null);
+  }
+
+  async #loadImagesByForemanId(ids: readonly number[]): Promise<(ImageRecord | null)[]> {
+    this.#onBatch?.('images_by_foreman_id', ids.length);
+    // Every image has a presence-validated architecture, and architectures are few.
+    const architectures = await this.#everything('architecture');
+    const found = new Map<number, ImageRecord>();
+    await Promise.all(
+      architectures.map(async (architecture) => {
+        const images = await this.#searchByIds(
+          this.#imagePageReader({ resource: 'architecture', id: architecture.id }),
+          ids,
+        ).catch(recoverNotFound(null));
+        for (const image of images?.values() ?? []) found.set(image.id, image);
+      }),
+    );
+    return ids.map((id) => found.get(id) ?? null);
+  }
+}
+
+/** Free-text parameters are JSON-quoted, so no two different pages share a key. */
+function pageCacheKey(key: PageKey): string {
+  return JSON.stringify([
+    key.resource,
+    key.parent?.resource,
+    key.parent?.id,
+    key.page,
+    key.perPage,
+    key.search,
+    key.order,
+  ]);
+}
+
+function imageCacheKey(computeResourceId: number, imageId: number): string {
+  return `${computeResourceId}:${imageId}`;
+}
