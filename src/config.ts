@@ -1,4 +1,5 @@
 import { accessSync, constants } from 'node:fs';
+import { isIP } from 'node:net';
 
 /** Everything the gateway reads from its environment, validated once at start-up. */
 export interface Config {
@@ -40,6 +41,29 @@ export interface Config {
     maxBodyBytes: number;
     /** Upstream requests one GraphQL request may make in all. */
     maxUpstreamRequests: number;
+    /** Largest GraphQL document (query text) accepted, in bytes; checked before parsing. */
+    maxDocumentBytes: number;
+    /** Most lexical tokens a document may have; the parser stops there. */
+    maxDocumentTokens: number;
+    /** Longest `search` (plus `order`) once URL-encoded: Foreman's proxy limits the request line. */
+    maxEncodedSearchBytes: number;
+    /** Largest Foreman response body read, in bytes. */
+    maxUpstreamResponseBytes: number;
+  };
+  /** Protection against Foreman's failed-login lockout, which all callers behind the gateway share. */
+  logins: {
+    /** How long a credential Foreman refused is answered locally, without asking Foreman again. */
+    refusedCredentialTtlMs: number;
+    /** Failed logins one client may cause within the window before it is refused locally. */
+    clientFailureLimit: number;
+    /** Failed logins the gateway lets reach Foreman within the window, from all clients together. */
+    foremanFailureBudget: number;
+    /** Foreman's window: failures expire this long after the last one (5 minutes in Foreman). */
+    windowMs: number;
+    /** Proxies in front of the gateway whose X-Forwarded-For is believed (addresses or CIDRs). */
+    trustedProxies: string[];
+    /** Send the caller's address to Foreman in X-Forwarded-For (for a Foreman that trusts us). */
+    forwardClientAddress: boolean;
   };
   http: {
     /** Origins allowed to call from a browser; empty means no cross-origin access. */
@@ -48,8 +72,16 @@ export interface Config {
     introspection: boolean;
     /** A JSON manifest `{ "<hash>": "<document>" }`: when set, only these operations run. */
     persistedOperationsFile: string | undefined;
-    /** How long SIGTERM waits for in-flight requests before exiting anyway. */
+    /** How long SIGTERM waits for in-flight requests before aborting them and exiting. */
     shutdownGraceMs: number;
+    /** Time a client has to send its request headers. */
+    headersTimeoutMs: number;
+    /** Time a client has to send its whole request (headers and body). */
+    requestTimeoutMs: number;
+    /** How long an idle keep-alive connection stays open. */
+    keepAliveTimeoutMs: number;
+    /** Connections open at once; more are refused. */
+    maxConnections: number;
   };
 }
 
@@ -102,6 +134,24 @@ export function loadConfig(env: Env = process.env): Config {
       maxSearchLength: integer(env, 'MAX_SEARCH_LENGTH', 1_000, 1, 100_000),
       maxBodyBytes: integer(env, 'MAX_BODY_BYTES', 100_000, 1_000, 100_000_000),
       maxUpstreamRequests: integer(env, 'MAX_UPSTREAM_REQUESTS', 100, 1, 100_000),
+      maxDocumentBytes: integer(env, 'MAX_DOCUMENT_BYTES', 32_768, 100, 10_000_000),
+      maxDocumentTokens: integer(env, 'MAX_DOCUMENT_TOKENS', 5_000, 100, 1_000_000),
+      maxEncodedSearchBytes: integer(env, 'MAX_ENCODED_SEARCH_BYTES', 6_000, 100, 100_000),
+      maxUpstreamResponseBytes: integer(
+        env,
+        'MAX_UPSTREAM_RESPONSE_BYTES',
+        64 * 1024 * 1024,
+        1_000,
+        2 ** 31,
+      ),
+    },
+    logins: {
+      refusedCredentialTtlMs: integer(env, 'REFUSED_CREDENTIAL_TTL_MS', 60_000, 0, 86_400_000),
+      clientFailureLimit: integer(env, 'CLIENT_FAILED_LOGIN_LIMIT', 5, 1, 1_000),
+      foremanFailureBudget: integer(env, 'FOREMAN_FAILED_LOGIN_BUDGET', 20, 1, 1_000),
+      windowMs: integer(env, 'FOREMAN_FAILED_LOGIN_WINDOW_MS', 300_000, 1_000, 86_400_000),
+      trustedProxies: addressList(env, 'TRUSTED_PROXIES'),
+      forwardClientAddress: boolean(env, 'FOREMAN_FORWARD_CLIENT_ADDRESS', false),
     },
     http: {
       corsOrigins: list(env, 'CORS_ORIGINS'),
@@ -109,6 +159,10 @@ export function loadConfig(env: Env = process.env): Config {
       introspection: boolean(env, 'INTROSPECTION', true),
       persistedOperationsFile: readableFile(env, 'PERSISTED_OPERATIONS_FILE'),
       shutdownGraceMs: integer(env, 'SHUTDOWN_GRACE_MS', 10_000, 0, 600_000),
+      headersTimeoutMs: integer(env, 'HTTP_HEADERS_TIMEOUT_MS', 10_000, 100, 600_000),
+      requestTimeoutMs: integer(env, 'HTTP_REQUEST_TIMEOUT_MS', 30_000, 100, 600_000),
+      keepAliveTimeoutMs: integer(env, 'HTTP_KEEP_ALIVE_TIMEOUT_MS', 5_000, 100, 600_000),
+      maxConnections: integer(env, 'MAX_CONNECTIONS', 1_024, 1, 1_000_000),
     },
   };
 }
@@ -171,6 +225,26 @@ function list(env: Env, name: string): string[] {
     if (item !== '*' && !/^https?:\/\/[^/\s]+$/.test(item)) {
       throw new ConfigError(
         `${name} must list origins such as https://app.example.com (or *), got "${item}"`,
+      );
+    }
+  }
+  return items;
+}
+
+/** Comma-separated IP addresses or CIDR ranges (`10.0.0.0/8`, `::1`). */
+function addressList(env: Env, name: string): string[] {
+  const items = (optional(env, name) ?? '')
+    .split(',')
+    .map((item) => item.trim())
+    .filter(Boolean);
+  for (const item of items) {
+    const [address = '', prefix] = item.split('/');
+    const family = isIP(address);
+    const bits = family === 6 ? 128 : 32;
+    const prefixOk = prefix === undefined || (/^\d{1,3}$/.test(prefix) && Number(prefix) <= bits);
+    if (family === 0 || !prefixOk) {
+      throw new ConfigError(
+        `${name} must list IP addresses or CIDR ranges such as 10.0.0.0/8, got "${item}"`,
       );
     }
   }

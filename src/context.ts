@@ -1,8 +1,9 @@
 import type { Dispatcher } from 'undici';
 import type { Config } from './config.js';
 import { ForemanApi } from './foreman/api.js';
-import { ForemanClient, type UpstreamCallEvent } from './foreman/http/client.js';
+import { type Caller, ForemanClient, type UpstreamCallEvent } from './foreman/http/client.js';
 import { ConcurrencyLimiter } from './foreman/http/limiter.js';
+import type { LoginGuard } from './foreman/http/login-guard.js';
 
 /** What every resolver of one GraphQL request sees. Built fresh per request, never shared. */
 export interface GatewayContext {
@@ -18,6 +19,7 @@ export interface ContextDependencies {
   /** Foreman's base URL (the configured one, or the demo upstream's). */
   foremanUrl: string;
   dispatcher: Dispatcher;
+  loginGuard: LoginGuard;
   onUpstreamCall?: ((event: UpstreamCallEvent) => void) | undefined;
   onBatch?: ((loader: string, size: number) => void) | undefined;
 }
@@ -25,16 +27,31 @@ export interface ContextDependencies {
 /** A Retry-After longer than this fails the request rather than holding it open. */
 const MAX_RETRY_DELAY_MS = 5_000;
 
-export function createContext(
-  deps: ContextDependencies,
-  request: { authorization: string | undefined; requestId: string },
-): GatewayContext {
+export interface RequestFacts {
+  /** The caller's own Authorization header, if any. */
+  authorization: string | undefined;
+  /** The caller's address, after the gateway's trusted proxies. */
+  clientAddress: string;
+  requestId: string;
+  /** Fires when the GraphQL request ends: its upstream calls are cancelled. */
+  signal: AbortSignal;
+}
+
+export function createContext(deps: ContextDependencies, request: RequestFacts): GatewayContext {
   const { config } = deps;
+  const caller: Caller = {
+    authorization: upstreamAuthorization(config, request.authorization),
+    address: request.clientAddress,
+    forwardedFor: config.logins.forwardClientAddress ? request.clientAddress : undefined,
+  };
   const client = new ForemanClient({
     baseUrl: deps.foremanUrl,
     dispatcher: deps.dispatcher,
-    authorization: upstreamAuthorization(config, request.authorization),
+    caller,
+    loginGuard: deps.loginGuard,
+    signal: request.signal,
     timeoutMs: config.foremanTimeoutMs,
+    maxResponseBytes: config.limits.maxUpstreamResponseBytes,
     limiter: new ConcurrencyLimiter(config.limits.upstreamConcurrencyPerRequest),
     retry: {
       retries: config.upstreamRetries,

@@ -1,20 +1,25 @@
 import { readFileSync } from 'node:fs';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { useCSRFPrevention } from '@graphql-yoga/plugin-csrf-prevention';
 import { useDisableIntrospection } from '@graphql-yoga/plugin-disable-introspection';
 import { usePersistedOperations } from '@graphql-yoga/plugin-persisted-operations';
-import { GraphQLError } from 'graphql';
+import { type DocumentNode, GraphQLError } from 'graphql';
 import { createYoga, maskError, type Plugin, type YogaServerInstance } from 'graphql-yoga';
 import type { Dispatcher } from 'undici';
+import type { ActiveRequests } from './active-requests.js';
+import { ClientAddresses } from './client-address.js';
 import { type Config, ConfigError } from './config.js';
 import { createContext, type GatewayContext, upstreamAuthorization } from './context.js';
-import { GRAPHIQL_EXAMPLES } from './graphiql-examples.js';
+import type { LoginGuard } from './foreman/http/login-guard.js';
 import type { Logger } from './logger.js';
 import type { Metrics } from './metrics.js';
-import { useGraphiQLPage } from './plugins/use-graphiql-page.js';
+import { ByteBoundedCache } from './plugins/document-cache.js';
+import { useDocumentLimits } from './plugins/use-document-limits.js';
 import { useMetricsEndpoint } from './plugins/use-metrics-endpoint.js';
 import { useObservability } from './plugins/use-observability.js';
 import { useQueryLimits } from './plugins/use-query-limits.js';
 import { useForemanReadiness } from './plugins/use-readiness.js';
+import { useRetryAfter } from './plugins/use-retry-after.js';
 import { requestIdOf } from './request-id.js';
 import { fromUpstreamError } from './schema/errors.js';
 import { schema } from './schema/index.js';
@@ -27,61 +32,80 @@ export interface GatewayDependencies {
   dispatcher: Dispatcher;
   logger: Logger;
   metrics: Metrics;
+  /** Shared by all requests: keeps bad credentials from locking everyone out of Foreman. */
+  loginGuard: LoginGuard;
+  /** Every request's abort signal, for cancelling upstream work (and all of it at shutdown). */
+  activeRequests: ActiveRequests;
 }
 
-export type Gateway = YogaServerInstance<Record<string, unknown>, GatewayContext>;
+/** What node:http gives each request, as yoga's server context. */
+export interface NodeServerContext {
+  req?: IncomingMessage;
+  res?: ServerResponse;
+}
+
+export type Gateway = YogaServerInstance<NodeServerContext, GatewayContext>;
 
 /** The GraphQL gateway as a fetch-style handler (no I/O of its own; see server.ts to listen). */
 export function createGateway(deps: GatewayDependencies): Gateway {
-  const { config, logger, metrics } = deps;
+  const { config, logger, metrics, loginGuard } = deps;
   const { http, limits } = config;
+  const clientAddresses = new ClientAddresses(config.logins.trustedProxies);
+  const serviceAuthorization = config.serviceAccount
+    ? upstreamAuthorization(config, undefined)
+    : undefined;
   const plugins: Plugin[] = [
     useForemanReadiness({
       foremanUrl: deps.foremanUrl,
       dispatcher: deps.dispatcher,
-      serviceAuthorization: config.serviceAccount
-        ? upstreamAuthorization(config, undefined)
-        : undefined,
       timeoutMs: Math.min(config.foremanTimeoutMs, 5_000),
+      ...(serviceAuthorization
+        ? {
+            serviceAccount: async () =>
+              loginGuard.status(await loginGuard.credentialId(serviceAuthorization)),
+          }
+        : {}),
     }),
     useMetricsEndpoint(metrics),
     // Browsers send "simple" cross-site requests without a preflight; demand a header they cannot.
     useCSRFPrevention({ requestHeaders: ['x-graphql-yoga-csrf', 'apollo-require-preflight'] }),
+    useDocumentLimits(limits),
     useObservability(logger, metrics),
     useQueryLimits({ ...limits }),
+    useRetryAfter(),
   ];
-  if (http.graphiql) {
-    plugins.unshift(
-      useGraphiQLPage('/graphql', {
-        title: 'Foreman images GraphQL',
-        defaultQuery: GRAPHIQL_EXAMPLES,
-      }),
-    );
-  }
   if (!http.introspection) plugins.push(useDisableIntrospection());
   if (http.persistedOperationsFile) {
     plugins.push(persistedOperations(http.persistedOperationsFile));
   }
 
-  return createYoga<Record<string, unknown>, GatewayContext>({
+  return createYoga<NodeServerContext, GatewayContext>({
     schema,
     graphqlEndpoint: '/graphql',
     // Yoga's own liveness answer, at the path orchestrators expect.
     healthCheckEndpoint: '/healthz',
     // Bodies are read and bounded by server.ts before yoga sees them (no second, slower limit).
     maxRequestBodySize: false,
+    // Parsed documents are kept only while small, within a byte budget (not 1024 of any size).
+    parserAndValidationCache: {
+      documentCache: new ByteBoundedCache<DocumentNode>(DOCUMENT_CACHE),
+      errorCache: new ByteBoundedCache<Error>(DOCUMENT_CACHE),
+      validationCache: true,
+    },
     landingPage: false,
     logging: logger.child({ component: 'yoga' }),
-    cors: http.corsOrigins.length > 0 ? { origin: http.corsOrigins, credentials: true } : false,
-    // GraphiQL is served (offline, compressed, cacheable) by useGraphiQLPage.
+    cors: corsOptions(http.corsOrigins),
+    // GraphiQL is served (offline, compressed, cacheable) by server.ts.
     graphiql: false,
     plugins,
-    context: ({ request }) =>
-      createContext(
+    context: ({ request, req, res }) => {
+      const requestId = requestIdOf(request);
+      return createContext(
         {
           config,
           foremanUrl: deps.foremanUrl,
           dispatcher: deps.dispatcher,
+          loginGuard,
           onUpstreamCall: (event) => {
             const labels = {
               method: event.method,
@@ -90,21 +114,29 @@ export function createGateway(deps: GatewayDependencies): Gateway {
             };
             metrics.upstreamDuration.observe(labels, event.durationMs / 1000);
             if (event.attempt > 1) metrics.upstreamRetries.inc({ route: event.route });
-            logger.debug(
-              {
-                requestId: requestIdOf(request),
-                upstream: { ...labels, attempt: event.attempt, ms: Math.round(event.durationMs) },
-              },
-              'upstream call',
-            );
+            const upstream = {
+              ...labels,
+              attempt: event.attempt,
+              ms: Math.round(event.durationMs),
+            };
+            if (event.error && event.status >= 500) {
+              // What Foreman said goes to the log, under the request id, never to the client.
+              logger.warn({ requestId, upstream, detail: event.error.message }, 'Foreman failed');
+            } else logger.debug({ requestId, upstream }, 'upstream call');
           },
           onBatch: (loader, size) => metrics.batchSize.observe({ loader }, size),
         },
         {
           authorization: request.headers.get('authorization') ?? undefined,
-          requestId: requestIdOf(request),
+          clientAddress: clientAddresses.resolve(
+            req?.socket.remoteAddress,
+            req?.headers['x-forwarded-for'] as string | undefined,
+          ),
+          requestId,
+          signal: deps.activeRequests.begin(res, request.signal),
         },
-      ),
+      );
+    },
     maskedErrors: {
       maskError: (error, message, isDev) => {
         if (error instanceof GraphQLError) {
@@ -116,6 +148,19 @@ export function createGateway(deps: GatewayDependencies): Gateway {
       },
     },
   });
+}
+
+const DOCUMENT_CACHE = { maxEntryBytes: 16_384, maxTotalBytes: 2 * 1024 * 1024 };
+
+/**
+ * A list of origins may send credentials; "any origin" may not (a page anywhere could otherwise
+ * act with a user's cookies or Basic credentials).
+ */
+function corsOptions(origins: string[]) {
+  if (origins.length === 0) return false as const;
+  return origins.includes('*')
+    ? { origin: '*', credentials: false }
+    : { origin: origins, credentials: true };
 }
 
 /** Trusted documents: only the operations in the manifest (`{ "<id>": "<document>" }`) run. */

@@ -1,66 +1,96 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Gateway } from './gateway.js';
+import type { GraphiQLPage } from './graphiql-page.js';
 
 export interface RunningServer {
   /** e.g. `http://127.0.0.1:4000` */
   url: string;
   server: Server;
   /**
-   * Stops accepting connections, lets in-flight requests finish (up to `graceMs`, then closes
-   * what is left) and resolves when the server is closed.
+   * Stops accepting connections and closes idle ones at once, lets in-flight requests finish,
+   * and at `graceMs` calls `onDeadline` (to cancel their upstream work) and closes what is left.
+   * Resolves when the server is closed.
    */
-  close(graceMs?: number): Promise<void>;
+  close(graceMs?: number, onDeadline?: () => void): Promise<void>;
 }
 
 export interface ListenOptions {
   host: string;
   port: number;
   maxBodyBytes: number;
+  /** Time a client has for its request headers, and for its whole request. */
+  headersTimeoutMs: number;
+  requestTimeoutMs: number;
+  keepAliveTimeoutMs: number;
+  maxConnections: number;
+  /** GraphiQL for browsers, when enabled. */
+  graphiql?: GraphiQLPage | undefined;
 }
 
 /** The only place that listens: serves the gateway over node:http. */
 export function listen(gateway: Gateway, options: ListenOptions): Promise<RunningServer> {
-  const server = createServer((request, response) => {
-    if (request.method === 'GET' || request.method === 'HEAD') {
-      void gateway(request, response);
-      return;
-    }
-    readBoundedBody(request, options.maxBodyBytes).then(
-      (body) => {
-        if (body === TOO_LARGE) refuseOversizedBody(response, options.maxBodyBytes);
-        else void gateway(withBody(request, body), response);
-      },
-      // The client went away mid-body: there is no one to answer.
-      () => request.destroy(),
-    );
-  });
+  let stopping = false;
+  const inFlight = new Set<ServerResponse>();
+  const server = createServer(
+    // Request and header timeouts are enforced on this interval (Node's default is 30 s).
+    { connectionsCheckingInterval: 1_000 },
+    (request, response) => {
+      if (stopping) response.setHeader('connection', 'close');
+      inFlight.add(response);
+      response.once('close', () => {
+        inFlight.delete(response);
+        // While stopping, a connection that just finished its last response goes at once.
+        if (stopping) setImmediate(() => server.closeIdleConnections());
+      });
+      if (options.graphiql?.serve(request, response)) return;
+      if (request.method === 'GET' || request.method === 'HEAD') {
+        void gateway(request, response);
+        return;
+      }
+      readBoundedBody(request, options.maxBodyBytes).then(
+        (body) => {
+          if (body === TOO_LARGE) refuseOversizedBody(response, options.maxBodyBytes);
+          else void gateway(withBody(request, body), response);
+        },
+        // The client went away mid-body: there is no one to answer.
+        () => request.destroy(),
+      );
+    },
+  );
+  // Slow clients (a byte every few seconds) cannot hold a connection for Node's default 300 s.
+  server.headersTimeout = options.headersTimeoutMs;
+  server.requestTimeout = options.requestTimeoutMs;
+  server.keepAliveTimeout = options.keepAliveTimeoutMs;
+  server.maxConnections = options.maxConnections;
+
+  const close = (graceMs = 10_000, onDeadline?: () => void) =>
+    new Promise<void>((done, fail) => {
+      stopping = true;
+      const deadline = setTimeout(() => {
+        onDeadline?.();
+        // Cancelled upstream work lets most requests answer at once; then nothing waits.
+        setTimeout(() => server.closeAllConnections(), 250).unref();
+      }, graceMs);
+      deadline.unref();
+      server.close((error) => {
+        clearTimeout(deadline);
+        if (error) fail(error);
+        else done();
+      });
+      // Idle keep-alive sockets would otherwise hold the server open until they time out.
+      server.closeIdleConnections();
+      if (inFlight.size === 0) server.closeAllConnections();
+    });
+
   return new Promise((resolve, reject) => {
     server.once('error', reject);
     server.listen(options.port, options.host, () => {
       server.off('error', reject);
       const address = server.address() as AddressInfo;
       const shownHost = address.family === 'IPv6' ? `[${address.address}]` : address.address;
-      resolve({
-        url: `http://${shownHost}:${address.port}`,
-        server,
-        close: (graceMs) => close(server, graceMs),
-      });
+      resolve({ url: `http://${shownHost}:${address.port}`, server, close });
     });
-  });
-}
-
-function close(server: Server, graceMs = 10_000): Promise<void> {
-  return new Promise<void>((done, fail) => {
-    const force = setTimeout(() => server.closeAllConnections(), graceMs);
-    force.unref();
-    server.close((error) => {
-      clearTimeout(force);
-      if (error) fail(error);
-      else done();
-    });
-    // Idle keep-alive sockets would otherwise hold the server open until they time out.
-    server.closeIdleConnections();
   });
 }
 

@@ -1,12 +1,19 @@
+import { ActiveRequests } from './active-requests.js';
 import type { Config } from './config.js';
+import { LoginGuard } from './foreman/http/login-guard.js';
 import { createUpstreamPool } from './foreman/http/pool.js';
 import { createGateway } from './gateway.js';
+import { GRAPHIQL_EXAMPLES } from './graphiql-examples.js';
+import { GraphiQLPage } from './graphiql-page.js';
 import type { Logger } from './logger.js';
 import { createMetrics } from './metrics.js';
 import { listen, type RunningServer } from './server.js';
 
 export interface StartedGateway extends RunningServer {
-  /** Closes the server (letting in-flight requests finish), then the pool to Foreman. */
+  /**
+   * Closes the server (letting in-flight requests finish up to `graceMs`, then cancelling their
+   * upstream calls), then the pool to Foreman.
+   */
   stop(graceMs?: number): Promise<void>;
 }
 
@@ -26,23 +33,38 @@ export async function startGateway(options: {
     connectTimeoutMs: config.foremanConnectTimeoutMs,
     connections: config.limits.upstreamConnections,
   });
+  const activeRequests = new ActiveRequests();
   const gateway = createGateway({
     config,
     foremanUrl,
     dispatcher: pool,
     logger,
     metrics: createMetrics(),
+    loginGuard: new LoginGuard(config.logins),
+    activeRequests,
   });
+  const { http, limits } = config;
   const running = await listen(gateway, {
     host: config.host,
     port: config.port,
-    maxBodyBytes: config.limits.maxBodyBytes,
+    maxBodyBytes: limits.maxBodyBytes,
+    headersTimeoutMs: http.headersTimeoutMs,
+    requestTimeoutMs: http.requestTimeoutMs,
+    keepAliveTimeoutMs: http.keepAliveTimeoutMs,
+    maxConnections: http.maxConnections,
+    graphiql: http.graphiql
+      ? new GraphiQLPage('/graphql', {
+          title: 'Foreman images GraphQL',
+          defaultQuery: GRAPHIQL_EXAMPLES,
+        })
+      : undefined,
   });
   return {
     ...running,
     async stop(graceMs) {
-      await running.close(graceMs);
-      await pool.close();
+      await running.close(graceMs, () => activeRequests.abortAll('the gateway is shutting down'));
+      // Anything still open towards Foreman belongs to requests that are gone.
+      await pool.destroy();
     },
   };
 }

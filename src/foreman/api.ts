@@ -89,9 +89,13 @@ export class ForemanApi {
       loader = new DataLoader<number, unknown>(
         (ids) =>
           Promise.all(
-            ids.map((one) =>
-              this.#client.get<unknown>(memberPath(resource, one)).catch(recoverNotFound(null)),
-            ),
+            ids.map((one) => {
+              const path = memberPath(resource, one);
+              return this.#client
+                .get<unknown>(path)
+                .then((show) => checkedShow(resource, show, path))
+                .catch(recoverNotFound(null));
+            }),
           ),
         { batch: false },
       );
@@ -198,13 +202,11 @@ export class ForemanApi {
     const path = key.parent ? imagesPath(key.parent) : collectionPath(key.resource);
     const envelope = await this.#client.get<IndexEnvelope<unknown>>(path, listQuery(key));
     if (!envelope || !Array.isArray(envelope.results)) {
-      throw new UpstreamError({
-        kind: 'invalid_response',
-        status: 200,
-        message: 'Foreman answered an index request without a results list',
-        method: 'GET',
-        path,
-      });
+      throw invalidResponse(path, 'Foreman answered an index request without a results list');
+    }
+    // Rows are trusted from here on (ids reach URLs, searches and global ids): check them once.
+    if (!envelope.results.every(hasForemanId)) {
+      throw invalidResponse(path, 'Foreman answered a row without a valid id');
     }
     // A page's rows also answer later lookups by id in this request.
     if (key.resource === 'image') {
@@ -239,21 +241,36 @@ export class ForemanApi {
     return loader;
   }
 
-  /** `search=id ^ (…)&per_page=n` on a list, chunked to keep URLs short; records by id. */
+  /**
+   * `search=id ^ (…)&per_page=n` on a list, chunked to keep URLs short. Each id maps to its
+   * record, or to the error of the one chunk that failed for it: one failing chunk fails only
+   * its own ids.
+   */
   async #searchByIds<T extends { id: number }>(
     readPage: PageReader<T>,
     ids: readonly number[],
-  ): Promise<Map<number, T>> {
-    const chunks = chunkIds([...new Set(ids)]);
-    const pages = await Promise.all(
-      chunks.map((chunk) =>
-        readPage({ page: 1, perPage: chunk.length, search: idListSearch(chunk) }),
-      ),
+  ): Promise<Map<number, T | Error>> {
+    const found = new Map<number, T | Error>();
+    await Promise.all(
+      chunkIds([...new Set(ids)]).map(async (chunk) => {
+        try {
+          const page = await readPage({
+            page: 1,
+            perPage: chunk.length,
+            search: idListSearch(chunk),
+          });
+          for (const record of page.results) found.set(record.id, record);
+        } catch (error) {
+          for (const id of chunk) found.set(id, asError(error));
+        }
+      }),
     );
-    return new Map(pages.flatMap((page) => page.results).map((record) => [record.id, record]));
+    return found;
   }
 
-  async #loadImagesByComputeResource(keys: readonly ImageKey[]): Promise<(ImageRecord | null)[]> {
+  async #loadImagesByComputeResource(
+    keys: readonly ImageKey[],
+  ): Promise<(ImageRecord | Error | null)[]> {
     this.#onBatch?.('images', keys.length);
     const idsByComputeResource = new Map<number, number[]>();
     for (const { computeResourceId, imageId } of keys) {
@@ -261,37 +278,80 @@ export class ForemanApi {
       ids.push(imageId);
       idsByComputeResource.set(computeResourceId, ids);
     }
-    const found = new Map<string, ImageRecord>();
+    // Per compute resource: its images by id, or the error of its call (a vanished compute
+    // resource has none of them: null).
+    const found = new Map<number, Map<number, ImageRecord | Error>>();
     await Promise.all(
       [...idsByComputeResource].map(async ([id, imageIds]) => {
         const images = await this.#searchByIds(
           this.#imagePageReader({ resource: 'computeResource', id }),
           imageIds,
-        ).catch(recoverNotFound(null));
-        for (const image of images?.values() ?? []) {
-          found.set(imageCacheKey(image.compute_resource_id, image.id), image);
-        }
+        );
+        found.set(id, images);
       }),
     );
-    return keys.map((key) => found.get(imageCacheKey(key.computeResourceId, key.imageId)) ?? null);
+    return keys.map((key) => {
+      const image = found.get(key.computeResourceId)?.get(key.imageId);
+      if (image === undefined || isNotFound(image)) return null;
+      // Under another compute resource than asked: not found here (it may have moved).
+      return image instanceof Error || image.compute_resource_id === key.computeResourceId
+        ? image
+        : null;
+    });
   }
 
-  async #loadImagesByForemanId(ids: readonly number[]): Promise<(ImageRecord | null)[]> {
+  async #loadImagesByForemanId(ids: readonly number[]): Promise<(ImageRecord | Error | null)[]> {
     this.#onBatch?.('images_by_foreman_id', ids.length);
     // Every image has a presence-validated architecture, and architectures are few.
     const architectures = await this.#everything('architecture');
     const found = new Map<number, ImageRecord>();
+    let failure: Error | undefined;
     await Promise.all(
       architectures.map(async (architecture) => {
         const images = await this.#searchByIds(
           this.#imagePageReader({ resource: 'architecture', id: architecture.id }),
           ids,
-        ).catch(recoverNotFound(null));
-        for (const image of images?.values() ?? []) found.set(image.id, image);
+        );
+        for (const [id, image] of images) {
+          if (!(image instanceof Error)) found.set(id, image);
+          else if (!isNotFound(image)) failure ??= image;
+        }
       }),
     );
-    return ids.map((id) => found.get(id) ?? null);
+    // An image found under any architecture is found; one found nowhere is missing, unless an
+    // architecture that might hold it failed to answer.
+    return ids.map((id) => found.get(id) ?? failure ?? null);
   }
+}
+
+/** A show response whose id and child-list ids can be trusted. */
+function checkedShow(resource: ResourceName, show: unknown, path: string): unknown {
+  const lists = Object.keys(definitionOf(resource).showLists);
+  const valid =
+    hasForemanId(show) &&
+    lists.every((key) => {
+      const items = (show as Record<string, unknown>)[key];
+      return items === undefined || (Array.isArray(items) && items.every(hasForemanId));
+    });
+  if (!valid) throw invalidResponse(path, 'Foreman answered a record without a valid id');
+  return show;
+}
+
+function hasForemanId(row: unknown): boolean {
+  const id = (row as { id?: unknown } | null)?.id;
+  return typeof id === 'number' && Number.isSafeInteger(id) && id > 0;
+}
+
+function invalidResponse(path: string, message: string): UpstreamError {
+  return new UpstreamError({ kind: 'invalid_response', status: 200, message, method: 'GET', path });
+}
+
+function asError(error: unknown): Error {
+  return error instanceof Error ? error : new Error(String(error));
+}
+
+function isNotFound(value: unknown): boolean {
+  return value instanceof UpstreamError && value.status === 404;
 }
 
 /** Free-text parameters are JSON-quoted, so no two different pages share a key. */

@@ -16,7 +16,13 @@ export type UpstreamErrorKind =
   /** The caller sent no credentials and none are configured: nothing was sent to Foreman. */
   | 'missing_credentials'
   /** This GraphQL request already made as many upstream requests as it may. */
-  | 'request_limit';
+  | 'request_limit'
+  /** Foreman refused these credentials moments ago: not sent again for a while. */
+  | 'credentials_refused'
+  /** Too many failed logins (from this client, or in all): refused locally to spare Foreman's lockout. */
+  | 'login_budget'
+  /** The GraphQL request ended (answered, abandoned, or the gateway is stopping): call cancelled. */
+  | 'aborted';
 
 export interface UpstreamErrorDetails {
   kind: UpstreamErrorKind;
@@ -44,6 +50,8 @@ export class UpstreamError extends Error {
   readonly retryAfterMs: number | undefined;
   readonly method: string;
   readonly path: string;
+  /** The GraphQL request it happened in (set by the client), for the client-facing error. */
+  requestId: string | undefined;
 
   constructor(details: UpstreamErrorDetails, options?: { cause?: unknown }) {
     super(details.message, options);

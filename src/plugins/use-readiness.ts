@@ -4,26 +4,43 @@ import type { Dispatcher } from 'undici';
 export interface ReadinessOptions {
   foremanUrl: string;
   dispatcher: Dispatcher;
-  /** The service account's header, when one is configured. */
-  serviceAuthorization: string | undefined;
   timeoutMs: number;
+  /** What the gateway has learnt of its service account (none configured: undefined). */
+  serviceAccount?: () => Promise<'accepted' | 'refused' | 'unknown'>;
+}
+
+interface ForemanProbe {
+  ready: boolean;
+  status?: number;
+  /** Why not, in words that name no address or internal detail. */
+  reason?: string;
 }
 
 /**
- * `/readyz` (yoga's readiness check): Foreman's `/api/status` answers — with the service account
- * when one is configured (it must be accepted), otherwise any HTTP answer proves Foreman is
- * reachable (a 401 included: callers bring their own credentials).
+ * `/readyz` (yoga's readiness check): Foreman answers `GET /api/ping`, the one API route it serves
+ * without authentication. No credentials are ever sent, so a probe can never count as a failed
+ * login in Foreman's brute-force protection (an unauthenticated `/api/status` would: 30 probes
+ * would lock every caller out). With a service account, whether Foreman accepted it is what the
+ * gateway's own requests learnt; a refused one makes the gateway not ready.
  */
 export function useForemanReadiness(options: ReadinessOptions): Plugin {
-  const statusUrl = new URL(`${options.foremanUrl.replace(/\/+$/, '')}/api/status`);
+  const pingUrl = new URL(`${options.foremanUrl.replace(/\/+$/, '')}/api/ping`);
   return useReadinessCheck({
     endpoint: '/readyz',
     check: async ({ fetchAPI }) => {
-      const foreman = await probeForeman(statusUrl, options);
+      const [foreman, serviceAccount] = await Promise.all([
+        probeForeman(pingUrl, options),
+        options.serviceAccount?.(),
+      ]);
+      const ready = foreman.ready && serviceAccount !== 'refused';
       return new fetchAPI.Response(
-        JSON.stringify({ status: foreman.ready ? 'ready' : 'not ready', foreman }),
+        JSON.stringify({
+          status: ready ? 'ready' : 'not ready',
+          foreman,
+          ...(serviceAccount ? { serviceAccount } : {}),
+        }),
         {
-          status: foreman.ready ? 200 : 503,
+          status: ready ? 200 : 503,
           headers: { 'content-type': 'application/json', 'cache-control': 'no-store' },
         },
       );
@@ -31,28 +48,29 @@ export function useForemanReadiness(options: ReadinessOptions): Plugin {
   });
 }
 
-async function probeForeman(
-  url: URL,
-  options: ReadinessOptions,
-): Promise<{ ready: boolean; status?: number; error?: string }> {
+async function probeForeman(url: URL, options: ReadinessOptions): Promise<ForemanProbe> {
   try {
     const response = await options.dispatcher.request({
       origin: url.origin,
       path: url.pathname,
       method: 'GET',
-      headers: {
-        accept: 'application/json',
-        ...(options.serviceAuthorization ? { authorization: options.serviceAuthorization } : {}),
-      },
+      headers: { accept: 'application/json' },
       headersTimeout: options.timeoutMs,
       bodyTimeout: options.timeoutMs,
+      signal: AbortSignal.timeout(options.timeoutMs),
     });
-    await response.body.dump();
-    const ready = options.serviceAuthorization
-      ? response.statusCode === 200
-      : response.statusCode < 500;
-    return { ready, status: response.statusCode };
-  } catch (error) {
-    return { ready: false, error: (error as Error).message };
+    const text = await response.body.text();
+    if (response.statusCode !== 200) {
+      return { ready: false, status: response.statusCode, reason: 'Foreman answered an error' };
+    }
+    // Foreman reports its database's state in the ping.
+    const database = (
+      JSON.parse(text) as { results?: { foreman?: { database?: { active?: unknown } } } }
+    ).results?.foreman?.database;
+    return database?.active === false
+      ? { ready: false, status: 200, reason: "Foreman's database is not active" }
+      : { ready: true, status: 200 };
+  } catch {
+    return { ready: false, reason: 'Foreman could not be reached or did not answer in time' };
   }
 }

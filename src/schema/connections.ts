@@ -37,6 +37,7 @@ export interface PageLimits {
   maxPageSize: number;
   defaultPageSize: number;
   maxSearchLength: number;
+  maxEncodedSearchBytes: number;
 }
 
 /**
@@ -56,6 +57,16 @@ export function listRequest(
         name,
       );
     }
+  }
+  // Characters are not bytes: "é" is 6 bytes in a URL. Foreman's proxy refuses long request lines
+  // (Apache: 8190 bytes), so the encoded length is what must fit.
+  const encoded =
+    encodeURIComponent(args.search ?? '').length + encodeURIComponent(args.order ?? '').length;
+  if (encoded > limits.maxEncodedSearchBytes) {
+    throw badUserInput(
+      `Arguments "search" and "order" are too long once URL-encoded (${encoded} bytes; at most ${limits.maxEncodedSearchBytes})`,
+      'search',
+    );
   }
   return {
     window: windowFromArgs(args, limits),

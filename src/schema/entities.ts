@@ -1,6 +1,8 @@
+import type { ResourceName } from '../foreman/records.js';
 import type { TopLevelName } from '../foreman/resources.js';
 import { builder } from './builder.js';
-import { parseForemanId } from './ids.js';
+import { notFound } from './errors.js';
+import { isBeyondForemanRange, parseForemanId } from './ids.js';
 
 /**
  * Apollo Federation v2 entities: every type can be referenced by its global `id` or by Foreman's
@@ -17,9 +19,25 @@ export const entityKeys = [
   builder.selection<{ foremanId: number }>('foremanId'),
 ];
 
-/** The Foreman id a representation names; a malformed one is BAD_USER_INPUT for that entity. */
+/**
+ * The key a representation carries, as an id argument would be written: a malformed one is
+ * BAD_USER_INPUT for that entity; one beyond Foreman's id range names nothing (NOT_FOUND), and
+ * neither reaches a batch.
+ */
+export function representationKey(
+  representation: Representation,
+  resource: ResourceName,
+): { value: string; argumentName: 'id' | 'foremanId' } {
+  const key =
+    'id' in representation
+      ? { value: String(representation.id), argumentName: 'id' as const }
+      : { value: String(representation.foremanId), argumentName: 'foremanId' as const };
+  if (isBeyondForemanRange(key.value)) throw notFound(resource, key.value);
+  return key;
+}
+
+/** The Foreman id a representation names. */
 export function foremanIdOf(representation: Representation, resource: TopLevelName): number {
-  return 'id' in representation
-    ? parseForemanId(representation.id, resource, 'id')
-    : parseForemanId(String(representation.foremanId), resource, 'foremanId');
+  const { value, argumentName } = representationKey(representation, resource);
+  return parseForemanId(value, resource, argumentName);
 }

@@ -28,14 +28,27 @@ export function notFound(resource: ResourceName, id: string): GraphQLError {
 
 /**
  * The client-facing form of an upstream failure: Foreman's own message for what the caller can
- * act on (bad search, no permission), a neutral one for Foreman's faults, never a raw body.
+ * act on (bad search, no permission, validation), a neutral one for Foreman's faults — whose
+ * bodies can carry database errors, hosts and passwords — and never a raw body.
  */
 function upstreamErrorCode(error: UpstreamError): ErrorCode {
-  if (error.kind === 'timeout') return 'UPSTREAM_TIMEOUT';
-  if (error.kind === 'network') return 'UPSTREAM_UNAVAILABLE';
-  if (error.kind === 'invalid_response') return 'UPSTREAM_ERROR';
-  if (error.kind === 'missing_credentials') return 'UNAUTHENTICATED';
-  if (error.kind === 'request_limit') return 'LIMIT_EXCEEDED';
+  switch (error.kind) {
+    case 'timeout':
+      return 'UPSTREAM_TIMEOUT';
+    case 'network':
+    case 'aborted':
+      return 'UPSTREAM_UNAVAILABLE';
+    case 'invalid_response':
+      return 'UPSTREAM_ERROR';
+    case 'missing_credentials':
+    case 'credentials_refused':
+      return 'UNAUTHENTICATED';
+    case 'request_limit':
+    case 'login_budget':
+      return 'LIMIT_EXCEEDED';
+    case 'http':
+      break;
+  }
   switch (error.status) {
     case 400:
     case 422:
@@ -56,10 +69,10 @@ export function fromUpstreamError(error: GraphQLError): GraphQLError | undefined
   const upstream = error.originalError;
   if (!(upstream instanceof UpstreamError)) return undefined;
   const code = upstreamErrorCode(upstream);
-  const message =
-    upstream.kind === 'http' && upstream.status >= 500
-      ? `Foreman failed to answer (HTTP ${upstream.status}): ${upstream.message}`
-      : upstream.message;
+  const fault = upstream.kind === 'http' && upstream.status >= 500;
+  const message = fault
+    ? `Foreman failed to answer (HTTP ${upstream.status})${upstream.requestId ? `; request id ${upstream.requestId}` : ''}`
+    : upstream.message;
   return new GraphQLError(message, {
     ...(error.nodes ? { nodes: error.nodes } : {}),
     ...(error.source ? { source: error.source } : {}),
@@ -68,6 +81,11 @@ export function fromUpstreamError(error: GraphQLError): GraphQLError | undefined
     extensions: {
       code,
       ...(upstream.kind === 'http' ? { upstreamStatus: upstream.status } : {}),
+      ...(upstream.kind === 'login_budget' ? { limit: 'failedLogins' } : {}),
+      ...(upstream.retryAfterMs !== undefined && upstream.kind !== 'http'
+        ? { retryAfter: Math.max(1, Math.ceil(upstream.retryAfterMs / 1000)) }
+        : {}),
+      ...(fault && upstream.requestId ? { requestId: upstream.requestId } : {}),
     },
   });
 }

@@ -11,7 +11,14 @@ import { badUserInput } from './errors.js';
  */
 
 const VERSION_PREFIX = '01:';
-const FOREMAN_ID = /^[1-9]\d{0,14}$/;
+const DIGITS = /^[1-9]\d{0,14}$/;
+/** Foreman's ids are PostgreSQL integers: a larger one would fail Foreman's query (HTTP 500). */
+const MAX_FOREMAN_ID = 2_147_483_647;
+
+/** A Foreman id written as decimal digits, within Foreman's range. */
+function isForemanId(text: string): boolean {
+  return DIGITS.test(text) && Number(text) <= MAX_FOREMAN_ID;
+}
 
 const RESOURCE_BY_GLOBAL_ID_TYPE = new Map<string, ResourceName>(
   RESOURCE_NAMES.map((resource) => [RESOURCES[resource].globalIdType, resource]),
@@ -42,7 +49,7 @@ export function decodeGlobalId(value: string): NodeIdentity | undefined {
   if (!decoded?.startsWith(VERSION_PREFIX)) return undefined;
   const [typeName = '', ...numbers] = decoded.slice(VERSION_PREFIX.length).split('-');
   const resource = RESOURCE_BY_GLOBAL_ID_TYPE.get(typeName);
-  if (!resource || !numbers.every((n) => FOREMAN_ID.test(n))) return undefined;
+  if (!resource || !numbers.every(isForemanId)) return undefined;
   const [first, second] = numbers.map(Number);
   if (resource === 'image') {
     return numbers.length === 2 && first !== undefined && second !== undefined
@@ -61,7 +68,7 @@ export function parseForemanId(
   resource: TopLevelName,
   argumentName: string,
 ): number {
-  if (FOREMAN_ID.test(value)) return Number(value);
+  if (isForemanId(value)) return Number(value);
   const identity = decodeGlobalId(value);
   if (identity?.resource === resource) return identity.foremanId;
   throw wrongId(value, resource, identity, argumentName);
@@ -72,7 +79,7 @@ export function parseImageId(
   value: string,
   argumentName: string,
 ): ImageIdentity | { imageId: number } {
-  if (FOREMAN_ID.test(value)) return { imageId: Number(value) };
+  if (isForemanId(value)) return { imageId: Number(value) };
   const identity = decodeGlobalId(value);
   if (identity?.resource === 'image') return identity;
   throw wrongId(value, 'image', identity, argumentName);
@@ -83,10 +90,25 @@ export function parseNodeId(value: string, argumentName: string): NodeIdentity {
   const identity = decodeGlobalId(value);
   if (identity) return identity;
   throw badUserInput(
-    FOREMAN_ID.test(value)
+    isForemanId(value)
       ? `Argument "${argumentName}" needs a global id: a bare number does not say which type it is`
       : `Argument "${argumentName}" is not a valid global id: "${preview(value)}"`,
     argumentName,
+  );
+}
+
+/**
+ * Whether an id is well formed but beyond Foreman's range (digits, or a global id carrying them):
+ * such a record cannot exist, and asking Foreman would only make it fail.
+ */
+export function isBeyondForemanRange(value: string): boolean {
+  if (DIGITS.test(value)) return Number(value) > MAX_FOREMAN_ID;
+  const decoded = fromBase64(value, 200);
+  const numbers = decoded?.startsWith(VERSION_PREFIX) ? decoded.split('-').slice(1) : [];
+  return (
+    numbers.length > 0 &&
+    numbers.every((n) => DIGITS.test(n)) &&
+    numbers.some((n) => Number(n) > MAX_FOREMAN_ID)
   );
 }
 
@@ -97,6 +119,12 @@ function wrongId(
   argumentName: string,
 ) {
   const expectedType = RESOURCES[expected].globalIdType;
+  if (isBeyondForemanRange(value)) {
+    return badUserInput(
+      `Argument "${argumentName}" is beyond Foreman's id range (at most ${MAX_FOREMAN_ID}): "${preview(value)}"`,
+      argumentName,
+    );
+  }
   return badUserInput(
     identity
       ? `Argument "${argumentName}" expects ${withArticle(expectedType)} id, got ${withArticle(RESOURCES[identity.resource].globalIdType)} id`

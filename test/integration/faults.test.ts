@@ -66,8 +66,12 @@ describe('upstream faults on a GET', () => {
     expect(result.errors).toEqual([
       expect.objectContaining({
         path: ['architectures'],
-        message: 'Foreman failed to answer (HTTP 502): Foreman answered HTTP 502',
-        extensions: { code: 'UPSTREAM_ERROR', upstreamStatus: 502 },
+        message: expect.stringMatching(/^Foreman failed to answer \(HTTP 502\); request id \S+$/),
+        extensions: {
+          code: 'UPSTREAM_ERROR',
+          upstreamStatus: 502,
+          requestId: expect.any(String),
+        },
       }),
     ]);
   });

@@ -7,7 +7,12 @@ import {
   windowFromArgs,
 } from '../../src/schema/connections.js';
 
-const limits = { maxPageSize: 100, defaultPageSize: 20, maxSearchLength: 50 };
+const limits = {
+  maxPageSize: 100,
+  defaultPageSize: 20,
+  maxSearchLength: 50,
+  maxEncodedSearchBytes: 120,
+};
 
 function badInput(action: () => unknown): string | undefined {
   try {
@@ -98,5 +103,14 @@ describe('listRequest', () => {
       'Argument "search" is longer than 50 characters',
     );
     expect(badInput(() => listRequest({ order: 'y'.repeat(51) }, limits))).toContain('"order"');
+  });
+
+  it('measures search and order once URL-encoded: 40 characters of "é" are 240 bytes', () => {
+    expect(listRequest({ search: 'x'.repeat(50), order: 'name' }, limits).options.search).toBe(
+      'x'.repeat(50),
+    );
+    expect(badInput(() => listRequest({ search: 'é'.repeat(40) }, limits))).toBe(
+      'Arguments "search" and "order" are too long once URL-encoded (240 bytes; at most 120)',
+    );
   });
 });

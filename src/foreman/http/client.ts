@@ -2,6 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { type Dispatcher, errors as undiciErrors } from 'undici';
 import { parseUpstreamError, UpstreamError } from '../errors.js';
 import type { ConcurrencyLimiter } from './limiter.js';
+import type { Admission, LoginGuard, LoginOutcome } from './login-guard.js';
 import { parseRetryAfter, type RetryPolicy, retryDelay } from './retry.js';
 
 export type WriteMethod = 'POST' | 'PUT' | 'DELETE';
@@ -19,25 +20,46 @@ export interface UpstreamCallEvent {
   error?: UpstreamError;
 }
 
+/** Who is asking: the credential to send, and where the request comes from. */
+export interface Caller {
+  /** The `Authorization` header value to send, or undefined to send none. */
+  authorization: string | undefined;
+  /** The caller's address (after trusted proxies), for the failed-login budget. */
+  address: string;
+  /** Sent to Foreman as X-Forwarded-For, when Foreman is to count logins per client. */
+  forwardedFor?: string | undefined;
+}
+
 export interface ForemanClientOptions {
   /** Foreman's base URL, e.g. `https://foreman.example.com` (a path prefix is kept). */
   baseUrl: string;
   /** The shared keep-alive pool for Foreman's origin. */
   dispatcher: Dispatcher;
-  /** The `Authorization` header value to send, or undefined to send none. */
-  authorization?: string | undefined;
-  /** Limit for response headers, and between body chunks, in milliseconds. */
+  caller: Caller;
+  /** Shared by all requests: keeps bad credentials from locking everyone out of Foreman. */
+  loginGuard: LoginGuard;
+  /**
+   * Deadline of one attempt until Foreman's response headers, time spent queueing for a slot or a
+   * socket included; then the limit between body chunks. In milliseconds.
+   */
   timeoutMs: number;
+  /** Largest response body read, in bytes. */
+  maxResponseBytes: number;
   /** Bounds how many calls this client has in flight at once. */
   limiter: ConcurrencyLimiter;
   /** Retries for GET; writes are never retried. */
   retry: RetryPolicy;
   /** Upstream requests (retries included) this client may make in all. */
   maxRequests: number;
+  /** Aborted when the GraphQL request ends: queued and in-flight calls are cancelled. */
+  signal?: AbortSignal | undefined;
   /** Correlates Foreman's logs with ours. */
   requestId?: string | undefined;
   onCall?: ((event: UpstreamCallEvent) => void) | undefined;
 }
+
+/** Why a call's own signal fired: its deadline, as opposed to the request going away. */
+const DEADLINE = Symbol('deadline');
 
 /**
  * A thin JSON client for Foreman API v2. One instance serves one GraphQL request: it carries that
@@ -47,13 +69,27 @@ export class ForemanClient {
   readonly #options: ForemanClientOptions;
   readonly #origin: string;
   readonly #pathPrefix: string;
+  readonly #headers: Record<string, string>;
   #requestsMade = 0;
+  /** The keyed hash of the credential, computed on first use. */
+  #credentialId: Promise<string> | undefined;
+  /** Set once Foreman refused the credential: nothing more is sent with it in this request. */
+  #refusal: UpstreamError | undefined;
 
   constructor(options: ForemanClientOptions) {
     this.#options = options;
     const url = new URL(options.baseUrl);
     this.#origin = url.origin;
     this.#pathPrefix = url.pathname.replace(/\/+$/, '');
+    const { caller, requestId } = options;
+    this.#headers = {
+      accept: 'application/json',
+      // Foreman translates messages; we show them to users and match none of them but one.
+      'accept-language': 'en',
+      ...(caller.authorization ? { authorization: caller.authorization } : {}),
+      ...(caller.forwardedFor ? { 'x-forwarded-for': caller.forwardedFor } : {}),
+      ...(requestId ? { 'x-request-id': requestId } : {}),
+    };
   }
 
   /** GETs are retried on connection errors and 502/503/504, with backoff and jitter. */
@@ -65,7 +101,9 @@ export class ForemanClient {
         if (!(error instanceof UpstreamError)) throw error;
         const delay = retryDelay(this.#options.retry, attempt, error);
         if (delay === undefined) throw error;
-        await sleep(delay);
+        await sleep(delay, undefined, { signal: this.#options.signal }).catch(() => {
+          throw aborted('GET', path);
+        });
       }
     }
   }
@@ -82,8 +120,9 @@ export class ForemanClient {
     body: unknown,
     attempt: number,
   ): Promise<T> {
-    if (!this.#options.authorization) {
-      // Without credentials Foreman can only answer 401: say so without asking it.
+    const { caller, signal } = this.#options;
+    if (!caller.authorization) {
+      // Without credentials Foreman can only answer 401 (and count a failed login): say so here.
       throw new UpstreamError({
         kind: 'missing_credentials',
         status: 401,
@@ -93,6 +132,8 @@ export class ForemanClient {
         path,
       });
     }
+    if (this.#refusal) throw this.#refusal;
+    if (signal?.aborted) throw aborted(method, path);
     if (this.#requestsMade >= this.#options.maxRequests) {
       throw new UpstreamError({
         kind: 'request_limit',
@@ -103,26 +144,67 @@ export class ForemanClient {
       });
     }
     this.#requestsMade += 1;
-    return this.#options.limiter.run(async () => {
-      const started = performance.now();
-      const report = (status: number, error?: UpstreamError) =>
-        this.#options.onCall?.({
-          method,
-          route: routeTemplate(path),
-          status,
-          durationMs: performance.now() - started,
-          attempt,
-          ...(error ? { error } : {}),
-        });
-      try {
-        const result = await this.#exchange<T>(method, path, query, body);
-        report(result.status);
-        return result.data;
-      } catch (error) {
-        const upstreamError = toUpstreamError(error, method, path);
-        report(upstreamError.status, upstreamError);
-        throw upstreamError;
+
+    // One signal per attempt: the request's, plus a deadline that starts now, so time spent
+    // waiting for a slot or a socket counts.
+    const call = new AbortController();
+    const deadline = setTimeout(() => call.abort(DEADLINE), this.#options.timeoutMs);
+    const onRequestAbort = () => call.abort(signal?.reason);
+    signal?.addEventListener('abort', onRequestAbort, { once: true });
+    let admission: Admission | undefined;
+    let outcome: LoginOutcome = 'unknown';
+    let started = 0;
+    try {
+      this.#credentialId ??= this.#options.loginGuard.credentialId(caller.authorization);
+      const credential = await this.#credentialId;
+      admission = await this.#options.loginGuard.admit(
+        credential,
+        caller.address,
+        caller.forwardedFor ?? 'gateway',
+        call.signal,
+      );
+      const result = await this.#options.limiter.run(() => {
+        started = performance.now();
+        return this.#exchange<T>(method, path, query, body, call.signal, deadline);
+      }, call.signal);
+      outcome = 'accepted';
+      this.#report(method, path, result.status, started, attempt);
+      return result.data;
+    } catch (error) {
+      const upstreamError = this.#toUpstreamError(error, method, path, call.signal);
+      upstreamError.requestId ??= this.#options.requestId;
+      outcome = loginOutcome(upstreamError);
+      if (outcome === 'refused' || upstreamError.kind === 'credentials_refused') {
+        this.#refusal = upstreamError;
       }
+      // Only calls that were sent are reported: local refusals and cancelled waits never were.
+      if (started > 0) {
+        const status = upstreamError.kind === 'http' ? upstreamError.status : 0;
+        this.#report(method, path, status, started, attempt, upstreamError);
+      }
+      throw upstreamError;
+    } finally {
+      clearTimeout(deadline);
+      signal?.removeEventListener('abort', onRequestAbort);
+      admission?.settle(outcome);
+    }
+  }
+
+  #report(
+    method: string,
+    path: string,
+    status: number,
+    started: number,
+    attempt: number,
+    error?: UpstreamError,
+  ): void {
+    this.#options.onCall?.({
+      method,
+      route: routeTemplate(path),
+      status,
+      durationMs: performance.now() - started,
+      attempt,
+      ...(error ? { error } : {}),
     });
   }
 
@@ -131,28 +213,27 @@ export class ForemanClient {
     path: string,
     query: Record<string, string>,
     body: unknown,
+    signal: AbortSignal,
+    deadline: NodeJS.Timeout,
   ): Promise<{ status: number; data: T }> {
     const search = new URLSearchParams(query).toString();
-    const headers: Record<string, string> = {
-      accept: 'application/json',
-      // Foreman translates messages; we show them to users and match none of them.
-      'accept-language': 'en',
-    };
-    if (this.#options.authorization) headers.authorization = this.#options.authorization;
-    if (this.#options.requestId) headers['x-request-id'] = this.#options.requestId;
-    if (body !== undefined) headers['content-type'] = 'application/json';
-
     const response = await this.#options.dispatcher.request({
       origin: this.#origin,
       method: method as Dispatcher.HttpMethod,
       path: `${this.#pathPrefix}${path}${search ? `?${search}` : ''}`,
-      headers,
+      headers:
+        body === undefined
+          ? this.#headers
+          : { ...this.#headers, 'content-type': 'application/json' },
       body: body === undefined ? null : JSON.stringify(body),
+      signal,
       headersTimeout: this.#options.timeoutMs,
       bodyTimeout: this.#options.timeoutMs,
     });
+    // Headers are in: from here the body timeout (between chunks) applies.
+    clearTimeout(deadline);
     // Always read the whole body: an unread body keeps the pooled connection busy.
-    const text = await response.body.text();
+    const text = await readBounded(response, this.#options.maxResponseBytes, method, path);
     if (response.statusCode < 200 || response.statusCode >= 300) {
       const retryAfter = response.headers['retry-after'];
       throw parseUpstreamError(response.statusCode, text, {
@@ -176,6 +257,84 @@ export class ForemanClient {
       );
     }
   }
+
+  #toUpstreamError(
+    error: unknown,
+    method: string,
+    path: string,
+    callSignal: AbortSignal,
+  ): UpstreamError {
+    if (error instanceof UpstreamError) return error;
+    if (callSignal.aborted) {
+      return callSignal.reason === DEADLINE
+        ? new UpstreamError(
+            {
+              kind: 'timeout',
+              status: 0,
+              phase: 'response',
+              message: 'Foreman did not answer in time',
+              method,
+              path,
+            },
+            { cause: error },
+          )
+        : aborted(method, path);
+    }
+    return toUpstreamError(error, method, path);
+  }
+}
+
+/** A response body as text, refused past `maxBytes` (declared or counted). */
+async function readBounded(
+  response: Dispatcher.ResponseData,
+  maxBytes: number,
+  method: string,
+  path: string,
+): Promise<string> {
+  const tooLarge = () =>
+    new UpstreamError({
+      kind: 'invalid_response',
+      status: response.statusCode,
+      message: `Foreman's answer is larger than ${maxBytes} bytes`,
+      method,
+      path,
+    });
+  const declared = Number(response.headers['content-length']);
+  if (declared > maxBytes) {
+    response.body.destroy();
+    throw tooLarge();
+  }
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of response.body) {
+    size += (chunk as Buffer).length;
+    if (size > maxBytes) {
+      response.body.destroy();
+      throw tooLarge();
+    }
+    chunks.push(chunk as Buffer);
+  }
+  return (chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks)).toString('utf8');
+}
+
+/** What an answer says about the credential it was sent with. */
+function loginOutcome(error: UpstreamError): LoginOutcome {
+  if (error.kind !== 'http') return 'unknown';
+  if (error.status === 401) {
+    return /too many tries/i.test(error.message) ? 'locked-out' : 'refused';
+  }
+  // Authentication ran and passed before these: permission, routing of the record, validation.
+  return [400, 403, 404, 409, 415, 422].includes(error.status) ? 'accepted' : 'unknown';
+}
+
+function aborted(method: string, path: string): UpstreamError {
+  return new UpstreamError({
+    kind: 'aborted',
+    status: 0,
+    message: 'The request to Foreman was cancelled: the GraphQL request ended first',
+    method,
+    path,
+  });
 }
 
 /** `/api/compute_resources/3/images/12` → `/api/compute_resources/:id/images/:id` (bounded metric labels). */
@@ -184,7 +343,6 @@ function routeTemplate(path: string): string {
 }
 
 function toUpstreamError(error: unknown, method: string, path: string): UpstreamError {
-  if (error instanceof UpstreamError) return error;
   const connectTimeout = error instanceof undiciErrors.ConnectTimeoutError;
   const responseTimeout =
     error instanceof undiciErrors.HeadersTimeoutError ||

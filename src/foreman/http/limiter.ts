@@ -10,10 +10,9 @@ export class ConcurrencyLimiter {
     this.#limit = limit;
   }
 
-  async run<T>(task: () => Promise<T>): Promise<T> {
-    if (this.#running >= this.#limit) {
-      await new Promise<void>((resolve) => this.#waiting.push(resolve));
-    }
+  /** Runs `task` when a slot is free; a wait cut short by `signal` rejects with its reason. */
+  async run<T>(task: () => Promise<T>, signal?: AbortSignal): Promise<T> {
+    if (this.#running >= this.#limit) await this.#slot(signal);
     this.#running += 1;
     try {
       return await task();
@@ -21,5 +20,22 @@ export class ConcurrencyLimiter {
       this.#running -= 1;
       this.#waiting.shift()?.();
     }
+  }
+
+  #slot(signal: AbortSignal | undefined): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+      signal?.throwIfAborted();
+      const wake = () => {
+        signal?.removeEventListener('abort', onAbort);
+        resolve();
+      };
+      const onAbort = () => {
+        const index = this.#waiting.indexOf(wake);
+        if (index >= 0) this.#waiting.splice(index, 1);
+        reject(signal?.reason);
+      };
+      signal?.addEventListener('abort', onAbort, { once: true });
+      this.#waiting.push(wake);
+    });
   }
 }

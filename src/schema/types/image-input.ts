@@ -115,6 +115,18 @@ export function imageInputFieldOf(attributeOrAssociation: string): string | unde
   )?.field;
 }
 
+/** The records an input refers to by id (`architectureId` → an architecture), once validated. */
+export function referencedRecords(
+  attributes: ImageAttributes,
+): Array<{ field: string; resource: TopLevelName; id: number }> {
+  return IMAGE_FIELDS.flatMap((spec) => {
+    const id = attributes[spec.attribute];
+    return spec.kind === 'id' && typeof id === 'number'
+      ? [{ field: spec.field, resource: spec.resource, id }]
+      : [];
+  });
+}
+
 export interface ValidatedInput {
   attributes: ImageAttributes;
   problems: InputProblem[];

@@ -1,11 +1,12 @@
 import { GraphQLError } from 'graphql';
 import type { GatewayContext } from '../../context.js';
+import type { ImageAttributes } from '../../foreman/api.js';
 import { UpstreamError } from '../../foreman/errors.js';
 import type { ImageRecord, RowOf } from '../../foreman/records.js';
 import { type ImageParent, RESOURCES, type TopLevelName } from '../../foreman/resources.js';
 import { builder } from '../builder.js';
 import { defineConnection, type ListArgs, listArgs, listRequest } from '../connections.js';
-import { entityKeys, type Representation } from '../entities.js';
+import { entityKeys, type Representation, representationKey } from '../entities.js';
 import { badUserInput } from '../errors.js';
 import { commonFields, type FieldBuilder } from '../fields.js';
 import { encodeImageId, parseForemanId, parseImageId } from '../ids.js';
@@ -18,6 +19,7 @@ import {
   DeleteImageInput,
   IMAGE_ASSOCIATIONS,
   imageInputFieldOf,
+  referencedRecords,
   UpdateImageInput,
   validateImageInput,
 } from './image-input.js';
@@ -101,13 +103,10 @@ function related<R extends TopLevelName>(
 
 builder.asEntity(Image, {
   key: entityKeys,
-  resolveReference: (representation: Representation, ctx) =>
-    loadImage(
-      ctx,
-      'id' in representation
-        ? parseImageId(representation.id, 'id')
-        : parseImageId(String(representation.foremanId), 'foremanId'),
-    ),
+  resolveReference: (representation: Representation, ctx) => {
+    const { value, argumentName } = representationKey(representation, 'image');
+    return loadImage(ctx, parseImageId(value, argumentName));
+  },
 });
 
 export const ImageConnection = defineConnection('Image', Image, (row: ImageRecord) =>
@@ -251,6 +250,34 @@ function refusal(error: unknown, notFoundId: string, notFoundMessage: string): M
   throw error;
 }
 
+/**
+ * Foreman does not check that the records an image refers to exist: its database does, and the
+ * write fails with HTTP 500 and a foreign-key error. Checking first (batched with every other
+ * lookup) turns that into an error on the input field. A check that cannot be made (no
+ * permission to read architectures, say) is left to Foreman.
+ */
+async function missingReferences(
+  ctx: GatewayContext,
+  attributes: ImageAttributes,
+  skip: string[] = [],
+): Promise<MutationProblem[]> {
+  const references = referencedRecords(attributes).filter((r) => !skip.includes(r.field));
+  const found = await Promise.all(
+    references.map((r) => ctx.foreman.record(r.resource, r.id).catch(() => undefined)),
+  );
+  return references.flatMap((reference, index) =>
+    found[index] === null
+      ? [
+          {
+            kind: 'input' as const,
+            message: `${RESOURCES[reference.resource].graphqlName} ${reference.id} was not found`,
+            path: ['input', reference.field],
+          },
+        ]
+      : [],
+  );
+}
+
 /** Finds the image to change; a missing one is a NotFoundError, not an exception. */
 async function findImage(
   ctx: GatewayContext,
@@ -283,6 +310,9 @@ builder.mutationFields((t) => ({
       const { attributes, problems } = validateImageInput(input);
       const { compute_resource_id: computeResourceId, ...body } = attributes;
       if (problems.length > 0 || !computeResourceId) return failed(problems);
+      // The compute resource is the route's parent: Foreman itself answers 404 for a missing one.
+      const missing = await missingReferences(ctx, body, ['computeResourceId']);
+      if (missing.length > 0) return failed(missing);
       try {
         return succeeded(await ctx.foreman.createImage(computeResourceId, body));
       } catch (error) {
@@ -305,8 +335,12 @@ builder.mutationFields((t) => ({
       const { id, ...changes } = input;
       const { attributes, problems } = validateImageInput(changes);
       if (problems.length > 0) return failed(problems);
-      const image = await findImage(ctx, id);
+      const [image, missing] = await Promise.all([
+        findImage(ctx, id),
+        missingReferences(ctx, attributes),
+      ]);
       if (Array.isArray(image)) return failed(image);
+      if (missing.length > 0) return failed(missing);
       try {
         return succeeded(await ctx.foreman.updateImage(image, attributes));
       } catch (error) {
