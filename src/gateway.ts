@@ -51,6 +51,7 @@ export function createGateway(deps: GatewayDependencies): Gateway {
   const { config, logger, metrics, loginGuard } = deps;
   const { http, limits } = config;
   const clientAddresses = new ClientAddresses(config.logins.trustedProxies);
+  const documentCache = new ByteBoundedCache<DocumentNode>(DOCUMENT_CACHE);
   const serviceAuthorization = config.serviceAccount
     ? upstreamAuthorization(config, undefined)
     : undefined;
@@ -69,7 +70,7 @@ export function createGateway(deps: GatewayDependencies): Gateway {
     useMetricsEndpoint(metrics),
     // Browsers send "simple" cross-site requests without a preflight; demand a header they cannot.
     useCSRFPrevention({ requestHeaders: ['x-graphql-yoga-csrf', 'apollo-require-preflight'] }),
-    useDocumentLimits(limits),
+    useDocumentLimits(limits, (query) => documentCache.has(query)),
     useObservability(logger, metrics),
     useQueryLimits({ ...limits }),
     useRetryAfter(),
@@ -88,7 +89,7 @@ export function createGateway(deps: GatewayDependencies): Gateway {
     maxRequestBodySize: false,
     // Parsed documents are kept only while small, within a byte budget (not 1024 of any size).
     parserAndValidationCache: {
-      documentCache: new ByteBoundedCache<DocumentNode>(DOCUMENT_CACHE),
+      documentCache,
       errorCache: new ByteBoundedCache<Error>(DOCUMENT_CACHE),
       validationCache: true,
     },
@@ -158,9 +159,11 @@ const DOCUMENT_CACHE = { maxEntryBytes: 16_384, maxTotalBytes: 2 * 1024 * 1024 }
  */
 function corsOptions(origins: string[]) {
   if (origins.length === 0) return false as const;
+  // Clients read these across origins: the id to quote in a report, and how long to wait.
+  const exposedHeaders = ['x-request-id', 'retry-after'];
   return origins.includes('*')
-    ? { origin: '*', credentials: false }
-    : { origin: origins, credentials: true };
+    ? { origin: '*', credentials: false, exposedHeaders }
+    : { origin: origins, credentials: true, exposedHeaders };
 }
 
 /** Trusted documents: only the operations in the manifest (`{ "<id>": "<document>" }`) run. */

@@ -26,6 +26,11 @@ export class ByteBoundedCache<V> {
     return value;
   }
 
+  /** Whether a document is held (without touching its recency). */
+  has(key: string): boolean {
+    return this.#entries.has(key);
+  }
+
   set(key: string, value: V): void {
     // UTF-16 length bounds UTF-8 bytes from below and is free; good enough for a budget.
     const size = key.length;

@@ -52,12 +52,19 @@ export function basicAuth(user: DemoUser): string {
  * gateway's own undici pool: the way users run it.
  */
 export async function startHarness(
-  options: { env?: Record<string, string>; demo?: DemoUpstreamOptions; logLevel?: LogLevel } = {},
+  options: {
+    env?: Record<string, string>;
+    demo?: DemoUpstreamOptions;
+    logLevel?: LogLevel;
+    /** Point the gateway at another upstream than the demo (a hung server, say). */
+    foremanUrl?: string;
+  } = {},
 ): Promise<Harness> {
   const logs: string[] = [];
   const demo = await startDemoUpstream(options.demo);
+  const foremanUrl = options.foremanUrl ?? demo.url;
   const config = loadConfig({
-    FOREMAN_URL: demo.url,
+    FOREMAN_URL: foremanUrl,
     LOG_LEVEL: 'silent',
     HOST: '127.0.0.1',
     PORT: '0',
@@ -65,7 +72,7 @@ export async function startHarness(
   });
   const server = await startGateway({
     config,
-    foremanUrl: demo.url,
+    foremanUrl,
     logger: createLogger(options.logLevel ?? 'silent', {
       write: (line: string) => logs.push(line),
     }),

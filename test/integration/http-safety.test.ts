@@ -59,8 +59,7 @@ describe('browser safety', () => {
     expect(other.headers.get('access-control-allow-origin')).not.toBe('https://evil.example.net');
   });
 
-  it('masks unexpected errors: no stack, no internals', async () => {
-    // A row that is not a record makes a resolver throw a TypeError: a bug, not an upstream fault.
+  it('a malformed upstream row is UPSTREAM_ERROR, not an internal error', async () => {
     harness.demo.injectFault({
       path: '/api/architectures',
       status: 200,
@@ -69,11 +68,26 @@ describe('browser safety', () => {
     const result = await harness.query('{ architectures { nodes { name } } }');
     harness.demo.clearFaults();
     expect(result.errors?.[0]).toMatchObject({
+      message: 'Foreman answered a row without a valid id',
+      extensions: { code: 'UPSTREAM_ERROR' },
+    });
+  });
+
+  it('masks unexpected errors: no stack, no internals', async () => {
+    // A timestamp that is not a string makes a resolver throw a TypeError: a bug, not a fault.
+    harness.demo.injectFault({
+      path: '/api/architectures',
+      status: 200,
+      body: '{"total":1,"subtotal":1,"page":1,"per_page":20,"search":null,"results":[{"id":1,"name":"x86_64","created_at":5}]}',
+    });
+    const result = await harness.query('{ architectures { nodes { createdAt } } }');
+    harness.demo.clearFaults();
+    expect(result.errors?.[0]).toMatchObject({
       message: 'Unexpected error.',
       extensions: { code: 'INTERNAL_SERVER_ERROR' },
     });
     const text = JSON.stringify(result);
-    expect(text).not.toMatch(/at .*\.ts:\d+|stack|TypeError|Cannot read/);
+    expect(text).not.toMatch(/at .*\.ts:\d+|stack|TypeError|Cannot read|trim/);
   });
 
   it('echoes and forwards a request id; logs are JSON with the id and no credentials', async () => {

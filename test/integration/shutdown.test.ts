@@ -1,5 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createServer } from 'node:net';
+import { Agent, request as undiciRequest } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_ADMIN, type DemoUpstream, startDemoUpstream } from '../../src/demo/index.js';
 import { basicAuth } from '../helpers/harness.js';
@@ -25,31 +26,48 @@ afterAll(async () => {
   await demo.close();
 });
 
+/** Starts the gateway as `npm start` would, on a free port; resolves once it is ready. */
+async function startGatewayProcess(env: Record<string, string> = {}) {
+  const port = await freePort();
+  // `node --import tsx` keeps one process, so the pid we signal is the gateway itself.
+  gateway = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+    env: {
+      ...process.env,
+      FOREMAN_URL: demo.url,
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      LOG_LEVEL: 'info',
+      ...env,
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const child = gateway;
+  const process_ = { child, port, output: '' };
+  child.stdout?.on('data', (chunk: Buffer) => {
+    process_.output += chunk.toString();
+  });
+  const exited = new Promise<number | null>((resolve) =>
+    child.once('exit', (code) => resolve(code)),
+  );
+  await expect
+    .poll(() => process_.output.includes('GraphQL gateway ready'), {
+      timeout: 15_000,
+      interval: 50,
+    })
+    .toBe(true);
+  return {
+    ...process_,
+    exited,
+    get output() {
+      return process_.output;
+    },
+  };
+}
+
 describe('the gateway process', () => {
   it('on SIGTERM stops accepting, finishes in-flight requests, then exits 0', async () => {
-    const port = await freePort();
-    // `node --import tsx` keeps one process, so the pid we signal is the gateway itself.
-    gateway = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
-      env: {
-        ...process.env,
-        FOREMAN_URL: demo.url,
-        PORT: String(port),
-        HOST: '127.0.0.1',
-        LOG_LEVEL: 'info',
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    const child = gateway;
-    let output = '';
-    child.stdout?.on('data', (chunk: Buffer) => {
-      output += chunk.toString();
-    });
-    const exited = new Promise<number | null>((resolve) =>
-      child.once('exit', (code) => resolve(code)),
-    );
-    await expect
-      .poll(() => output.includes('GraphQL gateway ready'), { timeout: 15_000, interval: 50 })
-      .toBe(true);
+    const started = await startGatewayProcess();
+    const { child, port, exited } = started;
 
     demo.injectFault({ path: '/api/architectures', delayMs: 700 });
     const url = `http://127.0.0.1:${port}/graphql`;
@@ -65,8 +83,46 @@ describe('the gateway process', () => {
     expect(response.status).toBe(200);
     expect(await response.json()).toEqual({ data: { architectures: { totalCount: 5 } } });
     expect(await exited).toBe(0);
-    expect(output).toContain('stopping: no new connections, finishing in-flight requests');
+    expect(started.output).toContain('stopping: no new connections, finishing in-flight requests');
     await expect(fetch(url, { method: 'POST', body: '{}' })).rejects.toThrow();
+  });
+
+  it('at the grace deadline, cancels upstream calls still running and exits 0 at once', async () => {
+    const { child, port, exited } = await startGatewayProcess({ SHUTDOWN_GRACE_MS: '1000' });
+    demo.resetRequests();
+    demo.injectFault({ path: '/api/operatingsystems', delayMs: 10_000 });
+    const inFlight = fetch(`http://127.0.0.1:${port}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: basicAuth(DEMO_ADMIN) },
+      body: JSON.stringify({ query: '{ operatingSystems { totalCount } }' }),
+    })
+      .then((response) => response.json())
+      .catch((error: Error) => error);
+    await expect
+      .poll(() => demo.requests.some((r) => r.path === '/api/operatingsystems'))
+      .toBe(true);
+    const signalled = performance.now();
+    process.kill(child.pid as number, 'SIGTERM');
+    expect(await exited).toBe(0);
+    // Within the grace period and a moment, not the 10 s the upstream call would have taken.
+    expect(performance.now() - signalled).toBeLessThan(2_500);
+    const answer = await inFlight;
+    if (!(answer instanceof Error)) {
+      expect(answer).toMatchObject({ errors: [{ extensions: { code: 'UPSTREAM_UNAVAILABLE' } }] });
+    }
+    demo.clearFaults();
+  });
+
+  it('idle keep-alive clients do not delay the exit', async () => {
+    const { child, port, exited } = await startGatewayProcess();
+    const agent = new Agent({ keepAliveTimeout: 60_000 });
+    const response = await undiciRequest(`http://127.0.0.1:${port}/healthz`, { dispatcher: agent });
+    await response.body.dump();
+    const signalled = performance.now();
+    process.kill(child.pid as number, 'SIGTERM');
+    expect(await exited).toBe(0);
+    expect(performance.now() - signalled).toBeLessThan(1_000);
+    await agent.close();
   });
 
   it('refuses to start on bad configuration, with one line naming the variable', async () => {

@@ -299,9 +299,11 @@ async function readBounded(
       method,
       path,
     });
+  // Dropping the body closes its connection; the abort it reports is expected, not a fault.
+  const drop = () => response.body.on('error', () => undefined).destroy();
   const declared = Number(response.headers['content-length']);
   if (declared > maxBytes) {
-    response.body.destroy();
+    drop();
     throw tooLarge();
   }
   const chunks: Buffer[] = [];
@@ -309,7 +311,7 @@ async function readBounded(
   for await (const chunk of response.body) {
     size += (chunk as Buffer).length;
     if (size > maxBytes) {
-      response.body.destroy();
+      drop();
       throw tooLarge();
     }
     chunks.push(chunk as Buffer);

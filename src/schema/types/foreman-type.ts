@@ -96,7 +96,8 @@ export function implementForemanType<R extends TopLevelName>(
 
   builder.asEntity(ref, {
     key: entityKeys,
-    resolveReference: (representation: Representation, ctx) =>
+    // Async, so a bad representation fails its own entity, not the whole `_entities` list.
+    resolveReference: async (representation: Representation, ctx) =>
       loadRecord(ctx, resource, foremanIdOf(representation, resource)),
   });
 

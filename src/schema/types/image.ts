@@ -103,7 +103,8 @@ function related<R extends TopLevelName>(
 
 builder.asEntity(Image, {
   key: entityKeys,
-  resolveReference: (representation: Representation, ctx) => {
+  // Async, so a bad representation fails its own entity, not the whole `_entities` list.
+  resolveReference: async (representation: Representation, ctx) => {
     const { value, argumentName } = representationKey(representation, 'image');
     return loadImage(ctx, parseImageId(value, argumentName));
   },

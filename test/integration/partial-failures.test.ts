@@ -1,0 +1,124 @@
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { encodeImageId } from '../../src/schema/ids.js';
+import { type Harness, startHarness } from '../helpers/harness.js';
+
+/**
+ * One failing upstream route fails only what it holds: batched lookups are split per compute
+ * resource, per architecture and per chunk, and a key fails only with its own part. Ids Foreman
+ * cannot hold are refused before any batch sees them.
+ */
+
+let harness: Harness;
+
+beforeAll(async () => {
+  harness = await startHarness();
+});
+
+afterEach(() => harness.demo.clearFaults());
+
+afterAll(() => harness.close());
+
+function imageOf(computeResourceId: number) {
+  const image = harness.demo.store.images.find((i) => i.computeResourceId === computeResourceId);
+  if (!image) throw new Error(`no image in compute resource ${computeResourceId}`);
+  return image;
+}
+
+describe('a failing batch part fails only its own keys', () => {
+  it("a 500 on compute resource 3's images leaves an image of compute resource 1 intact", async () => {
+    const one = imageOf(1);
+    const three = imageOf(3);
+    harness.demo.injectFault({
+      path: '/api/compute_resources/3/images',
+      status: 500,
+      times: Number.POSITIVE_INFINITY,
+    });
+    const result = await harness.query<{ a: { name: string } | null; b: unknown }>(`{
+      a: image(id: "${encodeImageId({ computeResourceId: 1, imageId: one.id })}") { name }
+      b: image(id: "${encodeImageId({ computeResourceId: 3, imageId: three.id })}") { name }
+    }`);
+    expect(result.data?.a).toEqual({ name: one.name });
+    expect(result.data?.b).toBeNull();
+    expect(result.errors).toEqual([
+      expect.objectContaining({
+        path: ['b'],
+        extensions: expect.objectContaining({ code: 'UPSTREAM_ERROR' }),
+      }),
+    ]);
+  });
+
+  it("a 500 on an architecture's images that holds none of the keys fails none of them", async () => {
+    // Architecture 5 holds no image of compute resources 1 and 2.
+    const wanted = [imageOf(1), imageOf(2)];
+    expect(wanted.every((image) => image.architectureId !== 5)).toBe(true);
+    harness.demo.injectFault({
+      path: '/api/architectures/5/images',
+      status: 500,
+      times: Number.POSITIVE_INFINITY,
+    });
+    const representations = wanted.map((image) => ({ __typename: 'Image', foremanId: image.id }));
+    const result = await harness.query<{ _entities: Array<{ name: string } | null> }>(
+      'query($r: [_Any!]!) { _entities(representations: $r) { ... on Image { name } } }',
+      { variables: { r: representations } },
+    );
+    expect(result.errors).toBeUndefined();
+    expect(result.data?._entities).toEqual(wanted.map((image) => ({ name: image.name })));
+  });
+
+  it('an image that only the failing architecture could hold carries its error', async () => {
+    const missing = 999_999;
+    harness.demo.injectFault({
+      path: '/api/architectures/5/images',
+      status: 500,
+      times: Number.POSITIVE_INFINITY,
+    });
+    const result = await harness.query(`{ image(id: "${missing}") { name } }`);
+    expect(result.data?.image).toBeNull();
+    expect(result.errors?.[0]?.extensions?.code).toBe('UPSTREAM_ERROR');
+  });
+});
+
+describe("ids beyond Foreman's 32-bit range never reach a batch", () => {
+  const huge = '99999999999';
+
+  it('as arguments they are BAD_USER_INPUT, with no upstream request', async () => {
+    harness.resetCounts();
+    const result = await harness.query(`{
+      a: architecture(id: "${huge}") { name }
+      b: image(id: "${encodeImageId({ computeResourceId: 1, imageId: 99_999_999_999 })}") { name }
+      c: images(computeResourceId: "${huge}") { totalCount }
+    }`);
+    expect(result.errors?.map((e) => e.extensions?.code)).toEqual([
+      'BAD_USER_INPUT',
+      'BAD_USER_INPUT',
+      'BAD_USER_INPUT',
+    ]);
+    expect(result.errors?.[0]?.message).toContain("beyond Foreman's id range");
+    expect(harness.upstream()).toEqual([]);
+  });
+
+  it('as representations they are NOT_FOUND, and the rest of the batch resolves', async () => {
+    const image = imageOf(1);
+    harness.resetCounts();
+    const result = await harness.query<{ _entities: Array<{ name?: string } | null> }>(
+      'query($r: [_Any!]!) { _entities(representations: $r) { ... on Image { name } ... on Architecture { name } } }',
+      {
+        variables: {
+          r: [
+            { __typename: 'Image', foremanId: 99_999_999_999 },
+            { __typename: 'Image', foremanId: image.id },
+            { __typename: 'Architecture', foremanId: 99_999_999_999 },
+            { __typename: 'Architecture', foremanId: 1 },
+          ],
+        },
+      },
+    );
+    expect(result.data?._entities).toEqual([null, { name: image.name }, null, { name: 'x86_64' }]);
+    expect(result.errors?.map((e) => [e.path, e.extensions?.code])).toEqual([
+      [['_entities', 0], 'NOT_FOUND'],
+      [['_entities', 2], 'NOT_FOUND'],
+    ]);
+    const searches = harness.upstream().map((r) => r.query.search ?? '');
+    expect(searches.join(' ')).not.toContain('99999999999');
+  });
+});
