@@ -1,7 +1,7 @@
 import DataLoader from 'dataloader';
 import { recoverNotFound, UpstreamError } from './errors.js';
 import type { ForemanClient } from './http/client.js';
-import type { ListOptions, WindowRequest, WindowResult } from './lists.js';
+import type { ListPage, ListRequest } from './lists.js';
 import type {
   ImageRecord,
   IndexEnvelope,
@@ -20,7 +20,7 @@ import {
 import { deleteImage, type ImageAttributes, postImage, putImage } from './rest/image-writes.js';
 import { collectionPath, imagesPath, listQuery, memberPath } from './rest/paths.js';
 import { chunkIds, idListSearch } from './rest/search.js';
-import { fetchImagesEverywhere, fetchWindow, type PageReader } from './rest/windows.js';
+import { orEmpty, type PageReader, readList, readMergedByIds } from './rest/list-pages.js';
 
 export type { ImageAttributes } from './rest/image-writes.js';
 
@@ -104,31 +104,27 @@ export class ForemanApi {
     return loader.load(id) as Promise<ShowOf<R> | null>;
   }
 
-  /** A window of a resource's index. */
-  list<R extends TopLevelName>(
-    resource: R,
-    window: WindowRequest,
-    options: ListOptions,
-  ): Promise<WindowResult<RowOf<R>>> {
-    return fetchWindow(this.#pageReader<RowOf<R>>(resource), window, options);
+  /** A page of a resource's index. */
+  list<R extends TopLevelName>(resource: R, request: ListRequest): Promise<ListPage<RowOf<R>>> {
+    return readList(this.#pageReader<RowOf<R>>(resource), request);
   }
 
   /**
-   * A window of the images under one parent or, with none, across every compute resource the
-   * caller can see (Foreman has no such endpoint).
+   * A page of the images under one parent or, with none, across every compute resource the
+   * caller can see (Foreman has no such endpoint: each compute resource's page is read, and
+   * they are merged into one order by id).
    */
   async images(
     parent: ImageParent | undefined,
-    window: WindowRequest,
-    options: ListOptions,
-  ): Promise<WindowResult<ImageRecord>> {
-    if (parent) return fetchWindow(this.#imagePageReader(parent), window, options);
+    request: ListRequest,
+  ): Promise<ListPage<ImageRecord>> {
+    if (parent) return readList(this.#imagePageReader(parent), request);
     const computeResources = await this.#everything('computeResource');
-    return fetchImagesEverywhere(
-      computeResources,
-      (id) => this.#imagePageReader({ resource: 'computeResource', id }),
-      window,
-      options,
+    return readMergedByIds(
+      computeResources.map(({ id }) =>
+        orEmpty(this.#imagePageReader({ resource: 'computeResource', id })),
+      ),
+      request,
     );
   }
 

@@ -1,27 +1,27 @@
 import type { ObjectRef } from '@pothos/core';
-import type { ListOptions, WindowRequest, WindowResult } from '../foreman/lists.js';
+import { type Cursor, idOrderDirection, type ListPage, type ListRequest } from '../foreman/lists.js';
 import { fromBase64, toBase64 } from './base64.js';
 import { builder } from './builder.js';
 import { badUserInput } from './errors.js';
 
 /**
- * Relay connections over Foreman's page / per_page pagination. A cursor is an opaque offset into
- * the matching rows, so any window maps onto Foreman pages (see foreman/pages.ts).
+ * Relay connections over Foreman's lists. Where a list is ordered by id (images, architectures,
+ * and any list the caller orders by `id`), a cursor is its row's id, and paging on from it is an
+ * `id > N` condition: rows inserted or deleted before the cursor neither skip nor repeat rows.
+ * Under any other order a cursor is the row's offset, which such changes shift by one.
  */
 
-const CURSOR_PREFIX = 'offset:';
-
-export function encodeCursor(offset: number): string {
-  return toBase64(`${CURSOR_PREFIX}${offset}`);
+export function encodeCursor(cursor: Cursor): string {
+  return toBase64(cursor.kind === 'id' ? `id:${cursor.id}` : `offset:${cursor.offset}`);
 }
 
-export function decodeCursor(cursor: string, argumentName: string): number {
-  const decoded = fromBase64(cursor, 64) ?? '';
-  const digits = decoded.startsWith(CURSOR_PREFIX) ? decoded.slice(CURSOR_PREFIX.length) : '';
-  if (!/^(0|[1-9]\d{0,14})$/.test(digits)) {
+export function decodeCursor(text: string, argumentName: string): Cursor {
+  const decoded = /^(id|offset):(0|[1-9]\d{0,14})$/.exec(fromBase64(text, 64) ?? '');
+  if (!decoded) {
     throw badUserInput(`Argument "${argumentName}" is not a cursor this API issued`, argumentName);
   }
-  return Number(digits);
+  const value = Number(decoded[2]);
+  return decoded[1] === 'id' ? { kind: 'id', id: value } : { kind: 'offset', offset: value };
 }
 
 export interface ListArgs {
@@ -41,14 +41,18 @@ export interface PageLimits {
 }
 
 /**
- * Validated rows and options of a list field. `defaultOrder` keeps paging stable where Foreman
- * leaves an index unordered (images, architectures).
+ * A list field's arguments, validated into a ListRequest: every mistake is BAD_USER_INPUT, before
+ * any upstream request. `defaultOrder` keeps paging stable where Foreman leaves an index
+ * unordered (images, architectures). A `merged` list (images across compute resources) can only
+ * be ordered by id: it merges per-resource pages, and only ids compare the same here as in
+ * Foreman's database.
  */
 export function listRequest(
   args: ListArgs,
   limits: PageLimits,
   defaultOrder?: string,
-): { window: WindowRequest; options: ListOptions } {
+  options: { merged?: boolean } = {},
+): ListRequest {
   for (const name of ['search', 'order'] as const) {
     const value = args[name];
     if (value != null && value.length > limits.maxSearchLength) {
@@ -68,34 +72,46 @@ export function listRequest(
       'search',
     );
   }
-  return {
-    window: windowFromArgs(args, limits),
-    options: { search: args.search ?? undefined, order: args.order ?? defaultOrder },
-  };
-}
-
-/** Turns Relay arguments into the rows to fetch; every mistake is BAD_USER_INPUT. */
-export function windowFromArgs(args: ListArgs, limits: PageLimits): WindowRequest {
+  const order = args.order ?? defaultOrder;
+  const byId = idOrderDirection(order) !== undefined;
+  if (options.merged && !byId) {
+    throw badUserInput(
+      'Images of every compute resource can only be ordered by id ("id" or "id DESC"): Foreman sorts each compute resource on its own. Pass computeResourceId, operatingSystemId or architectureId to order by other fields.',
+      'order',
+    );
+  }
   const first = checkedSize(args.first, 'first', limits);
   const last = checkedSize(args.last, 'last', limits);
   if (first !== undefined && last !== undefined) {
     throw badUserInput('Pass either "first" or "last", not both', 'last');
   }
-  const lower = args.after != null ? decodeCursor(args.after, 'after') + 1 : 0;
-  const upper = args.before != null ? decodeCursor(args.before, 'before') : undefined;
-  if (upper !== undefined && upper < lower) {
+  const after = args.after != null ? decodeCursor(args.after, 'after') : undefined;
+  const before = args.before != null ? decodeCursor(args.before, 'before') : undefined;
+  for (const [name, cursor] of [
+    ['after', after],
+    ['before', before],
+  ] as const) {
+    const misfit =
+      (cursor?.kind === 'id' && !byId) || (cursor?.kind === 'offset' && options.merged);
+    if (misfit) {
+      throw badUserInput(
+        `Argument "${name}" is a cursor of a list in another order; start again from the first page`,
+        name,
+      );
+    }
+  }
+  if (after?.kind === 'offset' && before?.kind === 'offset' && before.offset <= after.offset) {
     throw badUserInput('"before" must point after "after"', 'before');
   }
-  if (last !== undefined) {
-    if (upper === undefined) return { kind: 'tail', count: last, notBefore: lower };
-    const start = Math.max(lower, upper - last);
-    return { kind: 'range', start, count: upper - start };
+  if (after && before && after.kind !== before.kind) {
+    throw badUserInput('"after" and "before" come from different pages of the list', 'before');
   }
-  const size = first ?? limits.defaultPageSize;
   return {
-    kind: 'range',
-    start: lower,
-    count: upper === undefined ? size : Math.min(size, upper - lower),
+    ...(last !== undefined ? { last } : { first: first ?? limits.defaultPageSize }),
+    ...(after ? { after } : {}),
+    ...(before ? { before } : {}),
+    search: args.search ?? undefined,
+    order,
   };
 }
 
@@ -162,7 +178,7 @@ export function defineConnection<Row, Source>(
   name: string,
   nodeRef: ObjectRef<Types, Source>,
   toSource: (row: Row) => Source,
-): ObjectRef<Types, WindowResult<Row>> {
+): ObjectRef<Types, ListPage<Row>> {
   const Edge = builder.objectRef<{ cursor: string; node: Source }>(`${name}Edge`).implement({
     description: `One ${name} in a connection, with its cursor.`,
     fields: (t) => ({
@@ -176,36 +192,40 @@ export function defineConnection<Row, Source>(
       }),
     }),
   });
-  return builder.objectRef<WindowResult<Row>>(`${name}Connection`).implement({
+  return builder.objectRef<ListPage<Row>>(`${name}Connection`).implement({
     description: `A page of ${name} items.`,
     fields: (t) => ({
       edges: t.field({
         type: [Edge],
         description: 'The items of this page, each with its cursor.',
-        resolve: (result) =>
-          result.rows.map((row, index) => ({
-            cursor: encodeCursor(result.start + index),
+        resolve: (page) =>
+          page.rows.map((row, index) => ({
+            cursor: encodeCursor(page.cursors[index] as Cursor),
             node: toSource(row),
           })),
       }),
       nodes: t.field({
         type: [nodeRef],
         description: 'The items of this page, without cursors.',
-        resolve: (result) => result.rows.map(toSource) as never,
+        resolve: (page) => page.rows.map(toSource) as never,
       }),
       pageInfo: t.field({
         type: PageInfo,
         description: 'Cursors and whether more items exist.',
-        resolve: (result) => ({
-          hasNextPage: result.start + result.rows.length < result.subtotal,
-          hasPreviousPage: result.start > 0,
-          startCursor: result.rows.length > 0 ? encodeCursor(result.start) : null,
-          endCursor:
-            result.rows.length > 0 ? encodeCursor(result.start + result.rows.length - 1) : null,
-        }),
+        resolve: (page) => {
+          const first = page.cursors[0];
+          const last = page.cursors[page.cursors.length - 1];
+          return {
+            hasNextPage: page.hasNextPage,
+            hasPreviousPage: page.hasPreviousPage,
+            startCursor: first ? encodeCursor(first) : null,
+            endCursor: last ? encodeCursor(last) : null,
+          };
+        },
       }),
-      totalCount: t.exposeInt('subtotal', {
+      totalCount: t.int({
         description: "How many items match the search (Foreman's `subtotal`), across all pages.",
+        resolve: (page) => page.totalCount(),
       }),
     }),
   });

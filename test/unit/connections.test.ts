@@ -1,11 +1,6 @@
 import { GraphQLError } from 'graphql';
 import { describe, expect, it } from 'vitest';
-import {
-  decodeCursor,
-  encodeCursor,
-  listRequest,
-  windowFromArgs,
-} from '../../src/schema/connections.js';
+import { decodeCursor, encodeCursor, listRequest } from '../../src/schema/connections.js';
 
 const limits = {
   maxPageSize: 100,
@@ -13,6 +8,9 @@ const limits = {
   maxSearchLength: 50,
   maxEncodedSearchBytes: 120,
 };
+
+const offset = (n: number) => encodeCursor({ kind: 'offset', offset: n });
+const id = (n: number) => encodeCursor({ kind: 'id', id: n });
 
 function badInput(action: () => unknown): string | undefined {
   try {
@@ -27,54 +25,51 @@ function badInput(action: () => unknown): string | undefined {
 }
 
 describe('cursors', () => {
-  it('round-trip offsets', () => {
-    for (const offset of [0, 1, 36, 99_999]) {
-      expect(decodeCursor(encodeCursor(offset), 'after')).toBe(offset);
+  it('round-trip offsets and ids', () => {
+    for (const n of [0, 1, 36, 99_999]) {
+      expect(decodeCursor(offset(n), 'after')).toEqual({ kind: 'offset', offset: n });
+      expect(decodeCursor(id(n), 'after')).toEqual({ kind: 'id', id: n });
     }
+    // Cursors issued before ids were used (offsets) still read.
+    expect(decodeCursor('b2Zmc2V0OjM2', 'after')).toEqual({ kind: 'offset', offset: 36 });
   });
 
-  it.each(['', 'garbage', 'b2Zmc2V0Oi0x', encodeCursor(5).replace('=', ''), 'b2Zmc2V0OjAx'])(
-    'rejects %j as BAD_USER_INPUT',
-    (cursor) => {
-      expect(badInput(() => decodeCursor(cursor, 'after'))).toContain('"after" is not a cursor');
-    },
-  );
+  it.each([
+    '',
+    'garbage',
+    'b2Zmc2V0Oi0x',
+    offset(5).replace('=', ''),
+    'b2Zmc2V0OjAx',
+    id(5).slice(1),
+  ])('rejects %j as BAD_USER_INPUT', (cursor) => {
+    expect(badInput(() => decodeCursor(cursor, 'after'))).toContain('"after" is not a cursor');
+  });
 });
 
-describe('windowFromArgs', () => {
-  it('defaults to the first page', () => {
-    expect(windowFromArgs({}, limits)).toEqual({ kind: 'range', start: 0, count: 20 });
+describe('listRequest', () => {
+  it('defaults to the first page, in the default order', () => {
+    expect(listRequest({}, limits, 'id')).toEqual({ first: 20, search: undefined, order: 'id' });
   });
 
-  it('maps first/after', () => {
-    expect(windowFromArgs({ first: 37, after: encodeCursor(36) }, limits)).toEqual({
-      kind: 'range',
-      start: 37,
-      count: 37,
+  it('passes search and order through; the caller’s order wins', () => {
+    expect(listRequest({ search: 'name ~ rhel', order: 'name DESC' }, limits, 'id')).toEqual({
+      first: 20,
+      search: 'name ~ rhel',
+      order: 'name DESC',
     });
   });
 
-  it('maps last/before, clipped at the start', () => {
-    expect(windowFromArgs({ last: 10, before: encodeCursor(25) }, limits)).toEqual({
-      kind: 'range',
-      start: 15,
-      count: 10,
+  it('keeps the cursors it is given', () => {
+    expect(listRequest({ first: 37, after: id(36) }, limits, 'id')).toEqual({
+      first: 37,
+      after: { kind: 'id', id: 36 },
+      search: undefined,
+      order: 'id',
     });
-    expect(windowFromArgs({ last: 10, before: encodeCursor(4) }, limits)).toEqual({
-      kind: 'range',
-      start: 0,
-      count: 4,
+    expect(listRequest({ last: 5, before: offset(9) }, limits, 'name')).toMatchObject({
+      last: 5,
+      before: { kind: 'offset', offset: 9 },
     });
-  });
-
-  it('asks for the tail when last comes without before', () => {
-    expect(windowFromArgs({ last: 5 }, limits)).toEqual({ kind: 'tail', count: 5, notBefore: 0 });
-  });
-
-  it('keeps first inside after..before', () => {
-    expect(
-      windowFromArgs({ first: 50, after: encodeCursor(9), before: encodeCursor(15) }, limits),
-    ).toEqual({ kind: 'range', start: 10, count: 5 });
   });
 
   it.each([
@@ -82,20 +77,23 @@ describe('windowFromArgs', () => {
     [{ first: 101 }, '"first" must be between 0 and 100, got 101'],
     [{ last: 1000 }, '"last" must be between 0 and 100'],
     [{ first: 1, last: 1 }, 'Pass either "first" or "last", not both'],
-    [{ after: encodeCursor(10), before: encodeCursor(5) }, '"before" must point after "after"'],
+    [{ after: offset(10), before: offset(5) }, '"before" must point after "after"'],
+    [{ after: id(10), before: offset(50) }, 'come from different pages'],
     [{ after: 'nope' }, '"after" is not a cursor'],
+    [{ after: id(3), order: 'name' }, 'a cursor of a list in another order'],
   ])('rejects %j', (args, message) => {
-    expect(badInput(() => windowFromArgs(args, limits))).toContain(message);
+    expect(badInput(() => listRequest(args, limits, 'id'))).toContain(message);
   });
-});
 
-describe('listRequest', () => {
-  it('passes search and order through, with the default order when none is given', () => {
-    expect(listRequest({ search: 'name ~ rhel' }, limits, 'id').options).toEqual({
-      search: 'name ~ rhel',
-      order: 'id',
-    });
-    expect(listRequest({ order: 'name DESC' }, limits, 'id').options.order).toBe('name DESC');
+  it('a merged list (images everywhere) orders by id only, and pages by id cursors', () => {
+    const merged = { merged: true };
+    expect(listRequest({ order: 'id DESC' }, limits, 'id', merged).order).toBe('id DESC');
+    expect(badInput(() => listRequest({ order: 'name' }, limits, 'id', merged))).toContain(
+      'can only be ordered by id',
+    );
+    expect(badInput(() => listRequest({ after: offset(3) }, limits, 'id', merged))).toContain(
+      'another order',
+    );
   });
 
   it('refuses a search or order longer than the limit', () => {
@@ -106,7 +104,7 @@ describe('listRequest', () => {
   });
 
   it('measures search and order once URL-encoded: 40 characters of "é" are 240 bytes', () => {
-    expect(listRequest({ search: 'x'.repeat(50), order: 'name' }, limits).options.search).toBe(
+    expect(listRequest({ search: 'x'.repeat(50), order: 'name' }, limits).search).toBe(
       'x'.repeat(50),
     );
     expect(badInput(() => listRequest({ search: 'é'.repeat(40) }, limits))).toBe(

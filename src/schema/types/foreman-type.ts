@@ -127,12 +127,12 @@ export function implementForemanType<R extends TopLevelName>(
       description: options.list,
       args: listArgs,
       resolve: (_root, args, ctx) => {
-        const { window, options: list } = listRequest(
+        const request = listRequest(
           args,
           ctx.limits,
           'defaultOrder' in definition ? definition.defaultOrder : undefined,
         );
-        return ctx.foreman.list(resource, window, list);
+        return ctx.foreman.list(resource, request);
       },
     }),
   }));

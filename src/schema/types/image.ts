@@ -116,8 +116,10 @@ export const ImageConnection = defineConnection('Image', Image, (row: ImageRecor
 
 /** A window of the images under one parent, or everywhere, as a connection. */
 export function listImages(ctx: GatewayContext, parent: ImageParent | undefined, args: ListArgs) {
-  const { window, options } = listRequest(args, ctx.limits, RESOURCES.image.defaultOrder);
-  return ctx.foreman.images(parent, window, options);
+  const request = listRequest(args, ctx.limits, RESOURCES.image.defaultOrder, {
+    merged: parent === undefined,
+  });
+  return ctx.foreman.images(parent, request);
 }
 
 builder.queryFields((t) => ({
