@@ -84,10 +84,16 @@ export class DemoStore {
     return this.#data.images.find((i) => i.id === id);
   }
 
-  /** Inserts a validated image and assigns the next id. */
-  insertImage(draft: Omit<ImageRecord, 'id'>): ImageRecord {
-    const image = { id: this.#nextImageId, ...draft };
+  /** nextval of the images id sequence; a failed INSERT still uses one up. */
+  reserveImageId(): number {
+    const id = this.#nextImageId;
     this.#nextImageId += 1;
+    return id;
+  }
+
+  /** Inserts a validated image under a reserved id (by default the next one). */
+  insertImage(draft: Omit<ImageRecord, 'id'>, id = this.reserveImageId()): ImageRecord {
+    const image = { id, ...draft };
     this.#data.images.push(image);
     return image;
   }

@@ -3,7 +3,7 @@ import type { ImageRecord } from '../records.js';
 import { rawImageRow, renderImage } from '../render/image.js';
 import type { HandlerContext } from './context.js';
 import { assignImageParams, type ImageDraft, permittedImageParams } from './image-params.js';
-import { ensureReferences, stripChanged, validateImage } from './image-validation.js';
+import { foreignKeyViolationOf, stripChanged, validateImage } from './image-validation.js';
 import { findImageUnder, type ImageParent, requireImageParent } from './images.js';
 
 /** What Foreman answers for a NoMethodError, e.g. `Location#images` on create. */
@@ -30,7 +30,12 @@ export function createImage(ctx: HandlerContext): DemoResponse {
   stripChanged(draft, null);
   const errors = validateImage(ctx.store, draft, null);
   if (!errors.empty) return json(422, errors.body(null));
-  ensureReferences(ctx.store, draft);
+  const violation = foreignKeyViolationOf(ctx.store, draft, null);
+  if (violation) {
+    // The failed INSERT already took its id from the sequence.
+    ctx.store.reserveImageId();
+    throw violation;
+  }
   const now = ctx.now();
   const image = ctx.store.insertImage({ ...complete(draft), createdAt: now, updatedAt: now });
   return json(201, renderImage(ctx.store, image, ctx.account.utcOffsetMinutes));
@@ -45,7 +50,8 @@ export function updateImage(ctx: HandlerContext): DemoResponse {
   stripChanged(draft, original);
   const errors = validateImage(ctx.store, draft, image.id);
   if (!errors.empty) return json(422, errors.body(image.id));
-  ensureReferences(ctx.store, draft);
+  const violation = foreignKeyViolationOf(ctx.store, draft, original);
+  if (violation) throw violation;
   const changed = (Object.keys(draft) as Array<keyof ImageDraft>).some(
     (key) => draft[key] !== original[key],
   );
