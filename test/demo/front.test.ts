@@ -8,6 +8,14 @@ afterEach(() => demo?.close());
 const get = (upstream: DemoUpstream, path: string, options: CallOptions = {}) =>
   call(upstream, path, { ...options, defaultUser: DEMO_ADMIN });
 
+async function waitFor(condition: () => boolean): Promise<void> {
+  const deadline = performance.now() + 2_000;
+  while (!condition()) {
+    if (performance.now() > deadline) throw new Error('condition not met within 2 s');
+    await new Promise((resolve) => setTimeout(resolve, 2));
+  }
+}
+
 /** A request target that makes "GET <target> HTTP/1.1" exactly `length` bytes long. */
 function targetForLine(length: number): string {
   const prefix = '/api/status?pad=';
@@ -47,12 +55,12 @@ describe("Puma's request slots", () => {
     const upstream = demo;
     const finished: number[] = [];
     const started = performance.now();
-    const pending = [0, 1, 2, 3, 4].map(async (n) => {
-      await new Promise((resolve) => setTimeout(resolve, n * 5));
-      await get(upstream, '/api/status');
-      finished.push(n);
-    });
-    await new Promise((resolve) => setTimeout(resolve, 60));
+    const pending: Promise<void>[] = [];
+    for (const n of [0, 1, 2, 3, 4]) {
+      pending.push(get(upstream, '/api/status').then(() => void finished.push(n)));
+      // One at a time, so the arrival order is known.
+      await waitFor(() => upstream.requests.length === n + 1);
+    }
     expect(upstream.inFlight).toBe(5);
     await Promise.all(pending);
     // Three rounds of 150 ms: two, two, then one.
@@ -78,16 +86,16 @@ describe("Puma's request slots", () => {
 
   it('never processes a request whose client hung up while it waited', async () => {
     demo = await startDemoUpstream({ maxConcurrentRequests: 1 });
-    demo.injectFault({ path: '/api/status', delayMs: 200 });
+    demo.injectFault({ path: '/api/status', delayMs: 300 });
     const upstream = demo;
     const first = get(upstream, '/api/status');
-    await new Promise((resolve) => setTimeout(resolve, 30));
+    await waitFor(() => upstream.requests.length === 1);
     const controller = new AbortController();
     const abandoned = fetch(`${upstream.url}/api/architectures`, {
       headers: { authorization: `Basic ${Buffer.from('admin:changeme').toString('base64')}` },
       signal: controller.signal,
     }).catch(() => 'aborted');
-    await new Promise((resolve) => setTimeout(resolve, 30));
+    await waitFor(() => upstream.requests.length === 2);
     controller.abort();
     expect(await abandoned).toBe('aborted');
     const third = get(upstream, '/api/operatingsystems');
