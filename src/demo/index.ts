@@ -1,6 +1,11 @@
 /** The Foreman API v2-compatible demo upstream: `npm start` without Foreman, and test fixture. */
+
+export { DatabaseError } from './database-errors.js';
 export type {
   ArchitectureRecord,
+  AuditableType,
+  AuditedValue,
+  AuditRecord,
   ComputeResourceRecord,
   DemoData,
   ImageRecord,

@@ -18,6 +18,10 @@ export class ValidationErrors {
     return this.#full.length === 0;
   }
 
+  get fullMessages(): readonly string[] {
+    return this.#full;
+  }
+
   /** unprocessable_entity.json.rabl inside the error layout. */
   body(id: number | null) {
     return {
