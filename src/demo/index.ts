@@ -22,3 +22,11 @@ export type {
   RecordedRequest,
 } from './types.js';
 export { DEMO_ADMIN, DEMO_VIEWER } from './users.js';
+export {
+  type ForemanUi,
+  type ForemanUiChange,
+  type ForemanUiImageAttributes,
+  type ForemanUiOptions,
+  ForemanUiValidationError,
+  type SlowTransaction,
+} from './writes/foreman-ui.js';

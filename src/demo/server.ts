@@ -11,6 +11,7 @@ import { requestIdFor } from './http/request-id.js';
 import type { DemoResponse } from './http/responses.js';
 import { DemoStore } from './store.js';
 import type { DemoUpstream, DemoUpstreamOptions, FaultRule, RecordedRequest } from './types.js';
+import { ForemanUi } from './writes/foreman-ui.js';
 
 const BODY_METHODS = new Set(['POST', 'PUT', 'PATCH']);
 
@@ -162,6 +163,7 @@ export async function startDemoUpstream(options: DemoUpstreamOptions = {}): Prom
     url,
     requests,
     store,
+    foremanUi: new ForemanUi(store, env.now),
     get inFlight() {
       return slots.inFlight;
     },

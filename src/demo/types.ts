@@ -1,4 +1,5 @@
 import type { DemoStore } from './store.js';
+import type { ForemanUi } from './writes/foreman-ui.js';
 
 /** Credentials of one of the demo accounts. */
 export interface DemoUser {
@@ -101,5 +102,10 @@ export interface DemoUpstream {
   readonly inFlight: number;
   /** The most requests in flight at once since start or the last resetRequests(). */
   readonly peakInFlight: number;
+  /**
+   * Changes "someone made in Foreman's UI": image writes with their audit rows, outside HTTP
+   * (not in `requests`), and slow transactions whose audits become visible late.
+   */
+  readonly foremanUi: ForemanUi;
   close(): Promise<void>;
 }
