@@ -117,7 +117,8 @@ export async function startDemoUpstream(options: DemoUpstreamOptions = {}): Prom
       const requestId = requestIdFor(record.headers['x-request-id']);
       record.requestId = requestId;
       if (fault?.status !== undefined) {
-        await send(res, faultResponse({ ...fault, status: fault.status }), record, fault, sleeper);
+        const response = faultResponse({ ...fault, status: fault.status }, requestId);
+        await send(res, response, record, fault, sleeper);
         return;
       }
       const result = handleRequest(env, {
