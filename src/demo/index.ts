@@ -1,4 +1,13 @@
-/** The Foreman API v2-compatible demo upstream: `npm start` without Foreman, and test fixture. */
+/**
+ * The Foreman API v2-compatible demo upstream: `npm start` without Foreman, and test fixture.
+ * Real HTTP on loopback with a realistic seed, behaving as Foreman does, failures included:
+ * - in front of the controllers: Apache's request-line limit (414), Puma's request slots,
+ *   Rails' RemoteIp and RequestId, and the failed-login lockout per remote IP;
+ * - architectures, operating systems, compute resources, images (with writes) and audits, with
+ *   scoped_search, will_paginate, permissions and taxonomies;
+ * - PostgreSQL's errors where Foreman passes them on (foreign keys, int4 literals in searches);
+ * - an audit row with every image write, and `foremanUi` for changes made outside the API.
+ */
 
 export { DatabaseError } from './database-errors.js';
 export type {

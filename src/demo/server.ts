@@ -101,6 +101,7 @@ export async function startDemoUpstream(options: DemoUpstreamOptions = {}): Prom
     res.once('close', () => hungUp.abort());
     if (!(await slots.acquire(hungUp.signal))) return;
     try {
+      if (closed) return;
       if (latencyMs > 0) await sleeper.sleep(latencyMs);
       const fault = faults.take(method, target.path);
       if (fault?.delayMs) await sleeper.sleep(fault.delayMs);
@@ -110,7 +111,9 @@ export async function startDemoUpstream(options: DemoUpstreamOptions = {}): Prom
         return;
       }
       if (!peer.ok) {
-        // IpSpoofAttackError escapes every Rails middleware: Puma 6 answers an empty 500.
+        // Foreman's logging middleware (LoggingContextRequest) reads remote_ip before anything
+        // can rescue Rails' IpSpoofAttackError, so it reaches Puma, whose 6.x answer is an
+        // empty 500.
         await send(res, { status: 500, headers: {}, body: '' }, record, fault, sleeper);
         return;
       }
@@ -136,6 +139,7 @@ export async function startDemoUpstream(options: DemoUpstreamOptions = {}): Prom
     }
   };
 
+  // Node refuses request heads over 16 KiB (431); long request lines must reach Apache's 414.
   const server = createServer({ maxHeaderSize: 65_536 }, (req, res) => {
     const leave = slots.arrive();
     res.once('close', leave);
