@@ -1,6 +1,20 @@
-/** The Foreman API v2-compatible demo upstream: `npm start` without Foreman, and test fixture. */
+/**
+ * The Foreman API v2-compatible demo upstream: `npm start` without Foreman, and test fixture.
+ * Real HTTP on loopback with a realistic seed, behaving as Foreman does, failures included:
+ * - in front of the controllers: Apache's request-line limit (414), Puma's request slots,
+ *   Rails' RemoteIp and RequestId, and the failed-login lockout per remote IP;
+ * - architectures, operating systems, compute resources, images (with writes) and audits, with
+ *   scoped_search, will_paginate, permissions and taxonomies;
+ * - PostgreSQL's errors where Foreman passes them on (foreign keys, int4 literals in searches);
+ * - an audit row with every image write, and `foremanUi` for changes made outside the API.
+ */
+
+export { DatabaseError } from './database-errors.js';
 export type {
   ArchitectureRecord,
+  AuditableType,
+  AuditedValue,
+  AuditRecord,
   ComputeResourceRecord,
   DemoData,
   ImageRecord,
@@ -17,3 +31,11 @@ export type {
   RecordedRequest,
 } from './types.js';
 export { DEMO_ADMIN, DEMO_VIEWER } from './users.js';
+export {
+  type ForemanUi,
+  type ForemanUiChange,
+  type ForemanUiImageAttributes,
+  type ForemanUiOptions,
+  ForemanUiValidationError,
+  type SlowTransaction,
+} from './writes/foreman-ui.js';

@@ -128,6 +128,40 @@ export interface ProvisioningTemplateRecord {
   templateKindId: number;
 }
 
+/** A value as audited serializes it: a column value, an id list, or an [old, new] pair. */
+export type AuditedValue = string | number | boolean | null | AuditedValue[];
+
+/** The auditable types the demo writes: STI base class names, as audited stores them. */
+export type AuditableType = 'Image' | 'ComputeResource' | 'Architecture' | 'Operatingsystem';
+
+/** A row of the `audits` table (collectiveidea/audited with Foreman's AuditExtensions). */
+export interface AuditRecord {
+  /** From the audits sequence, which every audited type shares. */
+  id: number;
+  auditableId: number;
+  auditableType: AuditableType;
+  /** The record's label before the change. */
+  auditableName: string | null;
+  action: 'create' | 'update' | 'destroy';
+  /**
+   * Every audited column (create, destroy) or the changed ones as [old, new] (update), in table
+   * order, passwords and encrypted values already "[redacted]".
+   */
+  auditedChanges: Record<string, AuditedValue>;
+  /** 1 on create, then the record's highest version + 1. */
+  version: number;
+  userId: number | null;
+  /** User#to_label of the author when written; searchable, never rendered. */
+  username: string | null;
+  comment: string | null;
+  remoteAddress: string | null;
+  requestUuid: string;
+  /** Copied from the audited record (compute resources have them; images do not). */
+  locationIds: number[];
+  organizationIds: number[];
+  createdAt: Date;
+}
+
 /** The whole demo database. */
 export interface DemoData {
   architectures: ArchitectureRecord[];
@@ -141,4 +175,5 @@ export interface DemoData {
   templateKinds: NamedRecord[];
   provisioningTemplates: ProvisioningTemplateRecord[];
   computeProfiles: NamedRecord[];
+  audits: AuditRecord[];
 }

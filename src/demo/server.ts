@@ -1,11 +1,17 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { requestLineTooLong, uriTooLong } from './http/apache-front.js';
+import { BruteforceProtection } from './http/bruteforce-protection.js';
+import { RequestSlots } from './http/capacity.js';
 import { FaultList, faultResponse } from './http/faults.js';
 import { handleRequest, type PipelineEnv } from './http/pipeline.js';
+import { remoteIp } from './http/remote-ip.js';
 import { flattenHeaders, parseTarget } from './http/request.js';
+import { requestIdFor } from './http/request-id.js';
 import type { DemoResponse } from './http/responses.js';
 import { DemoStore } from './store.js';
 import type { DemoUpstream, DemoUpstreamOptions, FaultRule, RecordedRequest } from './types.js';
+import { ForemanUi } from './writes/foreman-ui.js';
 
 const BODY_METHODS = new Set(['POST', 'PUT', 'PATCH']);
 
@@ -34,20 +40,28 @@ class Sleeper {
 
 /**
  * Starts a Foreman API v2-compatible server on loopback (by default) with the demo seed. Every
- * request is recorded on arrival and its status filled in when answered.
+ * request is recorded on arrival and its status filled in when answered. In front of the
+ * controllers sit what a real Foreman has there: Apache's request-line limit, Puma's request
+ * slots, Rails' RemoteIp and RequestId middleware, and the failed-login lockout.
  */
 export async function startDemoUpstream(options: DemoUpstreamOptions = {}): Promise<DemoUpstream> {
   const host = options.host ?? '127.0.0.1';
   const latencyMs = options.latencyMs ?? 0;
   const store = new DemoStore();
+  const bruteforce = new BruteforceProtection({
+    limit: options.failedLoginLimit ?? 30,
+    windowMs: options.failedLoginWindowMs ?? 300_000,
+  });
   const env: PipelineEnv = {
     store,
+    bruteforce,
     defaultPerPage: options.defaultPerPage ?? 20,
     now: () => new Date(),
   };
   const requests: RecordedRequest[] = [];
   const faults = new FaultList();
   const sleeper = new Sleeper();
+  const slots = new RequestSlots(options.maxConcurrentRequests ?? 32);
   let closed = false;
 
   const serve = async (req: IncomingMessage, res: ServerResponse) => {
@@ -60,8 +74,14 @@ export async function startDemoUpstream(options: DemoUpstreamOptions = {}): Prom
       login: null,
       status: 0,
       headers: flattenHeaders(req.headers),
+      remoteIp: null,
+      requestId: null,
     };
     requests.push(record);
+    if (requestLineTooLong(method, req.url ?? '/', req.httpVersion)) {
+      await send(res, uriTooLong(), record, undefined, sleeper);
+      return;
+    }
     // Always drain the body, so keep-alive connections stay usable.
     const rawBody = await readBody(req);
     if (BODY_METHODS.has(method) && rawBody.length > 0) {
@@ -71,24 +91,58 @@ export async function startDemoUpstream(options: DemoUpstreamOptions = {}): Prom
         // Not JSON: the record simply has no body.
       }
     }
-    if (latencyMs > 0) await sleeper.sleep(latencyMs);
-    const fault = faults.take(method, target.path);
-    if (fault?.delayMs) await sleeper.sleep(fault.delayMs);
-    if (closed) return;
-    if (fault?.drop) {
-      req.socket.destroy();
-      return;
+    const peer = remoteIp({
+      remoteAddr: req.socket.remoteAddress ?? '',
+      clientIp: record.headers['client-ip'],
+      forwardedFor: record.headers['x-forwarded-for'],
+    });
+    if (peer.ok) record.remoteIp = peer.ip;
+    const hungUp = new AbortController();
+    res.once('close', () => hungUp.abort());
+    if (!(await slots.acquire(hungUp.signal))) return;
+    try {
+      if (closed) return;
+      if (latencyMs > 0) await sleeper.sleep(latencyMs);
+      const fault = faults.take(method, target.path);
+      if (fault?.delayMs) await sleeper.sleep(fault.delayMs);
+      if (closed) return;
+      if (fault?.drop) {
+        req.socket.destroy();
+        return;
+      }
+      if (!peer.ok) {
+        // Foreman's logging middleware (LoggingContextRequest) reads remote_ip before anything
+        // can rescue Rails' IpSpoofAttackError, so it reaches Puma, whose 6.x answer is an
+        // empty 500.
+        await send(res, { status: 500, headers: {}, body: '' }, record, fault, sleeper);
+        return;
+      }
+      const requestId = requestIdFor(record.headers['x-request-id']);
+      record.requestId = requestId;
+      if (fault?.status !== undefined) {
+        const response = faultResponse({ ...fault, status: fault.status }, requestId);
+        await send(res, response, record, fault, sleeper);
+        return;
+      }
+      const result = handleRequest(env, {
+        method,
+        ...target,
+        headers: record.headers,
+        rawBody,
+        remoteIp: peer.ip,
+        requestId,
+      });
+      record.login = result.login;
+      await send(res, result.response, record, fault, sleeper);
+    } finally {
+      slots.release();
     }
-    if (fault?.status !== undefined) {
-      await send(res, faultResponse({ ...fault, status: fault.status }), record, fault, sleeper);
-      return;
-    }
-    const result = handleRequest(env, { method, ...target, headers: record.headers, rawBody });
-    record.login = result.login;
-    await send(res, result.response, record, fault, sleeper);
   };
 
-  const server = createServer((req, res) => {
+  // Node refuses request heads over 16 KiB (431); long request lines must reach Apache's 414.
+  const server = createServer({ maxHeaderSize: 65_536 }, (req, res) => {
+    const leave = slots.arrive();
+    res.once('close', leave);
     serve(req, res).catch((error: unknown) => {
       const message = error instanceof Error ? error.message : String(error);
       if (!res.headersSent && !res.destroyed) {
@@ -114,16 +168,30 @@ export async function startDemoUpstream(options: DemoUpstreamOptions = {}): Prom
     url,
     requests,
     store,
+    foremanUi: new ForemanUi(store, env.now),
+    get inFlight() {
+      return slots.inFlight;
+    },
+    get peakInFlight() {
+      return slots.peakInFlight;
+    },
     resetRequests: () => {
       requests.length = 0;
+      slots.resetPeak();
     },
     injectFault: (rule) => faults.add(rule),
     clearFaults: () => faults.clear(),
-    resetData: () => store.reset(),
+    failedLogins: (ip) => bruteforce.failures(ip),
+    resetLockouts: () => bruteforce.reset(),
+    resetData: () => {
+      store.reset();
+      bruteforce.reset();
+    },
     close: () =>
       new Promise<void>((resolve) => {
         closed = true;
         sleeper.wakeAll();
+        slots.drain();
         server.close(() => resolve());
         server.closeAllConnections();
       }),

@@ -1,5 +1,6 @@
 import type {
   ArchitectureRecord,
+  AuditRecord,
   ComputeResourceRecord,
   DemoData,
   ImageRecord,
@@ -11,17 +12,20 @@ import type {
 import { createSeed } from './seed/index.js';
 
 /**
- * The demo's in-memory database. Tests read it through the getters; only the request handlers
- * write, through the image methods.
+ * The demo's in-memory database. Tests read it through the getters; only image writes (the
+ * request handlers and the simulated Foreman UI) change it, each with its audit row.
  */
 export class DemoStore {
   #data: DemoData;
-  // Like a PostgreSQL sequence: deleting the newest image does not give its id back.
+  // Like PostgreSQL sequences: deleting the newest row does not give its id back, and a failed
+  // or rolled-back INSERT leaves a gap.
   #nextImageId: number;
+  #nextAuditId: number;
 
   constructor(data: DemoData = createSeed()) {
     this.#data = data;
     this.#nextImageId = maxId(data.images) + 1;
+    this.#nextAuditId = maxId(data.audits) + 1;
   }
 
   get architectures(): readonly ArchitectureRecord[] {
@@ -68,6 +72,27 @@ export class DemoStore {
     return this.#data.computeProfiles;
   }
 
+  /** Committed audits, in commit order (which is not always id order). */
+  get audits(): readonly AuditRecord[] {
+    return this.#data.audits;
+  }
+
+  audit(id: number | null): AuditRecord | undefined {
+    return this.#data.audits.find((a) => a.id === id);
+  }
+
+  /** nextval of the audits sequence, shared by every audited type. */
+  reserveAuditId(): number {
+    const id = this.#nextAuditId;
+    this.#nextAuditId += 1;
+    return id;
+  }
+
+  /** Makes an audit row (inserted under a reserved id) visible, as its COMMIT does. */
+  commitAudit(audit: AuditRecord): void {
+    this.#data.audits.push(audit);
+  }
+
   architecture(id: number | null): ArchitectureRecord | undefined {
     return this.#data.architectures.find((a) => a.id === id);
   }
@@ -84,10 +109,16 @@ export class DemoStore {
     return this.#data.images.find((i) => i.id === id);
   }
 
-  /** Inserts a validated image and assigns the next id. */
-  insertImage(draft: Omit<ImageRecord, 'id'>): ImageRecord {
-    const image = { id: this.#nextImageId, ...draft };
+  /** nextval of the images id sequence; a failed INSERT still uses one up. */
+  reserveImageId(): number {
+    const id = this.#nextImageId;
     this.#nextImageId += 1;
+    return id;
+  }
+
+  /** Inserts a validated image under a reserved id (by default the next one). */
+  insertImage(draft: Omit<ImageRecord, 'id'>, id = this.reserveImageId()): ImageRecord {
+    const image = { id, ...draft };
     this.#data.images.push(image);
     return image;
   }
@@ -101,10 +132,11 @@ export class DemoStore {
     this.#data.images = this.#data.images.filter((i) => i.id !== id);
   }
 
-  /** Back to the pristine seed, sequence included. */
+  /** Back to the pristine seed, sequences included. */
   reset(): void {
     this.#data = createSeed();
     this.#nextImageId = maxId(this.#data.images) + 1;
+    this.#nextAuditId = maxId(this.#data.audits) + 1;
   }
 }
 

@@ -1,4 +1,5 @@
 import type { DemoStore } from './store.js';
+import type { ForemanUi } from './writes/foreman-ui.js';
 
 /** Credentials of one of the demo accounts. */
 export interface DemoUser {
@@ -21,6 +22,18 @@ export interface RecordedRequest {
   headers: Record<string, string>;
   /** Parsed JSON body of POST/PUT/PATCH requests, when it parsed. */
   body?: unknown;
+  /**
+   * Rails' request.remote_ip: the TCP peer, or an X-Forwarded-For/Client-Ip address (see
+   * DemoUpstream). Failed logins are counted against it. Null when Rails could not work it out
+   * (IP spoofing check) and for requests Apache refused (414).
+   */
+  remoteIp: string | null;
+  /**
+   * Rails' request id: the sanitized X-Request-Id, else a random UUID; echoed in the response's
+   * X-Request-Id and stored as the request_uuid of the audits the request writes. Null when the
+   * request never reached Rails.
+   */
+  requestId: string | null;
 }
 
 /** A fault to inject instead of (or before) the normal answer. */
@@ -44,19 +57,55 @@ export interface FaultRule {
 export interface DemoUpstreamOptions {
   host?: string;
   port?: number;
-  /** Added before every answer (benchmarks). */
+  /** Added before every answer, inside the request's Puma slot (benchmarks). */
   latencyMs?: number;
   /** Foreman's entries_per_page setting. */
   defaultPerPage?: number;
+  /**
+   * Foreman's failed_login_attempts_limit setting (default 30): once a remote IP has this many
+   * failed authentications within the window, every request from it gets the brute-force 401,
+   * valid credentials included. 0 disables the lockout.
+   */
+  failedLoginLimit?: number;
+  /**
+   * How long a remote IP's failure count lives after its latest counted failure (default
+   * 300000, Foreman's 5 minutes). Blocked requests do not count, so do not extend it.
+   */
+  failedLoginWindowMs?: number;
+  /**
+   * Requests processed at once (default 32: Puma's 2 workers × 16 threads). Further requests
+   * wait in arrival order; one whose client hangs up while waiting is never processed.
+   */
+  maxConcurrentRequests?: number;
 }
 
+/**
+ * A running demo upstream. The TCP peer is Rails' REMOTE_ADDR; like Rails, the demo also reads
+ * X-Forwarded-For and Client-Ip (trusted proxies: 127.0.0.0/8 and ::1, Foreman's default), so a
+ * client on loopback can name the IP its requests count against.
+ */
 export interface DemoUpstream {
   readonly url: string;
   readonly requests: RecordedRequest[];
+  /** Empties `requests` and restarts `peakInFlight` from the current `inFlight`. */
   resetRequests(): void;
   injectFault(rule: FaultRule): void;
   clearFaults(): void;
   readonly store: DemoStore;
+  /** Back to the pristine seed (audits included), and no failed logins counted. */
   resetData(): void;
+  /** Failed authentications currently counted against a remote IP (0 once expired). */
+  failedLogins(ip: string): number;
+  /** Forgets every failed-login count, lifting all lockouts. */
+  resetLockouts(): void;
+  /** Requests received and not yet answered: processed, waiting for a slot, or sending a body. */
+  readonly inFlight: number;
+  /** The most requests in flight at once since start or the last resetRequests(). */
+  readonly peakInFlight: number;
+  /**
+   * Changes "someone made in Foreman's UI": image writes with their audit rows, outside HTTP
+   * (not in `requests`), and slow transactions whose audits become visible late.
+   */
+  readonly foremanUi: ForemanUi;
   close(): Promise<void>;
 }

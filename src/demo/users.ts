@@ -3,12 +3,19 @@ import type { DemoUser } from './types.js';
 /** Sees and may do everything. */
 export const DEMO_ADMIN: DemoUser = Object.freeze({ login: 'admin', password: 'changeme' });
 
-/** Read-only, limited to the Lab location, with a +02:00 user timezone. */
+/**
+ * Read-only, limited to the Lab location, with a +02:00 user timezone. Like Foreman's built-in
+ * Viewer role it may read the audit log, which no taxonomy or compute resource limits.
+ */
 export const DEMO_VIEWER: DemoUser = Object.freeze({ login: 'viewer', password: 'viewer' });
 
 /** A demo account as Foreman would model it: role permissions, taxonomies and timezone. */
 export interface DemoAccount {
+  /** The users table id, audits' user_id. */
+  id: number;
   login: string;
+  /** User#to_label ("First Last"), what audits store as `username`. */
+  fullName: string;
   admin: boolean;
   /** Timestamps are rendered in this fixed offset; 0 renders as "UTC". */
   utcOffsetMinutes: number;
@@ -30,6 +37,7 @@ const READ_PERMISSIONS = [
   'view_operatingsystems',
   'view_compute_resources',
   'view_images',
+  'view_audit_logs',
 ];
 
 const ACCOUNTS: readonly Credentials[] = [
@@ -37,7 +45,9 @@ const ACCOUNTS: readonly Credentials[] = [
     password: DEMO_ADMIN.password,
     tokens: ['demo-admin-token'],
     account: {
+      id: 4,
       login: DEMO_ADMIN.login,
+      fullName: 'Admin User',
       admin: true,
       utcOffsetMinutes: 0,
       permissions: new Set(),
@@ -49,7 +59,9 @@ const ACCOUNTS: readonly Credentials[] = [
     password: DEMO_VIEWER.password,
     tokens: [],
     account: {
+      id: 5,
       login: DEMO_VIEWER.login,
+      fullName: 'Vera Viewer',
       admin: false,
       utcOffsetMinutes: 120,
       permissions: new Set(READ_PERMISSIONS),
@@ -82,4 +94,14 @@ export function authenticate(header: string | undefined): AuthResult {
 
 export function hasPermission(account: DemoAccount, permission: string): boolean {
   return account.admin || account.permissions.has(permission);
+}
+
+/** The demo account with this login, or undefined. */
+export function accountByLogin(login: string): DemoAccount | undefined {
+  return ACCOUNTS.find((a) => a.account.login === login)?.account;
+}
+
+/** The demo account with this users-table id, or undefined (a deleted user). */
+export function accountById(id: number | null): DemoAccount | undefined {
+  return ACCOUNTS.find((a) => a.account.id === id)?.account;
 }

@@ -143,12 +143,17 @@ describe('create', () => {
     expect(ovirt.json.error.full_messages).toEqual(['Uuid could not be found in ovirt-dc1']);
   });
 
-  it('rejects references to records that do not exist', async () => {
+  it('fails on the foreign key, with the 500 Foreman answers, for a record that does not exist', async () => {
     const { status, json } = await send<ErrorJson>('POST', '/api/compute_resources/1/images', {
       json: { image: { ...validImageBody, architecture_id: 99 } },
     });
-    expect(status).toBe(422);
-    expect(json).toEqual({ error: { message: "Couldn't find Architecture with 'id'=99" } });
+    expect(status).toBe(500);
+    expect(json).toEqual({
+      error: {
+        message:
+          'PG::ForeignKeyViolation: ERROR:  insert or update on table "images" violates foreign key constraint "images_architecture_id_fk"\nDETAIL:  Key (architecture_id)=(99) is not present in table "architectures".\n',
+      },
+    });
   });
 
   it('wraps only DB columns of an unwrapped body, and its *_id keys hijack the parent', async () => {

@@ -85,6 +85,14 @@ describe('fault injection', () => {
     expect(custom.headers.get('content-type')).toBe('application/json; charset=utf-8');
   });
 
+  it('echoes the request id on Foreman-style faults, not on the proxy page', async () => {
+    demo.upstream.injectFault({ path: '/api/status', status: 500 });
+    demo.upstream.injectFault({ path: '/api/status', status: 502 });
+    const headers = { 'X-Request-Id': 'fault-1' };
+    expect((await get('/api/status', { headers })).headers.get('x-request-id')).toBe('fault-1');
+    expect((await get('/api/status', { headers })).headers.get('x-request-id')).toBeNull();
+  });
+
   it('matches by method and path, applies a rule `times` times, and clears', async () => {
     demo.upstream.injectFault({ method: 'POST', status: 502 });
     demo.upstream.injectFault({ path: '/api/status', status: 504, times: 2 });

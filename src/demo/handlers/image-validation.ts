@@ -1,4 +1,4 @@
-import { fail } from '../http/responses.js';
+import { type DatabaseError, foreignKeyViolation } from '../database-errors.js';
 import { isBlank, rubyStrip } from '../http/ruby.js';
 import { providerOf } from '../providers.js';
 import type { DemoStore } from '../store.js';
@@ -16,6 +16,10 @@ export class ValidationErrors {
 
   get empty(): boolean {
     return this.#full.length === 0;
+  }
+
+  get fullMessages(): readonly string[] {
+    return this.#full;
   }
 
   /** unprocessable_entity.json.rabl inside the error layout. */
@@ -93,16 +97,50 @@ export function validateImage(
 }
 
 /**
- * belongs_to is optional in Foreman, so a dangling id passes validation; the demo (documented
- * approximation) answers it like a RecordNotFound for another model instead of storing it.
+ * The images table's foreign keys (db/migrate/20130908170524_add_keys.rb), in the order
+ * PostgreSQL fires their checks (trigger names follow creation order).
  */
-export function ensureReferences(store: DemoStore, draft: ImageDraft): void {
-  const missing: Array<[string, number | null, boolean]> = [
-    ['Operatingsystem', draft.operatingsystemId, !!store.operatingsystem(draft.operatingsystemId)],
-    ['ComputeResource', draft.computeResourceId, !!store.computeResource(draft.computeResourceId)],
-    ['Architecture', draft.architectureId, !!store.architecture(draft.architectureId)],
-  ];
-  for (const [model, id, exists] of missing) {
-    if (!exists) fail(422, { error: { message: `Couldn't find ${model} with 'id'=${id}` } });
+const IMAGE_FOREIGN_KEYS = [
+  {
+    column: 'architecture_id',
+    read: (draft: ImageDraft) => draft.architectureId,
+    exists: (store: DemoStore, id: number) => store.architecture(id) !== undefined,
+    referencedTable: 'architectures',
+  },
+  {
+    column: 'compute_resource_id',
+    read: (draft: ImageDraft) => draft.computeResourceId,
+    exists: (store: DemoStore, id: number) => store.computeResource(id) !== undefined,
+    referencedTable: 'compute_resources',
+  },
+  {
+    column: 'operatingsystem_id',
+    read: (draft: ImageDraft) => draft.operatingsystemId,
+    exists: (store: DemoStore, id: number) => store.operatingsystem(id) !== undefined,
+    referencedTable: 'operatingsystems',
+  },
+] as const;
+
+/**
+ * belongs_to is optional in Foreman (belongs_to_required_by_default = false), so a dangling id
+ * passes validation and the INSERT or UPDATE itself fails on the foreign key. An UPDATE checks
+ * only the keys it changes. Null when every reference holds.
+ */
+export function foreignKeyViolationOf(
+  store: DemoStore,
+  draft: ImageDraft,
+  original: ImageDraft | null,
+): DatabaseError | null {
+  for (const key of IMAGE_FOREIGN_KEYS) {
+    const id = key.read(draft);
+    if (id === null || (original && key.read(original) === id) || key.exists(store, id)) continue;
+    return foreignKeyViolation({
+      table: 'images',
+      column: key.column,
+      constraint: `images_${key.column}_fk`,
+      value: id,
+      referencedTable: key.referencedTable,
+    });
   }
+  return null;
 }

@@ -1,9 +1,14 @@
+import type { AuditAuthor } from '../audits/auditor.js';
 import { type DemoResponse, fail, json } from '../http/responses.js';
-import type { ImageRecord } from '../records.js';
 import { rawImageRow, renderImage } from '../render/image.js';
+import {
+  prepareImageCreate,
+  prepareImageDestroy,
+  prepareImageUpdate,
+} from '../writes/image-writes.js';
 import type { HandlerContext } from './context.js';
 import { assignImageParams, type ImageDraft, permittedImageParams } from './image-params.js';
-import { ensureReferences, stripChanged, validateImage } from './image-validation.js';
+import { stripChanged, validateImage } from './image-validation.js';
 import { findImageUnder, type ImageParent, requireImageParent } from './images.js';
 
 /** What Foreman answers for a NoMethodError, e.g. `Location#images` on create. */
@@ -30,38 +35,29 @@ export function createImage(ctx: HandlerContext): DemoResponse {
   stripChanged(draft, null);
   const errors = validateImage(ctx.store, draft, null);
   if (!errors.empty) return json(422, errors.body(null));
-  ensureReferences(ctx.store, draft);
-  const now = ctx.now();
-  const image = ctx.store.insertImage({ ...complete(draft), createdAt: now, updatedAt: now });
-  return json(201, renderImage(ctx.store, image, ctx.account.utcOffsetMinutes));
+  const write = prepareImageCreate(ctx.store, draft, authorOf(ctx), ctx.now());
+  write.commit();
+  return json(201, renderImage(ctx.store, write.image, ctx.account.utcOffsetMinutes));
 }
 
 /** PUT/PATCH: a partial update; `updated_at` moves only when an attribute really changed. */
 export function updateImage(ctx: HandlerContext): DemoResponse {
   const image = findImageUnder(ctx, requireImageParent(ctx));
-  const original = toDraft(image);
-  const draft = { ...original };
+  const { id: _id, createdAt: _created, updatedAt: _updated, ...original } = image;
+  const draft: ImageDraft = { ...original };
   assignImageParams(ctx, draft, permittedImageParams(ctx.body));
   stripChanged(draft, original);
   const errors = validateImage(ctx.store, draft, image.id);
   if (!errors.empty) return json(422, errors.body(image.id));
-  ensureReferences(ctx.store, draft);
-  const changed = (Object.keys(draft) as Array<keyof ImageDraft>).some(
-    (key) => draft[key] !== original[key],
-  );
-  const updated: ImageRecord = {
-    ...image,
-    ...complete(draft),
-    updatedAt: changed ? ctx.now() : image.updatedAt,
-  };
-  ctx.store.replaceImage(updated);
-  return json(200, renderImage(ctx.store, updated, ctx.account.utcOffsetMinutes));
+  const write = prepareImageUpdate(ctx.store, image, draft, authorOf(ctx), ctx.now());
+  write.commit();
+  return json(200, renderImage(ctx.store, write.image, ctx.account.utcOffsetMinutes));
 }
 
 /** DELETE: 200 with the raw row, clear-text password included. */
 export function destroyImage(ctx: HandlerContext): DemoResponse {
   const image = findImageUnder(ctx, requireImageParent(ctx));
-  ctx.store.deleteImage(image.id);
+  prepareImageDestroy(ctx.store, image, authorOf(ctx), ctx.now()).commit();
   return json(200, rawImageRow(image));
 }
 
@@ -71,23 +67,11 @@ function assignOwner(draft: ImageDraft, parent: Exclude<ImageParent, { kind: 'ta
   if (parent.kind === 'operatingsystem') draft.operatingsystemId = parent.record.id;
 }
 
-function toDraft(image: ImageRecord): ImageDraft {
-  const { id: _id, createdAt: _created, updatedAt: _updated, ...draft } = image;
-  return draft;
-}
-
-/** Validation guarantees these; the check keeps the types honest. */
-function complete(draft: ImageDraft): Omit<ImageRecord, 'id' | 'createdAt' | 'updatedAt'> {
-  const { name, uuid, username, operatingsystemId, computeResourceId, architectureId } = draft;
-  if (
-    name === null ||
-    uuid === null ||
-    username === null ||
-    operatingsystemId === null ||
-    computeResourceId === null ||
-    architectureId === null
-  ) {
-    throw new Error('image draft saved without passing validation');
-  }
-  return { ...draft, name, uuid, username, operatingsystemId, computeResourceId, architectureId };
+/** Audited::Sweeper's store for this request: the API user, remote_ip and request id. */
+function authorOf(ctx: HandlerContext): AuditAuthor {
+  return {
+    account: ctx.account,
+    remoteAddress: ctx.request.remoteIp,
+    requestUuid: ctx.request.requestId,
+  };
 }

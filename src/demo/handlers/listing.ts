@@ -1,6 +1,7 @@
+import { DatabaseError } from '../database-errors.js';
 import { type DemoResponse, fail, json } from '../http/responses.js';
 import { isBlank, rubyInspect, rubyInteger, rubyToI } from '../http/ruby.js';
-import { compileSearch } from '../search/evaluator.js';
+import { compileSearch, type Predicate } from '../search/evaluator.js';
 import type { SearchDefinition } from '../search/fields.js';
 import { compileOrder } from '../search/order.js';
 import { hasPermission } from '../users.js';
@@ -17,8 +18,9 @@ export interface ListingOptions<T extends { id: number }> {
 
 /**
  * An index answer in Foreman's layout (index_layout.json.erb) with scoped_search and
- * will_paginate semantics. Search and order errors (400) come first, as search_for runs
- * before paginate; bad page values then fail with the 500 Foreman's rescue_from turns them into.
+ * will_paginate semantics, failing in Foreman's order: search and order errors (400) as
+ * search_for builds the scope, then bad page values (500) as paginate does, then what
+ * PostgreSQL refuses once the query runs (500, e.g. an id beyond 32 bits).
  */
 export function indexResponse<T extends { id: number }>(
   ctx: HandlerContext,
@@ -26,8 +28,28 @@ export function indexResponse<T extends { id: number }>(
 ): DemoResponse {
   const { query } = ctx.request;
   const { records, definition } = options;
-  const predicate = compileSearch(query.search ?? '', definition);
+  let predicate: Predicate<T> | null = null;
+  let databaseError: DatabaseError | null = null;
+  try {
+    predicate = compileSearch(query.search ?? '', definition);
+  } catch (error) {
+    if (!(error instanceof DatabaseError)) throw error;
+    databaseError = error;
+  }
   const comparator = compileOrder(query.order, definition);
+  const paging =
+    query.per_page === 'all'
+      ? null
+      : {
+          page: pageNumber(query.page),
+          perPage: query.per_page === undefined ? ctx.defaultPerPage : rubyToI(query.per_page),
+        };
+  if (databaseError) throw databaseError;
+  if (paging && paging.perPage < 0) {
+    fail(500, {
+      error: { message: 'PG::InvalidRowCountInLimitClause: ERROR:  LIMIT must not be negative' },
+    });
+  }
   const matched = predicate ? records.filter(predicate) : [...records];
   if (comparator) matched.sort(comparator);
 
@@ -35,17 +57,11 @@ export function indexResponse<T extends { id: number }>(
   const subtotal = isBlank(query.search) ? total : matched.length;
   let results: T[];
   let perPageShown: number;
-  if (query.per_page === 'all') {
+  if (!paging) {
     results = matched;
     perPageShown = total;
   } else {
-    const page = pageNumber(query.page);
-    const perPage = query.per_page === undefined ? ctx.defaultPerPage : rubyToI(query.per_page);
-    if (perPage < 0) {
-      fail(500, {
-        error: { message: 'PG::InvalidRowCountInLimitClause: ERROR:  LIMIT must not be negative' },
-      });
-    }
+    const { page, perPage } = paging;
     results = matched.slice((page - 1) * perPage, page * perPage);
     perPageShown = isBlank(query.per_page) ? ctx.defaultPerPage : rubyToI(query.per_page ?? '');
   }

@@ -44,18 +44,27 @@ const DEFAULT_MESSAGES: Record<number, string> = {
   500: 'Internal Server Error',
 };
 
+/** Whether the rule stands for the reverse proxy's own error page rather than a Rails answer. */
+function fromProxy(rule: FaultRule & { status: number }): boolean {
+  return rule.body === undefined && [502, 503, 504].includes(rule.status);
+}
+
 /**
  * The answer of a rule with a status. Without a body, 502/503/504 get the HTML page of the
- * reverse proxy in front of Foreman; other statuses a Foreman-style JSON error.
+ * reverse proxy in front of Foreman; other statuses a Foreman-style JSON error, which like every
+ * Rails answer echoes the request id (rule headers still win).
  */
-export function faultResponse(rule: FaultRule & { status: number }): DemoResponse {
+export function faultResponse(
+  rule: FaultRule & { status: number },
+  requestId: string,
+): DemoResponse {
   const { status } = rule;
   let body: string;
   let contentType: string;
   if (rule.body !== undefined) {
     body = rule.body;
     contentType = rule.contentType ?? JSON_TYPE;
-  } else if (status === 502 || status === 503 || status === 504) {
+  } else if (fromProxy(rule)) {
     body = proxyErrorPage(status);
     contentType = rule.contentType ?? 'text/html; charset=iso-8859-1';
   } else {
@@ -64,6 +73,7 @@ export function faultResponse(rule: FaultRule & { status: number }): DemoRespons
     contentType = rule.contentType ?? JSON_TYPE;
   }
   const headers: Record<string, string> = { 'content-type': contentType };
+  if (!fromProxy(rule)) headers['x-request-id'] = requestId;
   for (const [name, value] of Object.entries(rule.headers ?? {}))
     headers[name.toLowerCase()] = value;
   return { status, headers, body };

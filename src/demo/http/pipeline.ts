@@ -2,6 +2,7 @@ import type { HandlerContext, TaxonomyContext } from '../handlers/context.js';
 import { QueryNotSupported } from '../search/errors.js';
 import type { DemoStore } from '../store.js';
 import { authenticate, type DemoAccount, hasPermission } from '../users.js';
+import type { BruteforceProtection } from './bruteforce-protection.js';
 import { type DemoRequest, mediaType, mergeParams, paramString, parseJsonBody } from './request.js';
 import {
   DemoHttpError,
@@ -16,6 +17,7 @@ import { activeRecordId, isBlank } from './ruby.js';
 
 export interface PipelineEnv {
   store: DemoStore;
+  bruteforce: BruteforceProtection;
   defaultPerPage: number;
   now(): Date;
 }
@@ -28,20 +30,40 @@ export interface PipelineResult {
 
 /**
  * One request through Foreman's before_action chain: routing, JSON parsing, authorize
- * (401, then 403), info headers, set_taxonomy (404), check_media_type (415), then the action,
- * which resolves the nested parent and the record itself.
+ * (brute-force lock, 401, then 403), info headers, set_taxonomy (404), check_media_type (415),
+ * then the action, which resolves the nested parent and the record itself. Rails' RequestId
+ * middleware echoes the request id on every answer, routing errors included.
  */
 export function handleRequest(env: PipelineEnv, request: DemoRequest): PipelineResult {
-  const auth = authenticate(request.headers.authorization);
-  const login = auth.ok ? auth.account.login : null;
+  const result = runController(env, request);
+  return {
+    ...result,
+    response: withHeaders(result.response, { 'X-Request-Id': request.requestId }),
+  };
+}
+
+function runController(env: PipelineEnv, request: DemoRequest): PipelineResult {
   const route = matchRoute(request.method, request.path);
-  if (!route) return { response: routingNotFound(request.headers.accept), login };
+  if (!route) {
+    const auth = authenticate(request.headers.authorization);
+    return {
+      response: routingNotFound(request.headers.accept),
+      login: auth.ok ? auth.account.login : null,
+    };
+  }
   const headers: Record<string, string> = {};
+  let login: string | null = null;
   try {
     const body = parseJsonBody(request);
+    if (env.bruteforce.blocked(request.remoteIp)) {
+      return { response: errorResponse(401, BRUTEFORCE_MESSAGE), login };
+    }
+    const auth = authenticate(request.headers.authorization);
     if (!auth.ok) {
+      env.bruteforce.countFailure(request.remoteIp);
       return { response: errorResponse(401, `Unable to authenticate user ${auth.login}`), login };
     }
+    login = auth.account.login;
     if (route.permission && !hasPermission(auth.account, route.permission)) {
       return { response: accessDenied(route.permission), login };
     }
@@ -67,6 +89,9 @@ export function handleRequest(env: PipelineEnv, request: DemoRequest): PipelineR
     return { response: withHeaders(errorToResponse(error), headers), login };
   }
 }
+
+/** app/views/api/v2/errors/bruteforce_attempt.json.rabl */
+const BRUTEFORCE_MESSAGE = 'Too many tries, please try again in a few minutes.';
 
 function accessDenied(permission: string): DemoResponse {
   return json(403, {

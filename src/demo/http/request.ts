@@ -13,6 +13,10 @@ export interface DemoRequest {
   queryEntries: Array<[string, string]>;
   headers: Record<string, string>;
   rawBody: string;
+  /** request.remote_ip, as Rails' RemoteIp works it out (see remote-ip.ts). */
+  remoteIp: string;
+  /** request.uuid, as Rails' RequestId works it out (see request-id.ts). */
+  requestId: string;
 }
 
 export function parseTarget(target: string): Pick<DemoRequest, 'path' | 'query' | 'queryEntries'> {

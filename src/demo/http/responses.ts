@@ -57,14 +57,19 @@ export function routingNotFound(accept: string | undefined): DemoResponse {
 
 /** What a reverse proxy (Apache httpd, as foreman-installer sets up) says for 502/503/504. */
 export function proxyErrorPage(status: number): string {
-  const reason = STATUS_CODES[status] ?? 'Error';
+  return apacheErrorPage(status, '<p>The proxy server could not handle the request.</p>');
+}
+
+/** Apache httpd's built-in error page (ap_send_error_response) with its server signature. */
+export function apacheErrorPage(status: number, message: string, reason = STATUS_CODES[status]) {
+  const title = reason ?? 'Error';
   return [
     '<!DOCTYPE HTML PUBLIC "-//IETF//DTD HTML 2.0//EN">',
     '<html><head>',
-    `<title>${status} ${reason}</title>`,
+    `<title>${status} ${title}</title>`,
     '</head><body>',
-    `<h1>${reason}</h1>`,
-    '<p>The proxy server could not handle the request.</p>',
+    `<h1>${title}</h1>`,
+    message,
     '<hr>',
     '<address>Apache/2.4.62 (Red Hat Enterprise Linux) Server at foreman.example.com Port 443</address>',
     '</body></html>',

@@ -1,3 +1,4 @@
+import { listAudits, showAudit } from '../handlers/audits.js';
 import {
   listArchitectures,
   listOperatingsystems,
@@ -46,8 +47,8 @@ const IMAGE_PARENTS = [
 /**
  * The subset of config/routes/api/v2.rb the demo serves. Image CRUD exists under all three
  * parents, as in Foreman (apipie documents writes only under compute resources). Foreman routes
- * outside this list (available_images, writes to the other resources, …) answer like unknown
- * routes.
+ * outside this list (available_images, writes to the other resources, host audits, …) answer
+ * like unknown routes.
  */
 const ROUTES: readonly RouteDefinition[] = [
   route(GET, 'status', status, null),
@@ -81,6 +82,8 @@ const ROUTES: readonly RouteDefinition[] = [
     listComputeResources,
     'view_compute_resources',
   ),
+  route(GET, 'audits', listAudits, 'view_audit_logs'),
+  route(GET, 'audits/:id', showAudit, 'view_audit_logs'),
   ...IMAGE_PARENTS.flatMap((parent) => [
     route(GET, `${parent}/images`, listImages, 'view_images'),
     route(['POST'], `${parent}/images`, createImage, 'create_images'),

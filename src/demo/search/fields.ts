@@ -7,13 +7,21 @@ export interface SearchField<T> {
   name: string;
   /** scoped_search's `field.field`, the column: it is what error messages name. */
   column: string;
-  type: 'string' | 'integer' | 'boolean';
+  /** The column type; a datetime column's values are epoch milliseconds. */
+  type: 'string' | 'integer' | 'boolean' | 'datetime';
   /** Not searched by bare terms. */
   onlyExplicit?: boolean;
   /** ScopedSearch::Validators::INTEGER. */
   integerValidator?: boolean;
-  /** complete_value of a set field, e.g. { true: true, false: false }. */
-  set?: Readonly<Record<string, boolean>>;
+  /** Values the validator lets through anyway (scoped_search's :special_values). */
+  specialValues?: readonly string[];
+  /** scoped_search's :value_translation, applied to every value but LIKE patterns. */
+  translate?: (value: string) => string;
+  /**
+   * complete_value of a set field: the only values a query may use, mapped to what the column
+   * holds, e.g. { true: true, false: false } or { image: 'Image' }.
+   */
+  set?: Readonly<Record<string, boolean | string>>;
   /**
    * The column's values for a record: one for a plain column or belongs_to, one per associated
    * row for has_many relations, where an empty association reads as a single NULL.
@@ -21,8 +29,17 @@ export interface SearchField<T> {
   values(record: T): FieldValue[];
 }
 
+/** What scoped_search's parse_temporal reads relative values against: Time.zone and now. */
+export interface TemporalContext {
+  now: Date;
+  /** The user's time zone, as a fixed offset. */
+  utcOffsetMinutes: number;
+}
+
 export interface SearchDefinition<T extends { id: number }> {
   fields: readonly SearchField<T>[];
+  /** Needed when a field is a datetime. */
+  temporal?: TemporalContext;
 }
 
 export function fieldByName<T extends { id: number }>(

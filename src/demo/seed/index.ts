@@ -1,4 +1,5 @@
 import type { DemoData } from '../records.js';
+import { seedAudits } from './audits.js';
 import { COMPUTE_PROFILES, seedComputeResources } from './compute.js';
 import { seedImages } from './images.js';
 import { seedOperatingsystems } from './operatingsystems.js';
@@ -17,11 +18,12 @@ export function createSeed(): DemoData {
   const architectures = seedArchitectures();
   const operatingsystems = seedOperatingsystems();
   const computeResources = seedComputeResources();
+  const images = seedImages({ architectures, operatingsystems, computeResources });
   return {
     architectures,
     operatingsystems,
     computeResources,
-    images: seedImages({ architectures, operatingsystems, computeResources }),
+    images,
     locations: seedLocations(),
     organizations: seedOrganizations(),
     media: MEDIA.map((m) => ({ ...m })),
@@ -29,5 +31,6 @@ export function createSeed(): DemoData {
     templateKinds: TEMPLATE_KINDS.map((k) => ({ ...k })),
     provisioningTemplates: PROVISIONING_TEMPLATES.map((t) => ({ ...t })),
     computeProfiles: COMPUTE_PROFILES.map((p) => ({ ...p })),
+    audits: seedAudits({ architectures, operatingsystems, computeResources, images }),
   };
 }
