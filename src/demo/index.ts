@@ -26,11 +26,10 @@ export { DemoStore } from './store.js';
 export type {
   DemoUpstream,
   DemoUpstreamOptions,
-  DemoUser,
   FaultRule,
   RecordedRequest,
 } from './types.js';
-export { DEMO_ADMIN, DEMO_VIEWER } from './users.js';
+export { DEMO_ADMIN, DEMO_VIEWER, type DemoUser } from './users.js';
 export {
   type ForemanUi,
   type ForemanUiChange,

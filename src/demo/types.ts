@@ -1,12 +1,6 @@
 import type { DemoStore } from './store.js';
 import type { ForemanUi } from './writes/foreman-ui.js';
 
-/** Credentials of one of the demo accounts. */
-export interface DemoUser {
-  login: string;
-  password: string;
-}
-
 /** One request as the demo upstream saw it; tests assert upstream traffic with these. */
 export interface RecordedRequest {
   method: string;

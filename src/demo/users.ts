@@ -1,4 +1,8 @@
-import type { DemoUser } from './types.js';
+/** Credentials of one of the demo accounts. */
+export interface DemoUser {
+  login: string;
+  password: string;
+}
 
 /** Sees and may do everything. */
 export const DEMO_ADMIN: DemoUser = Object.freeze({ login: 'admin', password: 'changeme' });

@@ -18,9 +18,9 @@ import {
   type TopLevelName,
 } from './resources.js';
 import { deleteImage, type ImageAttributes, postImage, putImage } from './rest/image-writes.js';
+import { orEmpty, type PageReader, readList, readMergedByIds } from './rest/list-pages.js';
 import { collectionPath, imagesPath, listQuery, memberPath } from './rest/paths.js';
 import { chunkIds, idListSearch } from './rest/search.js';
-import { orEmpty, type PageReader, readList, readMergedByIds } from './rest/list-pages.js';
 
 export type { ImageAttributes } from './rest/image-writes.js';
 

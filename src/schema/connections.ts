@@ -1,5 +1,10 @@
 import type { ObjectRef } from '@pothos/core';
-import { type Cursor, idOrderDirection, type ListPage, type ListRequest } from '../foreman/lists.js';
+import {
+  type Cursor,
+  idOrderDirection,
+  type ListPage,
+  type ListRequest,
+} from '../foreman/lists.js';
 import { fromBase64, toBase64 } from './base64.js';
 import { builder } from './builder.js';
 import { badUserInput } from './errors.js';

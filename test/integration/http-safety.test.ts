@@ -144,16 +144,41 @@ describe('health and metrics', () => {
     }
   });
 
-  it('/readyz is 503 when the configured service account is refused', async () => {
+  it('/readyz never logs in: no credentials, no failed login; a refused service account shows', async () => {
     const refused = await startHarness({
       env: { FOREMAN_USERNAME: 'admin', FOREMAN_PASSWORD: 'wrong' },
     });
     try {
+      for (let probe = 0; probe < 40; probe++) {
+        expect((await fetch(`${refused.url}/readyz`)).status).toBe(200);
+      }
+      expect(
+        refused.upstream().every((r) => r.path === '/api/ping' && !r.headers.authorization),
+      ).toBe(true);
+      expect(refused.demo.failedLogins('127.0.0.1')).toBe(0);
+
+      // What the gateway's own requests learn about the service account, readiness reports.
+      const query = await refused.query('{ architectures { totalCount } }', { as: null });
+      expect(query.errors?.[0]?.extensions?.code).toBe('UNAUTHENTICATED');
       const ready = await fetch(`${refused.url}/readyz`);
       expect(ready.status).toBe(503);
-      expect(await ready.json()).toMatchObject({ foreman: { ready: false, status: 401 } });
+      const body = await ready.json();
+      expect(body).toMatchObject({ foreman: { ready: true }, serviceAccount: 'refused' });
+      expect(JSON.stringify(body)).not.toMatch(/127\.0\.0\.1|ECONNREFUSED/);
     } finally {
       await refused.close();
+    }
+  });
+
+  it('/readyz names no internal address when Foreman is down', async () => {
+    const orphan = await startHarness();
+    await orphan.demo.close();
+    try {
+      const ready = await fetch(`${orphan.url}/readyz`);
+      expect(ready.status).toBe(503);
+      expect(JSON.stringify(await ready.json())).not.toMatch(/127\.0\.0\.1|ECONNREFUSED|:\d{2,5}/);
+    } finally {
+      await orphan.close().catch(() => undefined);
     }
   });
 

@@ -5,7 +5,6 @@ import type {
   ComputeResourceRecord,
   ImageRecord,
 } from '../records.js';
-import type { DemoStore } from '../store.js';
 import type { DemoAccount } from '../users.js';
 
 /** Who changed something, from where, in which request (audited's Sweeper store). */
@@ -30,6 +29,12 @@ export interface AuditFacts {
   organizationIds?: number[];
 }
 
+/** Where audits are kept: the rows committed so far, and the audits id sequence. */
+export interface AuditLog {
+  readonly audits: readonly AuditRecord[];
+  reserveAuditId(): number;
+}
+
 /** AuditExtensions::REDACTED, lower case unlike audited's own "[REDACTED]". */
 export const REDACTED = '[redacted]';
 
@@ -40,7 +45,7 @@ export const REDACTED = '[redacted]';
  * lock, from what it can see.
  */
 export function buildAudit(
-  store: DemoStore,
+  store: AuditLog,
   facts: AuditFacts,
   ownUncommitted: readonly AuditRecord[] = [],
 ): AuditRecord {

@@ -12,7 +12,7 @@ import {
   json,
   routingNotFound,
 } from './responses.js';
-import { matchRoute } from './router.js';
+import { matchRoute, PUBLIC } from './router.js';
 import { activeRecordId, isBlank } from './ruby.js';
 
 export interface PipelineEnv {
@@ -53,6 +53,11 @@ function runController(env: PipelineEnv, request: DemoRequest): PipelineResult {
   }
   const headers: Record<string, string> = {};
   let login: string | null = null;
+  if (route.permission === PUBLIC) {
+    // Nothing before the action runs (no authorize, so no lock and no failed login), and public
+    // actions read nothing of the request.
+    return { response: (route.handler as () => DemoResponse)(), login };
+  }
   try {
     const body = parseJsonBody(request);
     if (env.bruteforce.blocked(request.remoteIp)) {

@@ -15,24 +15,34 @@ interface RouteDefinition {
   methods: readonly string[];
   pattern: readonly string[];
   handler: RouteHandler;
-  /** Checked by `authorize` right after authentication; null for routes open to any user. */
-  permission: string | null;
+  /**
+   * Checked by `authorize` right after authentication; null for routes open to any user;
+   * PUBLIC where the controller skips `authorize` (no login, so no failed login either).
+   */
+  permission: string | null | typeof PUBLIC;
 }
+
+/** `skip_before_action :authorize`: answered without credentials. */
+export const PUBLIC = Symbol('public');
 
 export interface RouteMatch {
   handler: RouteHandler;
-  permission: string | null;
+  permission: string | null | typeof PUBLIC;
   pathParams: Record<string, string>;
 }
 
 const status: RouteHandler = () =>
   json(200, { result: 'ok', status: 200, version: '3.13.0-develop', api_version: 2 });
 
+/** Api::V2::PingController#ping: the database's state, for anyone (Ping.ping). */
+const ping: RouteHandler = () =>
+  json(200, { results: { foreman: { database: { active: true, duration_ms: '0' } } } });
+
 function route(
   methods: readonly string[],
   path: string,
   handler: RouteHandler,
-  permission: string | null,
+  permission: string | null | typeof PUBLIC,
 ): RouteDefinition {
   return { methods, pattern: path.split('/'), handler, permission };
 }
@@ -52,6 +62,7 @@ const IMAGE_PARENTS = [
  */
 const ROUTES: readonly RouteDefinition[] = [
   route(GET, 'status', status, null),
+  route(GET, 'ping', ping, PUBLIC),
   route(GET, 'architectures', listArchitectures, 'view_architectures'),
   route(GET, 'architectures/:id', showArchitecture, 'view_architectures'),
   route(

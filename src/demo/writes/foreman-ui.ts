@@ -4,8 +4,7 @@ import type { ImageDraft } from '../handlers/image-params.js';
 import { stripChanged, validateImage } from '../handlers/image-validation.js';
 import type { AuditRecord, ImageRecord } from '../records.js';
 import type { DemoStore } from '../store.js';
-import type { DemoUser } from '../types.js';
-import { accountByLogin, DEMO_ADMIN } from '../users.js';
+import { accountByLogin, DEMO_ADMIN, type DemoUser } from '../users.js';
 import {
   type ImageWrite,
   prepareImageCreate,
