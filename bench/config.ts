@@ -19,7 +19,7 @@ export interface BenchConfig {
   perQueryConcurrency: number;
   /** Sockets to the demo upstream (the gateway's default UPSTREAM_CONNECTIONS: 32). */
   upstreamConnections: number;
-  /** Which reference queries to run (R1…R4). */
+  /** Which reference queries to run (R0…R4). */
   queries: string[];
   /** Where latest.md / latest.json are written. */
   outDir: string;
@@ -36,7 +36,7 @@ const FLAGS = {
   'rss-duration': { env: 'BENCH_RSS_DURATION_S', fallback: '3' },
   'query-concurrency': { env: 'BENCH_QUERY_CONCURRENCY', fallback: '8' },
   'upstream-connections': { env: 'BENCH_UPSTREAM_CONNECTIONS', fallback: '32' },
-  queries: { env: 'BENCH_QUERIES', fallback: 'R1,R2,R3,R4' },
+  queries: { env: 'BENCH_QUERIES', fallback: 'R0,R1,R2,R3,R4' },
   // Outside the repository: `biome check .` would lint a JSON report written inside it.
   'gateway-entry': { env: 'BENCH_GATEWAY_ENTRY', fallback: '' },
   out: { env: 'BENCH_OUT', fallback: path.join(os.tmpdir(), 'foreman-images-graphql-bench') },
@@ -44,7 +44,7 @@ const FLAGS = {
 
 type Flag = keyof typeof FLAGS;
 
-export const ALL_QUERIES = ['R1', 'R2', 'R3', 'R4'] as const;
+export const ALL_QUERIES = ['R0', 'R1', 'R2', 'R3', 'R4'] as const;
 
 export class BenchConfigError extends Error {
   override readonly name = 'BenchConfigError';
