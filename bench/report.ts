@@ -1,9 +1,18 @@
 import type { BenchConfig } from './config.js';
 import type { GatewayLoadResult, LoopLoadResult } from './load.js';
 import type { MachineInfo } from './machine.js';
-import type { LatencyRun } from './measure.js';
+import {
+  type LatencyRun,
+  type ProcessSummary,
+  type QueryResult,
+  type ServerLoadResult,
+  type ServerResult,
+  UNLOADED_RUNS,
+} from './measure.js';
 import type { Plan } from './plan.js';
+import type { CpuUse } from './proc.js';
 import { describeCall } from './rest.js';
+import type { LoadStats } from './stats.js';
 
 export interface BenchReport {
   date: string;
@@ -60,6 +69,7 @@ export function renderMarkdown(report: BenchReport): string {
         ['Memory', `${machine.memoryGiB} GiB`],
         ['Kernel', machine.kernel],
         ['Node.js', machine.node],
+        ['Clock ticks per second (`getconf CLK_TCK`)', machine.clockTicksPerSecond ?? 'n/a'],
         ['Gateway code', machine.revision ?? 'unknown (not a git checkout)'],
         [
           '1-min load average at start / end',
@@ -84,7 +94,8 @@ export function renderMarkdown(report: BenchReport): string {
   );
   out.push(
     `The gateway runs as a **child process** (\`${config.gatewayEntry ? `node ${config.gatewayEntry}` : 'node --import tsx src/main.ts'}\`, \`LOG_LEVEL=warn\`, default configuration, credentials forwarded). ` +
-      "The demo upstream and autocannon share the **bench process**'s main thread; the direct replay and the naive model run on a **worker thread** of it, so the side that calls the demo (gateway, or direct/naive client) always has a core apart from the demo. " +
+      "The demo upstream and autocannon share the **bench process**'s main thread; the direct replay and the naive model run in a **client process** of their own, so the side that calls the demo (gateway, or direct/naive client) always has a core apart from the demo. " +
+      `CPU is each process's utime + stime from \`/proc/<pid>/stat\` (all its threads; ${machine.clockTicksPerSecond ?? '?'} ticks per second), read right before and after each measured run and divided by the queries completed. ` +
       `Load generator, gateway and demo share the machine's ${machine.nproc} cores, so absolute figures are pessimistic and the ratios are what to read.`,
     '',
   );
@@ -96,73 +107,141 @@ export function renderMarkdown(report: BenchReport): string {
   return out.join('\n');
 }
 
+/** One row of a per-query row group: the direct replay, or one server under test. */
+interface SideRow {
+  side: string;
+  kind: 'direct' | 'server';
+  unloaded: number;
+  load: LoadStats & { cpu?: CpuUse; peakRssKiB?: number };
+  rss?: ServerLoadResult;
+}
+
+/** The servers under test for one query, in the order they were measured. */
+function serverSides(q: QueryResult): Array<{ side: string; result: ServerResult }> {
+  return [{ side: 'gateway', result: q.gateway }];
+}
+
+function sideRows(q: QueryResult): SideRow[] {
+  return [
+    { side: 'direct', kind: 'direct', unloaded: q.unloaded.direct, load: q.direct },
+    ...serverSides(q).map(({ side, result }) => ({
+      side,
+      kind: 'server' as const,
+      unloaded: result.unloaded,
+      load: result.load,
+      ...(result.rss ? { rss: result.rss } : {}),
+    })),
+  ];
+}
+
+const cpuMs = (cpu: CpuUse | undefined) =>
+  cpu === undefined || Number.isNaN(cpu.perRequestMs)
+    ? 'n/a'
+    : cpu.perRequestMs < 1
+      ? cpu.perRequestMs.toFixed(3)
+      : cpu.perRequestMs.toFixed(2);
+const cores = (cpu: CpuUse | undefined) => (cpu === undefined ? 'n/a' : cpu.cores.toFixed(2));
+const cpuRatio = (a: CpuUse | undefined, b: CpuUse | undefined) =>
+  a && b ? ratio(a.perRequestMs, b.perRequestMs) : '–';
+
 function renderRun(run: LatencyRun, config: BenchConfig): string[] {
   const out: string[] = [`## Upstream latency ${run.latencyMs} ms`, ''];
+  const servers = run.queries[0] ? serverSides(run.queries[0]).map(({ side }) => side) : [];
   out.push(
-    '**Upstream requests per query** (one execution, counted by the demo)',
+    '**Upstream requests per query** (one execution, counted by the demo; under load: upstream requests during the load run per request sent)',
     '',
     table(
       [
         'Query',
-        'Batched (gateway)',
+        'Plan (direct)',
+        ...servers.flatMap((side) => [side, 'under load']),
         'Naive model',
-        'Batched / naive',
-        'Gateway under load, per query',
+        'Plan / naive',
       ],
-      run.queries.map((q) => [
-        `${q.id}: ${q.title}`,
-        `${q.requests.batched}${q.requests.differsFromPlan ? ' (≠ plan)' : ''}`,
-        q.requests.naive,
-        ratio(q.requests.batched, q.requests.naive),
-        Number.isNaN(q.requests.underLoad) ? '–' : q.requests.underLoad.toFixed(2),
-      ]),
+      run.queries.map((q) => {
+        const planned = q.gateway.requests.perExecution;
+        return [
+          `${q.id}: ${q.title}`,
+          planned,
+          ...serverSides(q).flatMap(({ result }) => [
+            `${result.requests.perExecution}${result.requests.differsFromPlan ? ' (≠ plan)' : ''}`,
+            Number.isNaN(result.load.upstreamPerRequest)
+              ? '–'
+              : result.load.upstreamPerRequest.toFixed(2),
+          ]),
+          q.naiveRequests,
+          ratio(planned, q.naiveRequests),
+        ];
+      }),
     ),
     '',
   );
   out.push(
-    '**One query at a time** (no other load, after the load runs; median of 5 sequential executions, 3 for naive; ms)',
-    '',
-    table(
-      ['Query', 'Gateway', 'Direct', 'Naive', 'Gateway/direct', 'Gateway/naive'],
-      run.queries.map((q) => [
-        q.id,
-        ms(q.unloaded.gateway),
-        ms(q.unloaded.direct),
-        ms(q.unloaded.naive),
-        ratio(q.unloaded.gateway, q.unloaded.direct),
-        ratio(q.unloaded.gateway, q.unloaded.naive),
-      ]),
-    ),
-    '',
-  );
-  out.push(
-    `**Gateway vs direct replay of the same REST calls** (${config.connections} clients, ${config.durationS} s; ms, queries/s)`,
+    `**Latency and throughput** (${config.connections} clients, ${config.durationS} s per side; ms, queries/s; "1 at a time": median of ${UNLOADED_RUNS} sequential executions with no other load, after the load runs)`,
     '',
     table(
       [
         'Query',
-        'Gateway p50',
+        'Side',
+        '1 at a time',
+        'p50',
         'p99',
         'q/s',
-        'Direct p50',
-        'p99',
-        'q/s',
-        'Gateway/direct p50',
-        'p99',
-        'q/s',
+        'q/s ÷ direct',
+        'p50 ÷ direct',
+        '1 at a time ÷ direct',
       ],
-      run.queries.map((q) => [
-        q.id,
-        ms(q.gateway.p50),
-        ms(q.gateway.p99),
-        perSecond(q.gateway.perSecond),
-        ms(q.direct.p50),
-        ms(q.direct.p99),
-        perSecond(q.direct.perSecond),
-        ratio(q.gateway.p50, q.direct.p50),
-        ratio(q.gateway.p99, q.direct.p99),
-        ratio(q.gateway.perSecond, q.direct.perSecond),
-      ]),
+      run.queries.flatMap((q) => {
+        const rows = sideRows(q);
+        const direct = rows[0] as SideRow;
+        return rows.map((r) => {
+          const vsDirect = r.kind !== 'direct';
+          return [
+            q.id,
+            r.side,
+            ms(r.unloaded),
+            ms(r.load.p50),
+            ms(r.load.p99),
+            perSecond(r.load.perSecond),
+            vsDirect ? ratio(r.load.perSecond, direct.load.perSecond) : '–',
+            vsDirect ? ratio(r.load.p50, direct.load.p50) : '–',
+            vsDirect ? ratio(r.unloaded, direct.unloaded) : '–',
+          ];
+        });
+      }),
+    ),
+    '',
+  );
+  const rssHeader =
+    config.rssConnections > 0 ? [`Peak RSS, ${config.rssConnections} conn.`] : ([] as string[]);
+  out.push(
+    `**CPU and memory** (CPU: utime + stime of the process over the ${config.durationS} s run ÷ queries completed; cores: the same ÷ wall-clock time; RSS: sampled every 50 ms)`,
+    '',
+    table(
+      [
+        'Query',
+        'Side',
+        'CPU ms/req',
+        'Cores busy',
+        'CPU ÷ direct',
+        `Peak RSS, ${config.connections} conn.`,
+        ...rssHeader,
+      ],
+      run.queries.flatMap((q) => {
+        const rows = sideRows(q);
+        const direct = rows[0] as SideRow;
+        return rows.map((r) => [
+          q.id,
+          r.side,
+          cpuMs(r.load.cpu),
+          cores(r.load.cpu),
+          r.kind === 'direct' ? '–' : cpuRatio(r.load.cpu, direct.load.cpu),
+          r.kind === 'direct' ? '(bench client)' : mib(r.load.peakRssKiB),
+          ...(config.rssConnections > 0
+            ? [r.kind === 'direct' ? '–' : mib(r.rss?.peakRssKiB)]
+            : []),
+        ]);
+      }),
     ),
     '',
   );
@@ -172,56 +251,118 @@ function renderRun(run: LatencyRun, config: BenchConfig): string[] {
     table(
       [
         'Query',
-        'Naive p50',
+        'Naive 1 at a time',
+        'p50',
         'p99',
         'q/s',
         'n',
-        'Gateway/naive p50',
-        'p99',
-        'q/s',
+        'CPU ms/req',
         'Direct/naive p50',
+        ...servers.flatMap((side) => [`${side}/naive p50`, 'p99', 'q/s']),
       ],
       run.queries.map((q) => [
         q.id,
+        ms(q.unloaded.naive),
         ms(q.naive.p50),
         ms(q.naive.p99),
         perSecond(q.naive.perSecond),
         q.naive.completed,
-        ratio(q.gateway.p50, q.naive.p50),
-        ratio(q.gateway.p99, q.naive.p99),
-        ratio(q.gateway.perSecond, q.naive.perSecond),
+        cpuMs(q.naive.cpu),
         ratio(q.direct.p50, q.naive.p50),
+        ...serverSides(q).flatMap(({ result }) => [
+          ratio(result.load.p50, q.naive.p50),
+          ratio(result.load.p99, q.naive.p99),
+          ratio(result.load.perSecond, q.naive.perSecond),
+        ]),
       ]),
     ),
     '',
   );
-  const withRss = run.queries.filter((q) => q.rss);
+  const withRss = run.queries.filter((q) => serverSides(q).some(({ result }) => result.rss));
   if (withRss.length > 0) {
     out.push(
-      `**Gateway process memory under ${config.rssConnections} connections** (${config.rssDurationS} s per query, in this order; RSS sampled every 50 ms)`,
+      `**Under ${config.rssConnections} connections** (${config.rssDurationS} s per query and side, in this order, after all the runs above; RSS sampled every 50 ms)`,
       '',
       table(
-        ['Query', 'Peak RSS', 'p50 ms', 'p99 ms', 'q/s', 'non-2xx', 'errors', 'GraphQL errors'],
-        withRss.map((q) => {
-          const rss = q.rss as { peakRssKiB: number; load: GatewayLoadResult };
-          return [
-            q.id,
-            mib(rss.peakRssKiB),
-            ms(rss.load.p50),
-            ms(rss.load.p99),
-            perSecond(rss.load.perSecond),
-            rss.load.non2xx,
-            rss.load.errors,
-            rss.load.graphqlErrors,
-          ];
-        }),
+        [
+          'Query',
+          'Side',
+          'Peak RSS',
+          'p50 ms',
+          'p99 ms',
+          'q/s',
+          'CPU ms/req',
+          'Cores busy',
+          'non-2xx',
+          'errors',
+          'GraphQL errors',
+        ],
+        withRss.flatMap((q) =>
+          serverSides(q)
+            .filter(({ result }) => result.rss)
+            .map(({ side, result }) => {
+              const rss = result.rss as ServerLoadResult;
+              return [
+                q.id,
+                side,
+                mib(rss.peakRssKiB),
+                ms(rss.p50),
+                ms(rss.p99),
+                perSecond(rss.perSecond),
+                cpuMs(rss.cpu),
+                cores(rss.cpu),
+                rss.non2xx,
+                rss.errors,
+                rss.graphqlErrors,
+              ];
+            }),
+        ),
       ),
-      '',
-      `RSS after start-up: ${mib(run.memory.startRssKiB)}; peak over the whole pass (VmHWM): ${mib(run.memory.endHwmKiB)}.`,
       '',
     );
   }
+  out.push(
+    '**Server processes over the whole pass** (peak RSS: the largest of the per-query peaks above; the process is not restarted between queries, and V8 keeps heap it has grown, so later queries include earlier growth)',
+    '',
+    table(
+      [
+        'Side',
+        'RSS after start-up',
+        `Peak RSS, ${config.connections} conn., all queries`,
+        ...(config.rssConnections > 0
+          ? [`Peak RSS, ${config.rssConnections} conn., all queries`]
+          : []),
+        'VmHWM at the end',
+      ],
+      processRows(run).map(({ side, summary, results }) => [
+        side,
+        mib(summary.startRssKiB),
+        mib(maxOf(results.map((r) => r.load.peakRssKiB))),
+        ...(config.rssConnections > 0 ? [mib(maxOf(results.map((r) => r.rss?.peakRssKiB)))] : []),
+        mib(summary.endHwmKiB),
+      ]),
+    ),
+    '',
+  );
   return out;
+}
+
+/** Each server process of a pass, with its results for every query. */
+function processRows(
+  run: LatencyRun,
+): Array<{ side: string; summary: ProcessSummary; results: ServerResult[] }> {
+  return [
+    {
+      side: 'gateway',
+      summary: run.gatewayProcess,
+      results: run.queries.map((q) => q.gateway),
+    },
+  ];
+}
+
+function maxOf(values: Array<number | undefined>): number | undefined {
+  const known = values.filter((v): v is number => v !== undefined);
+  return known.length > 0 ? Math.max(...known) : undefined;
 }
 
 function renderAnomalies(report: BenchReport): string[] {
@@ -246,19 +387,24 @@ function renderAnomalies(report: BenchReport): string[] {
   for (const run of report.runs) {
     for (const q of run.queries) {
       const at = `${run.latencyMs} ms, ${q.id}`;
-      gatewayIssue(`${at}, gateway`, q.gateway);
-      if (q.rss)
-        gatewayIssue(`${at}, gateway at ${report.config.rssConnections} connections`, q.rss.load);
+      for (const { side, result } of serverSides(q)) {
+        gatewayIssue(`${at}, ${side}`, result.load);
+        if (result.rss) {
+          gatewayIssue(`${at}, ${side} at ${report.config.rssConnections} connections`, result.rss);
+        }
+        if (result.requests.differsFromPlan) {
+          lines.push(`- ${at}: the ${side}'s calls differ from the planning run's`);
+        }
+      }
       loopIssue(`${at}, direct replay`, q.direct);
       loopIssue(`${at}, naive model`, q.naive);
-      if (q.requests.differsFromPlan) {
-        lines.push(`- ${at}: the gateway's calls differ from the planning run's`);
-      }
     }
-    if (run.gatewayOutput.trim()) {
-      lines.push(
-        `- ${run.latencyMs} ms: the gateway wrote (warn level and above): \`${run.gatewayOutput.trim().slice(0, 500).replace(/`/g, "'")}\``,
-      );
+    for (const { side, summary } of processRows(run)) {
+      if (summary.output.trim()) {
+        lines.push(
+          `- ${run.latencyMs} ms: the ${side} process wrote (warn level and above): \`${summary.output.trim().slice(0, 500).replace(/`/g, "'")}\``,
+        );
+      }
     }
   }
   return [
