@@ -1,6 +1,7 @@
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
+import { LOG_LEVELS, type LogLevel } from '../src/config.js';
 
 /** Every knob of one bench run; each has an env variable and a CLI flag (the flag wins). */
 export interface BenchConfig {
@@ -25,6 +26,8 @@ export interface BenchConfig {
   outDir: string;
   /** A compiled entry point (`dist/src/main.js` after `npm run build`) instead of tsx on src/. */
   gatewayEntry: string | undefined;
+  /** LOG_LEVEL of the gateway child: its own default (info, one line per operation) unless set. */
+  gatewayLogLevel: LogLevel;
 }
 
 const FLAGS = {
@@ -39,6 +42,8 @@ const FLAGS = {
   queries: { env: 'BENCH_QUERIES', fallback: 'R0,R1,R2,R3,R4' },
   // Outside the repository: `biome check .` would lint a JSON report written inside it.
   'gateway-entry': { env: 'BENCH_GATEWAY_ENTRY', fallback: '' },
+  // The gateway's own default: what a deployment runs unless it says otherwise.
+  'gateway-log-level': { env: 'BENCH_GATEWAY_LOG_LEVEL', fallback: 'info' },
   out: { env: 'BENCH_OUT', fallback: path.join(os.tmpdir(), 'foreman-images-graphql-bench') },
 } as const;
 
@@ -92,6 +97,12 @@ export function loadBenchConfig(
       `${latencies.from} must list whole milliseconds (0…5000), e.g. "0,20"; got "${latencies.text}"`,
     );
   }
+  const logLevel = raw('gateway-log-level');
+  if (!(LOG_LEVELS as readonly string[]).includes(logLevel.text)) {
+    throw new BenchConfigError(
+      `${logLevel.from} must be one of ${LOG_LEVELS.join(', ')}; got "${logLevel.text}"`,
+    );
+  }
   const queriesRaw = raw('queries');
   const queries = queriesRaw.text.split(',').map((part) => part.trim().toUpperCase());
   const unknown = queries.filter((q) => !(ALL_QUERIES as readonly string[]).includes(q));
@@ -113,6 +124,7 @@ export function loadBenchConfig(
     queries: ALL_QUERIES.filter((q) => queries.includes(q)),
     outDir: raw('out').text,
     gatewayEntry: raw('gateway-entry').text || undefined,
+    gatewayLogLevel: logLevel.text as LogLevel,
   };
 }
 

@@ -106,7 +106,7 @@ export async function measureLatency(
     gateway = await startGatewayProcess({
       foremanUrl: demo.url,
       cwd: process.cwd(),
-      logLevel: 'warn',
+      logLevel: config.gatewayLogLevel,
       compiledEntry: config.gatewayEntry,
     });
     progress(`latency ${latencyMs} ms: gateway pid ${gateway.pid} at ${gateway.url}`);

@@ -93,7 +93,7 @@ export function renderMarkdown(report: BenchReport): string {
     '',
   );
   out.push(
-    `The gateway runs as a **child process** (\`${config.gatewayEntry ? `node ${config.gatewayEntry}` : 'node --import tsx src/main.ts'}\`, \`LOG_LEVEL=warn\`, default configuration, credentials forwarded). ` +
+    `The gateway runs as a **child process** (\`${config.gatewayEntry ? `node ${config.gatewayEntry}` : 'node --import tsx src/main.ts'}\`, \`LOG_LEVEL=${config.gatewayLogLevel}\`${config.gatewayLogLevel === 'info' ? ' (its default: one log line per operation, written to a file)' : ''}, otherwise default configuration, credentials forwarded). ` +
       "The demo upstream and autocannon share the **bench process**'s main thread; the direct replay and the naive model run in a **client process** of their own, so the side that calls the demo (gateway, or direct/naive client) always has a core apart from the demo. " +
       `CPU is each process's utime + stime from \`/proc/<pid>/stat\` (all its threads; ${machine.clockTicksPerSecond ?? '?'} ticks per second), read right before and after each measured run and divided by the queries completed. ` +
       `Load generator, gateway and demo share the machine's ${machine.nproc} cores, so absolute figures are pessimistic and the ratios are what to read.`,
