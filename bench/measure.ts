@@ -1,3 +1,4 @@
+import { isDeepStrictEqual } from 'node:util';
 import type { DemoUpstream } from '../src/demo/index.js';
 import { type Client, type Side, startClient } from './client.js';
 import type { BenchConfig } from './config.js';
@@ -12,7 +13,7 @@ import { postQuery } from './plan.js';
 import { type CpuUse, measureCpu, sampleMemory } from './proc.js';
 import type { ReferenceQuery } from './queries.js';
 import { ADMIN_AUTHORIZATION, describeCall } from './rest.js';
-import { type ServerProcess, startGatewayProcess } from './server-process.js';
+import { type ServerProcess, startFloorProcess, startGatewayProcess } from './server-process.js';
 import { countUpstream, settle, startDemo } from './upstream.js';
 
 /** One autocannon run against a server process, with what that process used meanwhile. */
@@ -21,6 +22,8 @@ export interface ServerLoadResult extends GatewayLoadResult {
   upstreamPerRequest: number;
   /** The process's CPU during the measured run (not the warm-up). */
   cpu?: CpuUse;
+  /** The bench process's own (autocannon and the demo) over the same run. */
+  benchCpu?: CpuUse;
   /** Largest VmRSS sampled every 50 ms during the run and its warm-up, in KiB. */
   peakRssKiB?: number;
 }
@@ -28,9 +31,11 @@ export interface ServerLoadResult extends GatewayLoadResult {
 /** The direct replay or the naive model under load, with the client process's CPU. */
 export interface ClientLoadResult extends LoopLoadResult {
   cpu?: CpuUse;
+  /** The bench process's own (the demo) over the same run. */
+  benchCpu?: CpuUse;
 }
 
-/** One server under test (the gateway) for one query. */
+/** One server under test (the gateway or the floor) for one query. */
 export interface ServerResult {
   requests: {
     /** Upstream requests of one execution (demo.requests). */
@@ -44,6 +49,8 @@ export interface ServerResult {
   load: ServerLoadResult;
   /** `rssConnections` clients, after every query's runs above. */
   rss?: ServerLoadResult;
+  /** For the gateway: its answer is not the floor's (deep equality of the parsed JSON). */
+  answerDiffersFromFloor?: boolean;
 }
 
 export interface QueryResult {
@@ -52,6 +59,7 @@ export interface QueryResult {
   /** Upstream requests of one run of the naive model. */
   naiveRequests: number;
   gateway: ServerResult;
+  floor: ServerResult;
   direct: ClientLoadResult;
   naive: ClientLoadResult;
   /** Median ms of a few sequential executions with no other load. */
@@ -71,6 +79,7 @@ export interface LatencyRun {
   latencyMs: number;
   queries: QueryResult[];
   gatewayProcess: ProcessSummary;
+  floorProcess: ProcessSummary;
 }
 
 type Progress = (line: string) => void;
@@ -81,9 +90,9 @@ export const UNLOADED_RUNS = 5;
 const UNLOADED_NAIVE_RUNS = 3;
 
 /**
- * One full pass at one upstream latency: a fresh demo in this process, the gateway as a child
- * process pointed at it, then per query the request counts, the three load runs (gateway, direct
- * replay, naive model) and the RSS run at `rssConnections`.
+ * One full pass at one upstream latency: a fresh demo in this process, the gateway and the floor
+ * server as child processes pointed at it, then per query the request counts, the four load runs
+ * (gateway, floor, direct replay, naive model) and the RSS runs at `rssConnections`.
  */
 export async function measureLatency(
   latencyMs: number,
@@ -93,6 +102,7 @@ export async function measureLatency(
 ): Promise<LatencyRun> {
   const demo = await startDemo(latencyMs);
   let gateway: ServerProcess | undefined;
+  let floor: ServerProcess | undefined;
   // The direct replay and the naive model run in a child process with a pool like the gateway's
   // own (same options, same sockets): like the gateway, they get a core apart from the demo's.
   const client: Client = startClient({
@@ -109,34 +119,52 @@ export async function measureLatency(
       logLevel: config.gatewayLogLevel,
       compiledEntry: config.gatewayEntry,
     });
-    progress(`latency ${latencyMs} ms: gateway pid ${gateway.pid} at ${gateway.url}`);
-    const startRssKiB = gateway.memory()?.rssKiB;
+    floor = await startFloorProcess({
+      foremanUrl: demo.url,
+      upstreamConnections: config.upstreamConnections,
+    });
+    progress(
+      `latency ${latencyMs} ms: gateway pid ${gateway.pid} at ${gateway.url}, floor pid ${floor.pid} at ${floor.url}`,
+    );
+    const startRss = { gateway: gateway.memory()?.rssKiB, floor: floor.memory()?.rssKiB };
     const results: QueryResult[] = [];
     for (const query of plan.queries) {
-      const requests = await countServerRequests(demo, gateway.url, query, plan);
+      const gatewayCount = await countServerRequests(demo, gateway.url, query, plan);
+      // Checked like the gateway's answer before anything is timed, and compared with it.
+      const floorCount = await countServerRequests(demo, floor.url, query, plan);
+      const answerDiffersFromFloor = !isDeepStrictEqual(gatewayCount.answer, floorCount.answer);
       demo.resetRequests();
       await client.once('naive', query.id);
       const naiveRequests = demo.requests.length;
       demo.resetRequests();
       progress(
-        `  ${query.id}: ${requests.perExecution} upstream requests batched, ${naiveRequests} naive`,
+        `  ${query.id}: ${gatewayCount.requests.perExecution} upstream requests batched, ${floorCount.requests.perExecution} floor, ${naiveRequests} naive${answerDiffersFromFloor ? '; the floor answers differently' : ''}`,
       );
 
-      const gatewayLoad = await loadServer(gateway, demo, query, {
+      const loadOptions = {
         connections: config.connections,
         durationS: config.durationS,
         warmupS: config.warmupS,
-      });
+      };
+      const gatewayLoad = await loadServer(gateway, demo, query, loadOptions);
       progress(`  ${query.id}: gateway ${formatRun(gatewayLoad)}`);
+      const floorLoad = await loadServer(floor, demo, query, loadOptions);
+      progress(`  ${query.id}: floor   ${formatRun(floorLoad)}`);
 
       // The demo keeps every request it records: the counter empties it while the client loads.
       const loop = async (side: Side, durationS: number): Promise<ClientLoadResult> => {
         const drain = countUpstream(demo);
         const cpu = measureCpu(client.pid);
+        const benchCpu = measureCpu(process.pid);
         try {
           const result = await client.load(side, query.id, config.connections, durationS);
           const used = cpu.stop(result.completed);
-          return { ...result, ...(used ? { cpu: used } : {}) };
+          const benchUsed = benchCpu.stop(result.completed);
+          return {
+            ...result,
+            ...(used ? { cpu: used } : {}),
+            ...(benchUsed ? { benchCpu: benchUsed } : {}),
+          };
         } finally {
           drain.stop();
         }
@@ -151,25 +179,30 @@ export async function measureLatency(
       progress(`  ${query.id}: naive   ${formatRun(naiveResult)}`);
 
       // After the load runs: every side is warm, so this is a service time, not a cold start.
-      const gatewayUrl = gateway.url;
-      const unloadedGateway = await unloadedLatency(
-        () => postQuery(gatewayUrl, query),
-        UNLOADED_RUNS,
-      );
+      const unloadedServer = (url: string) =>
+        unloadedLatency(() => postQuery(url, query), UNLOADED_RUNS);
+      const unloadedGateway = await unloadedServer(gateway.url);
+      const unloadedFloor = await unloadedServer(floor.url);
       const unloaded = {
         direct: await client.unloaded('direct', query.id, UNLOADED_RUNS),
         naive: await client.unloaded('naive', query.id, UNLOADED_NAIVE_RUNS),
       };
       demo.resetRequests();
       progress(
-        `  ${query.id}: unloaded p50 gateway ${unloadedGateway.toFixed(1)} ms, direct ${unloaded.direct.toFixed(1)} ms, naive ${unloaded.naive.toFixed(1)} ms`,
+        `  ${query.id}: unloaded p50 gateway ${unloadedGateway.toFixed(1)} ms, floor ${unloadedFloor.toFixed(1)} ms, direct ${unloaded.direct.toFixed(1)} ms, naive ${unloaded.naive.toFixed(1)} ms`,
       );
 
       results.push({
         id: query.id,
         title: query.title,
         naiveRequests,
-        gateway: { requests, unloaded: unloadedGateway, load: gatewayLoad },
+        gateway: {
+          requests: gatewayCount.requests,
+          unloaded: unloadedGateway,
+          load: gatewayLoad,
+          answerDiffersFromFloor,
+        },
+        floor: { requests: floorCount.requests, unloaded: unloadedFloor, load: floorLoad },
         direct: directResult,
         naive: naiveResult,
         unloaded,
@@ -179,28 +212,29 @@ export async function measureLatency(
     if (config.rssConnections > 0) {
       for (const result of results) {
         const query = plan.queries.find((q) => q.id === result.id) as ReferenceQuery;
-        const load = await loadServer(gateway, demo, query, {
+        const rssOptions = {
           connections: config.rssConnections,
           durationS: config.rssDurationS,
           warmupS: 0,
-        });
-        result.gateway.rss = load;
+        };
+        result.gateway.rss = await loadServer(gateway, demo, query, rssOptions);
         progress(
-          `  ${result.id}: gateway at ${config.rssConnections} connections ${formatRun(load)}`,
+          `  ${result.id}: gateway at ${config.rssConnections} connections ${formatRun(result.gateway.rss)}`,
+        );
+        result.floor.rss = await loadServer(floor, demo, query, rssOptions);
+        progress(
+          `  ${result.id}: floor   at ${config.rssConnections} connections ${formatRun(result.floor.rss)}`,
         );
       }
     }
-    const endHwmKiB = gateway.memory()?.hwmKiB;
     return {
       latencyMs,
       queries: results,
-      gatewayProcess: {
-        ...(startRssKiB !== undefined ? { startRssKiB } : {}),
-        ...(endHwmKiB !== undefined ? { endHwmKiB } : {}),
-        output: gateway.output(),
-      },
+      gatewayProcess: processSummary(gateway, startRss.gateway),
+      floorProcess: processSummary(floor, startRss.floor),
     };
   } finally {
+    await floor?.stop();
     await gateway?.stop();
     await client.close();
     await demo.close();
@@ -232,8 +266,10 @@ async function loadServer(
     demo.resetRequests();
     const upstream = countUpstream(demo);
     const cpu = measureCpu(server.pid);
+    const benchCpu = measureCpu(process.pid);
     const result = await run(options.durationS);
     const used = cpu.stop(result.completed);
+    const benchUsed = benchCpu.stop(result.completed);
     await settle(upstream.total);
     const upstreamCalls = upstream.stop();
     const peak = memory.stop();
@@ -241,6 +277,7 @@ async function loadServer(
       ...result,
       upstreamPerRequest: result.sent > 0 ? upstreamCalls / result.sent : Number.NaN,
       ...(used ? { cpu: used } : {}),
+      ...(benchUsed ? { benchCpu: benchUsed } : {}),
       ...(peak ? { peakRssKiB: peak.peakRssKiB } : {}),
     };
   } finally {
@@ -248,25 +285,41 @@ async function loadServer(
   }
 }
 
+function processSummary(server: ServerProcess, startRssKiB: number | undefined): ProcessSummary {
+  const endHwmKiB = server.memory()?.hwmKiB;
+  return {
+    ...(startRssKiB !== undefined ? { startRssKiB } : {}),
+    ...(endHwmKiB !== undefined ? { endHwmKiB } : {}),
+    output: server.output(),
+  };
+}
+
 /**
- * Upstream requests of ONE execution, read from demo.requests. Also checks the server still
- * answers correctly and makes the calls the plan recorded (the replay is only honest if it
- * replays what this gateway does).
+ * Upstream requests of ONE execution, read from demo.requests, and the answer. Also checks the
+ * server answers correctly and makes the calls the plan recorded (the replay is only honest if it
+ * replays what this gateway does, and the floor only if it does the same work).
  */
 async function countServerRequests(
   demo: DemoUpstream,
   serverUrl: string,
   query: ReferenceQuery,
   plan: Plan,
-): Promise<ServerResult['requests']> {
+): Promise<{ requests: ServerResult['requests']; answer: unknown }> {
   demo.resetRequests();
-  const response = await postQuery(serverUrl, query);
-  const problem = query.check(response);
-  if (problem) throw new Error(`${query.id} is not answered as expected: ${problem}`);
+  const answer = await postQuery(serverUrl, query);
+  const problem = query.check(answer);
+  if (problem)
+    throw new Error(`${query.id} is not answered as expected by ${serverUrl}: ${problem}`);
   const made = demo.requests.map(describeCall).sort();
   const planned = (plan.calls[query.id] ?? []).map(describeCall).sort();
   demo.resetRequests();
-  return { perExecution: made.length, differsFromPlan: made.join('\n') !== planned.join('\n') };
+  return {
+    requests: {
+      perExecution: made.length,
+      differsFromPlan: made.join('\n') !== planned.join('\n'),
+    },
+    answer,
+  };
 }
 
 function mib(kib: number | undefined): string {
@@ -280,10 +333,11 @@ function formatRun(run: {
   completed: number;
   errors: number;
   cpu?: CpuUse;
+  benchCpu?: CpuUse;
   peakRssKiB?: number;
 }): string {
   const cpu = run.cpu
-    ? `, CPU ${run.cpu.perRequestMs.toFixed(2)} ms/req (${run.cpu.cores.toFixed(2)} cores)`
+    ? `, CPU ${run.cpu.perRequestMs.toFixed(2)} ms/req (${run.cpu.cores.toFixed(2)} cores; bench ${run.benchCpu?.cores.toFixed(2) ?? '?'})`
     : '';
   const rss = run.peakRssKiB !== undefined ? `, peak RSS ${mib(run.peakRssKiB)}` : '';
   return `p50 ${run.p50.toFixed(1)} ms, p99 ${run.p99.toFixed(1)} ms, ${run.perSecond.toFixed(1)}/s (${run.completed} ok, ${run.errors} errors)${cpu}${rss}`;

@@ -36,6 +36,15 @@ const R4_QUERY = `query Entities($representations: [_Any!]!) {
   _entities(representations: $representations) { ... on Image { foremanId name } }
 }`;
 
+/** Each reference query's document, by id: the floor server recognises a request by it. */
+export const QUERY_DOCUMENTS: Readonly<Record<string, string>> = {
+  R0: R0_QUERY,
+  R1: R1_QUERY,
+  R2: R2_QUERY,
+  R3: R3_QUERY,
+  R4: R4_QUERY,
+};
+
 /** The Foreman ids R4 looks up; picked from the demo's REST API (see pickEntityImageIds). */
 export function referenceQueries(entityImageIds: readonly number[]): ReferenceQuery[] {
   return [

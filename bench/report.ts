@@ -94,6 +94,7 @@ export function renderMarkdown(report: BenchReport): string {
   );
   out.push(
     `The gateway runs as a **child process** (\`${config.gatewayEntry ? `node ${config.gatewayEntry}` : 'node --import tsx src/main.ts'}\`, \`LOG_LEVEL=${config.gatewayLogLevel}\`${config.gatewayLogLevel === 'info' ? ' (its default: one log line per operation, written to a file)' : ''}, otherwise default configuration, credentials forwarded). ` +
+      'The **floor** server (`bench/floor-server.ts`: node:http, undici, JSON, no GraphQL, no logging) runs as a child process the same way, and is loaded the same way. ' +
       "The demo upstream and autocannon share the **bench process**'s main thread; the direct replay and the naive model run in a **client process** of their own, so the side that calls the demo (gateway, or direct/naive client) always has a core apart from the demo. " +
       `CPU is each process's utime + stime from \`/proc/<pid>/stat\` (all its threads; ${machine.clockTicksPerSecond ?? '?'} ticks per second), read right before and after each measured run and divided by the queries completed. ` +
       `Load generator, gateway and demo share the machine's ${machine.nproc} cores, so absolute figures are pessimistic and the ratios are what to read.`,
@@ -110,23 +111,28 @@ export function renderMarkdown(report: BenchReport): string {
 /** One row of a per-query row group: the direct replay, or one server under test. */
 interface SideRow {
   side: string;
-  kind: 'direct' | 'server';
+  kind: 'direct' | 'floor' | 'gateway';
   unloaded: number;
-  load: LoadStats & { cpu?: CpuUse; peakRssKiB?: number };
+  load: LoadStats & { cpu?: CpuUse; benchCpu?: CpuUse; peakRssKiB?: number };
   rss?: ServerLoadResult;
 }
 
-/** The servers under test for one query, in the order they were measured. */
-function serverSides(q: QueryResult): Array<{ side: string; result: ServerResult }> {
-  return [{ side: 'gateway', result: q.gateway }];
+/** The servers under test for one query: the floor first, as the second reference. */
+function serverSides(
+  q: QueryResult,
+): Array<{ side: string; kind: 'floor' | 'gateway'; result: ServerResult }> {
+  return [
+    { side: 'floor', kind: 'floor', result: q.floor },
+    { side: 'gateway', kind: 'gateway', result: q.gateway },
+  ];
 }
 
 function sideRows(q: QueryResult): SideRow[] {
   return [
     { side: 'direct', kind: 'direct', unloaded: q.unloaded.direct, load: q.direct },
-    ...serverSides(q).map(({ side, result }) => ({
+    ...serverSides(q).map(({ side, kind, result }) => ({
       side,
-      kind: 'server' as const,
+      kind,
       unloaded: result.unloaded,
       load: result.load,
       ...(result.rss ? { rss: result.rss } : {}),
@@ -147,6 +153,11 @@ const cpuRatio = (a: CpuUse | undefined, b: CpuUse | undefined) =>
 function renderRun(run: LatencyRun, config: BenchConfig): string[] {
   const out: string[] = [`## Upstream latency ${run.latencyMs} ms`, ''];
   const servers = run.queries[0] ? serverSides(run.queries[0]).map(({ side }) => side) : [];
+  const gateways = run.queries[0]
+    ? serverSides(run.queries[0])
+        .filter(({ kind }) => kind === 'gateway')
+        .map(({ side }) => side)
+    : [];
   out.push(
     '**Upstream requests per query** (one execution, counted by the demo; under load: upstream requests during the load run per request sent)',
     '',
@@ -188,14 +199,19 @@ function renderRun(run: LatencyRun, config: BenchConfig): string[] {
         'p99',
         'q/s',
         'q/s ÷ direct',
+        'q/s ÷ floor',
         'p50 ÷ direct',
+        'p50 ÷ floor',
         '1 at a time ÷ direct',
+        '1 at a time ÷ floor',
       ],
       run.queries.flatMap((q) => {
         const rows = sideRows(q);
-        const direct = rows[0] as SideRow;
+        const direct = rows.find((r) => r.kind === 'direct') as SideRow;
+        const floor = rows.find((r) => r.kind === 'floor');
         return rows.map((r) => {
           const vsDirect = r.kind !== 'direct';
+          const vsFloor = r.kind === 'gateway' && floor !== undefined;
           return [
             q.id,
             r.side,
@@ -204,8 +220,11 @@ function renderRun(run: LatencyRun, config: BenchConfig): string[] {
             ms(r.load.p99),
             perSecond(r.load.perSecond),
             vsDirect ? ratio(r.load.perSecond, direct.load.perSecond) : '–',
+            vsFloor ? ratio(r.load.perSecond, floor.load.perSecond) : '–',
             vsDirect ? ratio(r.load.p50, direct.load.p50) : '–',
+            vsFloor ? ratio(r.load.p50, floor.load.p50) : '–',
             vsDirect ? ratio(r.unloaded, direct.unloaded) : '–',
+            vsFloor ? ratio(r.unloaded, floor.unloaded) : '–',
           ];
         });
       }),
@@ -215,7 +234,7 @@ function renderRun(run: LatencyRun, config: BenchConfig): string[] {
   const rssHeader =
     config.rssConnections > 0 ? [`Peak RSS, ${config.rssConnections} conn.`] : ([] as string[]);
   out.push(
-    `**CPU and memory** (CPU: utime + stime of the process over the ${config.durationS} s run ÷ queries completed; cores: the same ÷ wall-clock time; RSS: sampled every 50 ms)`,
+    `**CPU and memory** (CPU: utime + stime of the process over the ${config.durationS} s run ÷ queries completed; cores busy: the same ÷ wall-clock time; bench cores: the same for the bench process, which runs the demo, and autocannon for floor and gateway: near 1, it may be what limits q/s; RSS: sampled every 50 ms)`,
     '',
     table(
       [
@@ -223,19 +242,24 @@ function renderRun(run: LatencyRun, config: BenchConfig): string[] {
         'Side',
         'CPU ms/req',
         'Cores busy',
+        'Bench cores',
         'CPU ÷ direct',
+        'CPU ÷ floor',
         `Peak RSS, ${config.connections} conn.`,
         ...rssHeader,
       ],
       run.queries.flatMap((q) => {
         const rows = sideRows(q);
-        const direct = rows[0] as SideRow;
+        const direct = rows.find((r) => r.kind === 'direct') as SideRow;
+        const floor = rows.find((r) => r.kind === 'floor');
         return rows.map((r) => [
           q.id,
           r.side,
           cpuMs(r.load.cpu),
           cores(r.load.cpu),
+          cores(r.load.benchCpu),
           r.kind === 'direct' ? '–' : cpuRatio(r.load.cpu, direct.load.cpu),
+          r.kind === 'gateway' ? cpuRatio(r.load.cpu, floor?.load.cpu) : '–',
           r.kind === 'direct' ? '(bench client)' : mib(r.load.peakRssKiB),
           ...(config.rssConnections > 0
             ? [r.kind === 'direct' ? '–' : mib(r.rss?.peakRssKiB)]
@@ -258,7 +282,7 @@ function renderRun(run: LatencyRun, config: BenchConfig): string[] {
         'n',
         'CPU ms/req',
         'Direct/naive p50',
-        ...servers.flatMap((side) => [`${side}/naive p50`, 'p99', 'q/s']),
+        ...gateways.flatMap((side) => [`${side}/naive p50`, 'p99', 'q/s']),
       ],
       run.queries.map((q) => [
         q.id,
@@ -269,11 +293,13 @@ function renderRun(run: LatencyRun, config: BenchConfig): string[] {
         q.naive.completed,
         cpuMs(q.naive.cpu),
         ratio(q.direct.p50, q.naive.p50),
-        ...serverSides(q).flatMap(({ result }) => [
-          ratio(result.load.p50, q.naive.p50),
-          ratio(result.load.p99, q.naive.p99),
-          ratio(result.load.perSecond, q.naive.perSecond),
-        ]),
+        ...serverSides(q)
+          .filter(({ kind }) => kind === 'gateway')
+          .flatMap(({ result }) => [
+            ratio(result.load.p50, q.naive.p50),
+            ratio(result.load.p99, q.naive.p99),
+            ratio(result.load.perSecond, q.naive.perSecond),
+          ]),
       ]),
     ),
     '',
@@ -352,6 +378,7 @@ function processRows(
   run: LatencyRun,
 ): Array<{ side: string; summary: ProcessSummary; results: ServerResult[] }> {
   return [
+    { side: 'floor', summary: run.floorProcess, results: run.queries.map((q) => q.floor) },
     {
       side: 'gateway',
       summary: run.gatewayProcess,
@@ -395,6 +422,9 @@ function renderAnomalies(report: BenchReport): string[] {
         if (result.requests.differsFromPlan) {
           lines.push(`- ${at}: the ${side}'s calls differ from the planning run's`);
         }
+        if (result.answerDiffersFromFloor) {
+          lines.push(`- ${at}: the ${side}'s answer differs from the floor's`);
+        }
       }
       loopIssue(`${at}, direct replay`, q.direct);
       loopIssue(`${at}, naive model`, q.naive);
@@ -412,13 +442,13 @@ function renderAnomalies(report: BenchReport): string[] {
     '',
     lines.length > 0
       ? lines.join('\n')
-      : "None: every measured gateway response was a 2xx without GraphQL `errors` (autocannon's `non2xx`, `errors`, `timeouts` and body check all 0), no direct or naive call failed, and the gateway logged nothing at warn level or above.",
+      : "None: every measured gateway and floor response was a 2xx without GraphQL `errors` (autocannon's `non2xx`, `errors`, `timeouts` and body check all 0), no direct or naive call failed, the gateway's answers were the floor's, and neither server wrote anything at warn level or above.",
   ];
 }
 
 function renderPlan(plan: Plan): string[] {
   const out = [
-    '## What the gateway sent (replayed as "direct")',
+    '## What the gateway sent (replayed as "direct", and sent by the floor)',
     '',
     'Recorded by the demo in a planning run; wave n+1 was sent after a wave-n answer.',
     '',
@@ -443,20 +473,28 @@ function renderPlan(plan: Plan): string[] {
 
 const HOW_TO_READ = `## How to read this
 
-Each query runs three ways: through the **gateway** (the GraphQL query POSTed by autocannon), as a
-**direct replay** (the exact REST calls the gateway made for it, sent from the bench with undici in
+Each query runs four ways: through the **gateway** (the GraphQL query POSTed by autocannon),
+through the **floor** server (the same request to the simplest Node server that can answer it:
+node:http, undici and JSON, no GraphQL, no logging; same REST calls, same answer), as a **direct
+replay** (the exact REST calls the gateway made for it, sent by a client process with undici in
 the same dependency waves, as a hand-written client that already knew them would), and as the
 **naive model** (the calls a resolver-per-field implementation without batching would make, also
-sent directly, so without any GraphQL work). *Gateway/direct* is the price of GraphQL itself
-(parsing, validation, execution, JSON in and out, one more hop): a p50 ratio of 2× means a query
-takes twice as long as the ideal client needs, a q/s ratio of 0.5× means half the throughput on
-this machine. At 0 ms upstream latency that price is pure CPU and shows at its largest; with
-upstream latency it is diluted by waiting. *Batched/naive* is what batching saves in upstream
-requests; *gateway/naive* says whether that saving survives the gateway's own overhead (below 1×,
-the real gateway beats even an overhead-free naive one). The "one query at a time" table is the
-latency a single user sees; the load tables put 10 such users on a machine whose 2 cores also run
-the load generator and the demo, so the naive model, which makes 50–200× more calls, saturates the
-demo (and the 32-socket pool) and its figures under load are mostly queueing. p50/p99 are
-nearest-rank percentiles of successful queries only. Compare figures within one run, not across
-runs: the machine is shared and noisy (see the load average above).
+sent directly, so without any GraphQL work). *÷ direct* for the gateway is the price of GraphQL
+itself plus the extra hop (a server to reach, a request to parse, a response to write); for the
+floor it is the price of the hop alone. *÷ floor* for the gateway is therefore what the gateway's
+generality costs over the least a Node server must do for the same answer: GraphQL parsing,
+validation and execution, its plugins and its logging. A p50 ratio of 2× means a query takes twice
+as long, a q/s ratio of 0.5× means half the throughput on this machine. At 0 ms upstream latency
+that price is pure CPU and shows at its largest; with upstream latency it is diluted by waiting.
+**CPU ms/req** is the steadiest figure on a busy machine: throughput also depends on what else
+runs, and the load generator and demo share one thread of the bench process (when *bench cores*
+is near 1, they may be what limits the floor's and the gateway's q/s, and their q/s ratio
+understates the difference in CPU). *Plan/naive* is what batching saves in upstream requests;
+*gateway/naive* says whether that saving survives the gateway's own overhead (below 1×, the real
+gateway beats even an overhead-free naive one). "1 at a time" is the latency a single user sees;
+the load tables put 10 such users on a machine whose 2 cores also run the load generator and the
+demo, so the naive model, which makes 50–200× more calls, saturates the demo (and the 32-socket
+pool) and its figures under load are mostly queueing. p50/p99 are nearest-rank percentiles of
+successful queries only. Compare figures within one run, not across runs: the machine is shared
+and noisy (see the load average above).
 `;

@@ -4,6 +4,7 @@ import { createServer } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { fileURLToPath } from 'node:url';
 import { onEarlyExit, track } from './children.js';
 import { readMemory } from './proc.js';
 
@@ -48,6 +49,25 @@ export function startGatewayProcess(options: {
     args: options.compiledEntry ? [options.compiledEntry] : ['--import', 'tsx', 'src/main.ts'],
     cwd: options.cwd,
     env: { FOREMAN_URL: options.foremanUrl, LOG_LEVEL: options.logLevel },
+  });
+}
+
+/**
+ * The floor server (floor-server.ts) as its own process, started like the gateway (`node --import
+ * tsx`, from the bench's checkout), with the gateway's default pool size unless told otherwise.
+ */
+export function startFloorProcess(options: {
+  foremanUrl: string;
+  upstreamConnections: number;
+}): Promise<ServerProcess> {
+  return startServerProcess({
+    name: 'floor',
+    args: ['--import', 'tsx', fileURLToPath(new URL('./floor-server.ts', import.meta.url))],
+    cwd: process.cwd(),
+    env: {
+      FOREMAN_URL: options.foremanUrl,
+      UPSTREAM_CONNECTIONS: String(options.upstreamConnections),
+    },
   });
 }
 
