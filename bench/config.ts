@@ -28,6 +28,8 @@ export interface BenchConfig {
   gatewayEntry: string | undefined;
   /** LOG_LEVEL of the gateway child: its own default (info, one line per operation) unless set. */
   gatewayLogLevel: LogLevel;
+  /** Commits to measure side by side, each from a temporary worktree; none: the working tree. */
+  refs: string[];
 }
 
 const FLAGS = {
@@ -44,6 +46,7 @@ const FLAGS = {
   'gateway-entry': { env: 'BENCH_GATEWAY_ENTRY', fallback: '' },
   // The gateway's own default: what a deployment runs unless it says otherwise.
   'gateway-log-level': { env: 'BENCH_GATEWAY_LOG_LEVEL', fallback: 'info' },
+  refs: { env: 'BENCH_REFS', fallback: '' },
   out: { env: 'BENCH_OUT', fallback: path.join(os.tmpdir(), 'foreman-images-graphql-bench') },
 } as const;
 
@@ -103,6 +106,20 @@ export function loadBenchConfig(
       `${logLevel.from} must be one of ${LOG_LEVELS.join(', ')}; got "${logLevel.text}"`,
     );
   }
+  const refsRaw = raw('refs');
+  const refs = refsRaw.text
+    .split(',')
+    .map((part) => part.trim())
+    .filter(Boolean);
+  if (refs.some((ref) => ref.startsWith('-'))) {
+    throw new BenchConfigError(`${refsRaw.from} must list git refs; got "${refsRaw.text}"`);
+  }
+  const gatewayEntry = raw('gateway-entry');
+  if (refs.length > 0 && gatewayEntry.text) {
+    throw new BenchConfigError(
+      `${gatewayEntry.from} cannot be combined with ${refsRaw.from}: a ref's checkout has no build`,
+    );
+  }
   const queriesRaw = raw('queries');
   const queries = queriesRaw.text.split(',').map((part) => part.trim().toUpperCase());
   const unknown = queries.filter((q) => !(ALL_QUERIES as readonly string[]).includes(q));
@@ -123,8 +140,9 @@ export function loadBenchConfig(
     upstreamConnections: integer('upstream-connections', 1, 1_024),
     queries: ALL_QUERIES.filter((q) => queries.includes(q)),
     outDir: raw('out').text,
-    gatewayEntry: raw('gateway-entry').text || undefined,
+    gatewayEntry: gatewayEntry.text || undefined,
     gatewayLogLevel: logLevel.text as LogLevel,
+    refs,
   };
 }
 

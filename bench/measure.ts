@@ -15,6 +15,7 @@ import type { ReferenceQuery } from './queries.js';
 import { ADMIN_AUTHORIZATION, describeCall } from './rest.js';
 import { type ServerProcess, startFloorProcess, startGatewayProcess } from './server-process.js';
 import { countUpstream, settle, startDemo } from './upstream.js';
+import type { GatewayVariant } from './variants.js';
 
 /** One autocannon run against a server process, with what that process used meanwhile. */
 export interface ServerLoadResult extends GatewayLoadResult {
@@ -58,7 +59,8 @@ export interface QueryResult {
   title: string;
   /** Upstream requests of one run of the naive model. */
   naiveRequests: number;
-  gateway: ServerResult;
+  /** One per gateway variant, in the order of the report's `variants`. */
+  gateways: ServerResult[];
   floor: ServerResult;
   direct: ClientLoadResult;
   naive: ClientLoadResult;
@@ -78,7 +80,8 @@ export interface ProcessSummary {
 export interface LatencyRun {
   latencyMs: number;
   queries: QueryResult[];
-  gatewayProcess: ProcessSummary;
+  /** One per gateway variant, in the order of the report's `variants`. */
+  gatewayProcesses: ProcessSummary[];
   floorProcess: ProcessSummary;
 }
 
@@ -90,19 +93,20 @@ export const UNLOADED_RUNS = 5;
 const UNLOADED_NAIVE_RUNS = 3;
 
 /**
- * One full pass at one upstream latency: a fresh demo in this process, the gateway and the floor
- * server as child processes pointed at it, then per query the request counts, the four load runs
- * (gateway, floor, direct replay, naive model) and the RSS runs at `rssConnections`.
+ * One full pass at one upstream latency: a fresh demo in this process, each gateway variant and
+ * the floor server as child processes pointed at it, then per query the request counts, the load
+ * runs (each gateway, the floor, the direct replay, the naive model) and the RSS runs at
+ * `rssConnections`.
  */
 export async function measureLatency(
   latencyMs: number,
   plan: Plan,
+  variants: readonly GatewayVariant[],
   config: BenchConfig,
   progress: Progress,
 ): Promise<LatencyRun> {
   const demo = await startDemo(latencyMs);
-  let gateway: ServerProcess | undefined;
-  let floor: ServerProcess | undefined;
+  const started: ServerProcess[] = [];
   // The direct replay and the naive model run in a child process with a pool like the gateway's
   // own (same options, same sockets): like the gateway, they get a core apart from the demo's.
   const client: Client = startClient({
@@ -113,32 +117,43 @@ export async function measureLatency(
     entityImageIds: plan.entityImageIds,
   });
   try {
-    gateway = await startGatewayProcess({
-      foremanUrl: demo.url,
-      cwd: process.cwd(),
-      logLevel: config.gatewayLogLevel,
-      compiledEntry: config.gatewayEntry,
-    });
-    floor = await startFloorProcess({
+    // All started up front, so each query measures every variant back to back.
+    const gateways: ServerProcess[] = [];
+    for (const variant of variants) {
+      const gateway = await startGatewayProcess({
+        foremanUrl: demo.url,
+        cwd: variant.cwd,
+        logLevel: config.gatewayLogLevel,
+        compiledEntry: config.gatewayEntry,
+      });
+      started.push(gateway);
+      gateways.push(gateway);
+      progress(`latency ${latencyMs} ms: ${variant.label} pid ${gateway.pid} at ${gateway.url}`);
+    }
+    const floor = await startFloorProcess({
       foremanUrl: demo.url,
       upstreamConnections: config.upstreamConnections,
     });
-    progress(
-      `latency ${latencyMs} ms: gateway pid ${gateway.pid} at ${gateway.url}, floor pid ${floor.pid} at ${floor.url}`,
-    );
-    const startRss = { gateway: gateway.memory()?.rssKiB, floor: floor.memory()?.rssKiB };
+    started.push(floor);
+    progress(`latency ${latencyMs} ms: floor pid ${floor.pid} at ${floor.url}`);
+    const labels = [...variants.map((v) => v.label), 'floor'];
+    const servers = [...gateways, floor];
+    const startRss = servers.map((server) => server.memory()?.rssKiB);
+
     const results: QueryResult[] = [];
     for (const query of plan.queries) {
-      const gatewayCount = await countServerRequests(demo, gateway.url, query, plan);
-      // Checked like the gateway's answer before anything is timed, and compared with it.
-      const floorCount = await countServerRequests(demo, floor.url, query, plan);
-      const answerDiffersFromFloor = !isDeepStrictEqual(gatewayCount.answer, floorCount.answer);
+      // Every answer is checked before anything is timed; the gateways' are compared with the
+      // floor's.
+      const counts: Array<Awaited<ReturnType<typeof countServerRequests>>> = [];
+      for (const server of servers)
+        counts.push(await countServerRequests(demo, server.url, query, plan));
+      const floorAnswer = counts[counts.length - 1]?.answer;
       demo.resetRequests();
       await client.once('naive', query.id);
       const naiveRequests = demo.requests.length;
       demo.resetRequests();
       progress(
-        `  ${query.id}: ${gatewayCount.requests.perExecution} upstream requests batched, ${floorCount.requests.perExecution} floor, ${naiveRequests} naive${answerDiffersFromFloor ? '; the floor answers differently' : ''}`,
+        `  ${query.id}: upstream requests ${counts.map((c, i) => `${labels[i]} ${c.requests.perExecution}`).join(', ')}, naive ${naiveRequests}`,
       );
 
       const loadOptions = {
@@ -146,10 +161,12 @@ export async function measureLatency(
         durationS: config.durationS,
         warmupS: config.warmupS,
       };
-      const gatewayLoad = await loadServer(gateway, demo, query, loadOptions);
-      progress(`  ${query.id}: gateway ${formatRun(gatewayLoad)}`);
-      const floorLoad = await loadServer(floor, demo, query, loadOptions);
-      progress(`  ${query.id}: floor   ${formatRun(floorLoad)}`);
+      const loads: ServerLoadResult[] = [];
+      for (const [index, server] of servers.entries()) {
+        const load = await loadServer(server, demo, query, loadOptions);
+        loads.push(load);
+        progress(`  ${query.id}: ${labels[index]}: ${formatRun(load)}`);
+      }
 
       // The demo keeps every request it records: the counter empties it while the client loads.
       const loop = async (side: Side, durationS: number): Promise<ClientLoadResult> => {
@@ -171,38 +188,48 @@ export async function measureLatency(
       };
       if (config.warmupS > 0) await loop('direct', config.warmupS);
       const directResult = await loop('direct', config.durationS);
-      progress(`  ${query.id}: direct  ${formatRun(directResult)}`);
+      progress(`  ${query.id}: direct: ${formatRun(directResult)}`);
 
       // No separate warm-up: the count run above and the direct replay just before warmed the
       // same process, pool and demo, and a naive query can take seconds at 20 ms.
       const naiveResult = await loop('naive', config.durationS);
-      progress(`  ${query.id}: naive   ${formatRun(naiveResult)}`);
+      progress(`  ${query.id}: naive: ${formatRun(naiveResult)}`);
 
       // After the load runs: every side is warm, so this is a service time, not a cold start.
-      const unloadedServer = (url: string) =>
-        unloadedLatency(() => postQuery(url, query), UNLOADED_RUNS);
-      const unloadedGateway = await unloadedServer(gateway.url);
-      const unloadedFloor = await unloadedServer(floor.url);
+      const unloadedServers: number[] = [];
+      for (const server of servers) {
+        unloadedServers.push(
+          await unloadedLatency(() => postQuery(server.url, query), UNLOADED_RUNS),
+        );
+      }
       const unloaded = {
         direct: await client.unloaded('direct', query.id, UNLOADED_RUNS),
         naive: await client.unloaded('naive', query.id, UNLOADED_NAIVE_RUNS),
       };
       demo.resetRequests();
       progress(
-        `  ${query.id}: unloaded p50 gateway ${unloadedGateway.toFixed(1)} ms, floor ${unloadedFloor.toFixed(1)} ms, direct ${unloaded.direct.toFixed(1)} ms, naive ${unloaded.naive.toFixed(1)} ms`,
+        `  ${query.id}: one at a time, p50 ${[
+          ...labels.map((label, i) => `${label} ${unloadedServers[i]?.toFixed(1)} ms`),
+          `direct ${unloaded.direct.toFixed(1)} ms`,
+          `naive ${unloaded.naive.toFixed(1)} ms`,
+        ].join(', ')}`,
       );
 
+      const serverResults: ServerResult[] = servers.map((_, index) => ({
+        requests: (counts[index] as (typeof counts)[number]).requests,
+        unloaded: unloadedServers[index] as number,
+        load: loads[index] as ServerLoadResult,
+      }));
+      const floorResult = serverResults.pop() as ServerResult;
       results.push({
         id: query.id,
         title: query.title,
         naiveRequests,
-        gateway: {
-          requests: gatewayCount.requests,
-          unloaded: unloadedGateway,
-          load: gatewayLoad,
-          answerDiffersFromFloor,
-        },
-        floor: { requests: floorCount.requests, unloaded: unloadedFloor, load: floorLoad },
+        gateways: serverResults.map((result, index) => ({
+          ...result,
+          answerDiffersFromFloor: !isDeepStrictEqual(counts[index]?.answer, floorAnswer),
+        })),
+        floor: floorResult,
         direct: directResult,
         naive: naiveResult,
         unloaded,
@@ -217,25 +244,21 @@ export async function measureLatency(
           durationS: config.rssDurationS,
           warmupS: 0,
         };
-        result.gateway.rss = await loadServer(gateway, demo, query, rssOptions);
-        progress(
-          `  ${result.id}: gateway at ${config.rssConnections} connections ${formatRun(result.gateway.rss)}`,
-        );
-        result.floor.rss = await loadServer(floor, demo, query, rssOptions);
-        progress(
-          `  ${result.id}: floor   at ${config.rssConnections} connections ${formatRun(result.floor.rss)}`,
-        );
+        const sides = [...result.gateways, result.floor];
+        for (const [index, server] of servers.entries()) {
+          const side = sides[index] as ServerResult;
+          side.rss = await loadServer(server, demo, query, rssOptions);
+          progress(
+            `  ${result.id}: ${labels[index]} at ${config.rssConnections} connections: ${formatRun(side.rss)}`,
+          );
+        }
       }
     }
-    return {
-      latencyMs,
-      queries: results,
-      gatewayProcess: processSummary(gateway, startRss.gateway),
-      floorProcess: processSummary(floor, startRss.floor),
-    };
+    const summaries = servers.map((server, index) => processSummary(server, startRss[index]));
+    const floorProcess = summaries.pop() as ProcessSummary;
+    return { latencyMs, queries: results, gatewayProcesses: summaries, floorProcess };
   } finally {
-    await floor?.stop();
-    await gateway?.stop();
+    for (const server of started.reverse()) await server.stop();
     await client.close();
     await demo.close();
   }

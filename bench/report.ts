@@ -13,14 +13,21 @@ import type { Plan } from './plan.js';
 import type { CpuUse } from './proc.js';
 import { describeCall } from './rest.js';
 import type { LoadStats } from './stats.js';
+import type { GatewayVariant } from './variants.js';
+
+/** Bumped when the JSON's shape changes: render.ts reads only its own format. */
+export const REPORT_FORMAT = 2;
 
 export interface BenchReport {
+  format: typeof REPORT_FORMAT;
   date: string;
   command: string;
   durationS: number;
   machine: MachineInfo;
   config: BenchConfig;
   plan: Plan;
+  /** The gateways measured: the working tree's, or one per `--refs` entry. */
+  variants: GatewayVariant[];
   runs: LatencyRun[];
 }
 
@@ -70,7 +77,16 @@ export function renderMarkdown(report: BenchReport): string {
         ['Kernel', machine.kernel],
         ['Node.js', machine.node],
         ['Clock ticks per second (`getconf CLK_TCK`)', machine.clockTicksPerSecond ?? 'n/a'],
-        ['Gateway code', machine.revision ?? 'unknown (not a git checkout)'],
+        [
+          report.variants.some((v) => v.ref) ? 'Bench, floor and plan' : 'Gateway code',
+          machine.revision ?? 'unknown (not a git checkout)',
+        ],
+        ...report.variants
+          .filter((v) => v.ref)
+          .map((v) => [
+            `Gateway code, \`${v.label}\``,
+            `${v.commit?.slice(0, 10)} ${(v.subject ?? '').replace(/\|/g, '\\|')}${v.lockfileDiffers ? " (its package-lock.json differs from the bench's; run with the bench's node_modules)" : ''}`,
+          ]),
         [
           '1-min load average at start / end',
           `${machine.loadAverage.start.toFixed(2)} / ${machine.loadAverage.end?.toFixed(2) ?? '–'}`,
@@ -78,7 +94,7 @@ export function renderMarkdown(report: BenchReport): string {
         ['Upstream latencies', config.latenciesMs.map((l) => `${l} ms`).join(', ')],
         [
           'Load',
-          `${config.connections} concurrent clients, ${config.durationS} s measured per query and side, after ${config.warmupS} s warm-up (gateway, direct; the naive model is warmed by the runs before it)`,
+          `${config.connections} concurrent clients, ${config.durationS} s measured per query and side, after ${config.warmupS} s warm-up (gateway, floor, direct; the naive model is warmed by the runs before it)`,
         ],
         [
           'RSS run',
@@ -93,7 +109,7 @@ export function renderMarkdown(report: BenchReport): string {
     '',
   );
   out.push(
-    `The gateway runs as a **child process** (\`${config.gatewayEntry ? `node ${config.gatewayEntry}` : 'node --import tsx src/main.ts'}\`, \`LOG_LEVEL=${config.gatewayLogLevel}\`${config.gatewayLogLevel === 'info' ? ' (its default: one log line per operation, written to a file)' : ''}, otherwise default configuration, credentials forwarded). ` +
+    `${report.variants.length > 1 ? `The ${report.variants.length} gateway variants are measured one after the other for each query, in the order above, each from a temporary worktree of its commit with the bench's node_modules; direct replay and floor follow the plan of the bench's own checkout, and a variant whose calls differ from it is marked "≠ plan". ` : ''}The gateway runs as a **child process** (\`${config.gatewayEntry ? `node ${config.gatewayEntry}` : 'node --import tsx src/main.ts'}\`, \`LOG_LEVEL=${config.gatewayLogLevel}\`${config.gatewayLogLevel === 'info' ? ' (its default: one log line per operation, written to a file)' : ''}, otherwise default configuration, credentials forwarded). ` +
       'The **floor** server (`bench/floor-server.ts`: node:http, undici, JSON, no GraphQL, no logging) runs as a child process the same way, and is loaded the same way. ' +
       "The demo upstream and autocannon share the **bench process**'s main thread; the direct replay and the naive model run in a **client process** of their own, so the side that calls the demo (gateway, or direct/naive client) always has a core apart from the demo. " +
       `CPU is each process's utime + stime from \`/proc/<pid>/stat\` (all its threads; ${machine.clockTicksPerSecond ?? '?'} ticks per second), read right before and after each measured run and divided by the queries completed. ` +
@@ -101,7 +117,7 @@ export function renderMarkdown(report: BenchReport): string {
     '',
   );
 
-  for (const run of report.runs) out.push(...renderRun(run, config));
+  for (const run of report.runs) out.push(...renderRun(run, report));
   out.push(...renderAnomalies(report), '');
   out.push(...renderPlan(report.plan), '');
   out.push(HOW_TO_READ);
@@ -120,17 +136,22 @@ interface SideRow {
 /** The servers under test for one query: the floor first, as the second reference. */
 function serverSides(
   q: QueryResult,
+  variants: readonly GatewayVariant[],
 ): Array<{ side: string; kind: 'floor' | 'gateway'; result: ServerResult }> {
   return [
     { side: 'floor', kind: 'floor', result: q.floor },
-    { side: 'gateway', kind: 'gateway', result: q.gateway },
+    ...q.gateways.map((result, index) => ({
+      side: variants[index]?.label ?? `gateway ${index + 1}`,
+      kind: 'gateway' as const,
+      result,
+    })),
   ];
 }
 
-function sideRows(q: QueryResult): SideRow[] {
+function sideRows(q: QueryResult, variants: readonly GatewayVariant[]): SideRow[] {
   return [
     { side: 'direct', kind: 'direct', unloaded: q.unloaded.direct, load: q.direct },
-    ...serverSides(q).map(({ side, kind, result }) => ({
+    ...serverSides(q, variants).map(({ side, kind, result }) => ({
       side,
       kind,
       unloaded: result.unloaded,
@@ -150,11 +171,14 @@ const cores = (cpu: CpuUse | undefined) => (cpu === undefined ? 'n/a' : cpu.core
 const cpuRatio = (a: CpuUse | undefined, b: CpuUse | undefined) =>
   a && b ? ratio(a.perRequestMs, b.perRequestMs) : '–';
 
-function renderRun(run: LatencyRun, config: BenchConfig): string[] {
+function renderRun(run: LatencyRun, report: BenchReport): string[] {
+  const { config, plan, variants } = report;
   const out: string[] = [`## Upstream latency ${run.latencyMs} ms`, ''];
-  const servers = run.queries[0] ? serverSides(run.queries[0]).map(({ side }) => side) : [];
+  const servers = run.queries[0]
+    ? serverSides(run.queries[0], variants).map(({ side }) => side)
+    : [];
   const gateways = run.queries[0]
-    ? serverSides(run.queries[0])
+    ? serverSides(run.queries[0], variants)
         .filter(({ kind }) => kind === 'gateway')
         .map(({ side }) => side)
     : [];
@@ -170,11 +194,11 @@ function renderRun(run: LatencyRun, config: BenchConfig): string[] {
         'Plan / naive',
       ],
       run.queries.map((q) => {
-        const planned = q.gateway.requests.perExecution;
+        const planned = plan.calls[q.id]?.length ?? Number.NaN;
         return [
           `${q.id}: ${q.title}`,
           planned,
-          ...serverSides(q).flatMap(({ result }) => [
+          ...serverSides(q, variants).flatMap(({ result }) => [
             `${result.requests.perExecution}${result.requests.differsFromPlan ? ' (≠ plan)' : ''}`,
             Number.isNaN(result.load.upstreamPerRequest)
               ? '–'
@@ -206,7 +230,7 @@ function renderRun(run: LatencyRun, config: BenchConfig): string[] {
         '1 at a time ÷ floor',
       ],
       run.queries.flatMap((q) => {
-        const rows = sideRows(q);
+        const rows = sideRows(q, variants);
         const direct = rows.find((r) => r.kind === 'direct') as SideRow;
         const floor = rows.find((r) => r.kind === 'floor');
         return rows.map((r) => {
@@ -249,7 +273,7 @@ function renderRun(run: LatencyRun, config: BenchConfig): string[] {
         ...rssHeader,
       ],
       run.queries.flatMap((q) => {
-        const rows = sideRows(q);
+        const rows = sideRows(q, variants);
         const direct = rows.find((r) => r.kind === 'direct') as SideRow;
         const floor = rows.find((r) => r.kind === 'floor');
         return rows.map((r) => [
@@ -293,7 +317,7 @@ function renderRun(run: LatencyRun, config: BenchConfig): string[] {
         q.naive.completed,
         cpuMs(q.naive.cpu),
         ratio(q.direct.p50, q.naive.p50),
-        ...serverSides(q)
+        ...serverSides(q, variants)
           .filter(({ kind }) => kind === 'gateway')
           .flatMap(({ result }) => [
             ratio(result.load.p50, q.naive.p50),
@@ -304,7 +328,9 @@ function renderRun(run: LatencyRun, config: BenchConfig): string[] {
     ),
     '',
   );
-  const withRss = run.queries.filter((q) => serverSides(q).some(({ result }) => result.rss));
+  const withRss = run.queries.filter((q) =>
+    serverSides(q, variants).some(({ result }) => result.rss),
+  );
   if (withRss.length > 0) {
     out.push(
       `**Under ${config.rssConnections} connections** (${config.rssDurationS} s per query and side, in this order, after all the runs above; RSS sampled every 50 ms)`,
@@ -324,7 +350,7 @@ function renderRun(run: LatencyRun, config: BenchConfig): string[] {
           'GraphQL errors',
         ],
         withRss.flatMap((q) =>
-          serverSides(q)
+          serverSides(q, variants)
             .filter(({ result }) => result.rss)
             .map(({ side, result }) => {
               const rss = result.rss as ServerLoadResult;
@@ -360,7 +386,7 @@ function renderRun(run: LatencyRun, config: BenchConfig): string[] {
           : []),
         'VmHWM at the end',
       ],
-      processRows(run).map(({ side, summary, results }) => [
+      processRows(run, variants).map(({ side, summary, results }) => [
         side,
         mib(summary.startRssKiB),
         mib(maxOf(results.map((r) => r.load.peakRssKiB))),
@@ -376,14 +402,15 @@ function renderRun(run: LatencyRun, config: BenchConfig): string[] {
 /** Each server process of a pass, with its results for every query. */
 function processRows(
   run: LatencyRun,
+  variants: readonly GatewayVariant[],
 ): Array<{ side: string; summary: ProcessSummary; results: ServerResult[] }> {
   return [
     { side: 'floor', summary: run.floorProcess, results: run.queries.map((q) => q.floor) },
-    {
-      side: 'gateway',
-      summary: run.gatewayProcess,
-      results: run.queries.map((q) => q.gateway),
-    },
+    ...run.gatewayProcesses.map((summary, index) => ({
+      side: variants[index]?.label ?? `gateway ${index + 1}`,
+      summary,
+      results: run.queries.map((q) => q.gateways[index] as ServerResult),
+    })),
   ];
 }
 
@@ -393,6 +420,7 @@ function maxOf(values: Array<number | undefined>): number | undefined {
 }
 
 function renderAnomalies(report: BenchReport): string[] {
+  const { variants } = report;
   const lines: string[] = [];
   const gatewayIssue = (where: string, load: GatewayLoadResult) => {
     const counters = {
@@ -414,7 +442,7 @@ function renderAnomalies(report: BenchReport): string[] {
   for (const run of report.runs) {
     for (const q of run.queries) {
       const at = `${run.latencyMs} ms, ${q.id}`;
-      for (const { side, result } of serverSides(q)) {
+      for (const { side, result } of serverSides(q, variants)) {
         gatewayIssue(`${at}, ${side}`, result.load);
         if (result.rss) {
           gatewayIssue(`${at}, ${side} at ${report.config.rssConnections} connections`, result.rss);
@@ -429,7 +457,7 @@ function renderAnomalies(report: BenchReport): string[] {
       loopIssue(`${at}, direct replay`, q.direct);
       loopIssue(`${at}, naive model`, q.naive);
     }
-    for (const { side, summary } of processRows(run)) {
+    for (const { side, summary } of processRows(run, variants)) {
       if (summary.output.trim()) {
         lines.push(
           `- ${run.latencyMs} ms: the ${side} process wrote (warn level and above): \`${summary.output.trim().slice(0, 500).replace(/`/g, "'")}\``,
