@@ -1,8 +1,10 @@
-import { Worker } from 'node:worker_threads';
+import { fork } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { track } from './children.js';
 import type { LoopLoadResult } from './load.js';
 import type { PlannedCall } from './upstream.js';
 
-export interface ClientWorkerData {
+export interface ClientData {
   demoUrl: string;
   upstreamConnections: number;
   perQueryConcurrency: number;
@@ -18,8 +20,10 @@ export type ClientTask =
   | { op: 'unloaded'; side: Side; queryId: string; times: number }
   | { op: 'close' };
 
-/** The direct replay and naive model, driven from the main thread, running on a worker thread. */
-export interface ClientWorker {
+/** The direct replay and naive model, driven from the bench, running in a child process. */
+export interface Client {
+  /** The child's pid: its /proc/<pid>/stat is the direct and naive sides' CPU. */
+  pid: number;
   once(side: Side, queryId: string): Promise<void>;
   load(
     side: Side,
@@ -31,13 +35,25 @@ export interface ClientWorker {
   close(): Promise<void>;
 }
 
-export function startClientWorker(data: ClientWorkerData): ClientWorker {
-  // Node 20 does not pass tsx's loader on to workers: register it inside the worker first.
-  const entry = new URL('./client-worker.ts', import.meta.url).href;
-  const worker = new Worker(
-    `import('tsx/esm/api').then((tsx) => { tsx.register(); return import(${JSON.stringify(entry)}); });`,
-    { eval: true, workerData: data },
-  );
+/**
+ * A process of its own rather than a worker thread: the CPU time of one thread can be read from
+ * /proc, but the V8 helper threads (garbage collection, compilation) that work for it are shared
+ * with the whole bench process, so a thread's figure would undercount against the gateway's,
+ * which is a whole process. (Node 20 has no process.threadCpuUsage either.)
+ */
+export function startClient(data: ClientData): Client {
+  const child = fork(fileURLToPath(new URL('./client-process.ts', import.meta.url)), [], {
+    // Not the bench's own execArgv (tsx's CLI hooks): the same loader the gateway child gets.
+    execArgv: ['--import', 'tsx'],
+    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '' },
+    // Structured clone keeps NaN (a run with nothing completed) where JSON would make it null.
+    serialization: 'advanced',
+    // stdout is the report: anything the child says goes to stderr.
+    stdio: ['ignore', 2, 2, 'ipc'],
+  });
+  track(child);
+  const pid = child.pid;
+  if (pid === undefined) throw new Error('could not start the client process');
   const pending = new Map<number, { resolve(value: unknown): void; reject(error: Error): void }>();
   let seq = 0;
   let failed: Error | undefined;
@@ -46,32 +62,43 @@ export function startClientWorker(data: ClientWorkerData): ClientWorker {
     for (const { reject } of pending.values()) reject(error);
     pending.clear();
   };
-  worker.on('message', (message: { seq: number; result?: unknown; error?: string }) => {
+  child.on('message', (message: { seq: number; result?: unknown; error?: string }) => {
     const waiting = pending.get(message.seq);
     pending.delete(message.seq);
     if (message.error !== undefined) waiting?.reject(new Error(message.error));
     else waiting?.resolve(message.result);
   });
-  worker.on('error', failAll);
-  worker.on('exit', (code) => failAll(new Error(`the client worker exited (${code})`)));
+  child.on('error', failAll);
+  const exited = new Promise<void>((resolve) =>
+    child.once('exit', (code, signal) => {
+      failAll(new Error(`the client process exited (${code ?? signal})`));
+      resolve();
+    }),
+  );
 
-  const call = <T>(task: ClientTask): Promise<T> => {
+  const call = <T>(task: ClientTask | { op: 'init'; data: ClientData }): Promise<T> => {
     if (failed) return Promise.reject(failed);
     seq += 1;
     const id = seq;
     return new Promise<T>((resolve, reject) => {
       pending.set(id, { resolve: resolve as (value: unknown) => void, reject });
-      worker.postMessage({ ...task, seq: id });
+      child.send({ ...task, seq: id });
     });
   };
+  // Tasks queue behind this one in the child's message order.
+  call({ op: 'init', data }).catch(() => undefined);
   return {
+    pid,
     once: (side, queryId) => call({ op: 'once', side, queryId }),
     load: (side, queryId, concurrency, durationS) =>
       call({ op: 'load', side, queryId, concurrency, durationS }),
     unloaded: (side, queryId, times) => call({ op: 'unloaded', side, queryId, times }),
     close: async () => {
       await call({ op: 'close' }).catch(() => undefined);
-      await worker.terminate();
+      if (child.connected) child.disconnect();
+      const timeout = setTimeout(() => child.kill('SIGKILL'), 5_000);
+      await exited;
+      clearTimeout(timeout);
     },
   };
 }

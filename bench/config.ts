@@ -1,6 +1,7 @@
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
+import { LOG_LEVELS, type LogLevel } from '../src/config.js';
 
 /** Every knob of one bench run; each has an env variable and a CLI flag (the flag wins). */
 export interface BenchConfig {
@@ -19,12 +20,16 @@ export interface BenchConfig {
   perQueryConcurrency: number;
   /** Sockets to the demo upstream (the gateway's default UPSTREAM_CONNECTIONS: 32). */
   upstreamConnections: number;
-  /** Which reference queries to run (R1…R4). */
+  /** Which reference queries to run (R0…R4). */
   queries: string[];
   /** Where latest.md / latest.json are written. */
   outDir: string;
   /** A compiled entry point (`dist/src/main.js` after `npm run build`) instead of tsx on src/. */
   gatewayEntry: string | undefined;
+  /** LOG_LEVEL of the gateway child: its own default (info, one line per operation) unless set. */
+  gatewayLogLevel: LogLevel;
+  /** Commits to measure side by side, each from a temporary worktree; none: the working tree. */
+  refs: string[];
 }
 
 const FLAGS = {
@@ -36,15 +41,18 @@ const FLAGS = {
   'rss-duration': { env: 'BENCH_RSS_DURATION_S', fallback: '3' },
   'query-concurrency': { env: 'BENCH_QUERY_CONCURRENCY', fallback: '8' },
   'upstream-connections': { env: 'BENCH_UPSTREAM_CONNECTIONS', fallback: '32' },
-  queries: { env: 'BENCH_QUERIES', fallback: 'R1,R2,R3,R4' },
+  queries: { env: 'BENCH_QUERIES', fallback: 'R0,R1,R2,R3,R4' },
   // Outside the repository: `biome check .` would lint a JSON report written inside it.
   'gateway-entry': { env: 'BENCH_GATEWAY_ENTRY', fallback: '' },
+  // The gateway's own default: what a deployment runs unless it says otherwise.
+  'gateway-log-level': { env: 'BENCH_GATEWAY_LOG_LEVEL', fallback: 'info' },
+  refs: { env: 'BENCH_REFS', fallback: '' },
   out: { env: 'BENCH_OUT', fallback: path.join(os.tmpdir(), 'foreman-images-graphql-bench') },
 } as const;
 
 type Flag = keyof typeof FLAGS;
 
-export const ALL_QUERIES = ['R1', 'R2', 'R3', 'R4'] as const;
+export const ALL_QUERIES = ['R0', 'R1', 'R2', 'R3', 'R4'] as const;
 
 export class BenchConfigError extends Error {
   override readonly name = 'BenchConfigError';
@@ -92,6 +100,26 @@ export function loadBenchConfig(
       `${latencies.from} must list whole milliseconds (0…5000), e.g. "0,20"; got "${latencies.text}"`,
     );
   }
+  const logLevel = raw('gateway-log-level');
+  if (!(LOG_LEVELS as readonly string[]).includes(logLevel.text)) {
+    throw new BenchConfigError(
+      `${logLevel.from} must be one of ${LOG_LEVELS.join(', ')}; got "${logLevel.text}"`,
+    );
+  }
+  const refsRaw = raw('refs');
+  const refs = refsRaw.text
+    .split(',')
+    .map((part) => part.trim())
+    .filter(Boolean);
+  if (refs.some((ref) => ref.startsWith('-'))) {
+    throw new BenchConfigError(`${refsRaw.from} must list git refs; got "${refsRaw.text}"`);
+  }
+  const gatewayEntry = raw('gateway-entry');
+  if (refs.length > 0 && gatewayEntry.text) {
+    throw new BenchConfigError(
+      `${gatewayEntry.from} cannot be combined with ${refsRaw.from}: a ref's checkout has no build`,
+    );
+  }
   const queriesRaw = raw('queries');
   const queries = queriesRaw.text.split(',').map((part) => part.trim().toUpperCase());
   const unknown = queries.filter((q) => !(ALL_QUERIES as readonly string[]).includes(q));
@@ -112,7 +140,9 @@ export function loadBenchConfig(
     upstreamConnections: integer('upstream-connections', 1, 1_024),
     queries: ALL_QUERIES.filter((q) => queries.includes(q)),
     outDir: raw('out').text,
-    gatewayEntry: raw('gateway-entry').text || undefined,
+    gatewayEntry: gatewayEntry.text || undefined,
+    gatewayLogLevel: logLevel.text as LogLevel,
+    refs,
   };
 }
 

@@ -1,6 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import os from 'node:os';
+import { CLOCK_TICKS_PER_SECOND } from './proc.js';
 
 export interface MachineInfo {
   /** CPUs this process may use (what `nproc` prints). */
@@ -11,6 +12,8 @@ export interface MachineInfo {
   node: string;
   /** 1-minute load average when the run started and ended: how noisy the shared machine was. */
   loadAverage: { start: number; end?: number };
+  /** Unit of the CPU times read from /proc/<pid>/stat (`getconf CLK_TCK`). */
+  clockTicksPerSecond?: number;
   /** The commit measured, and whether src/ had uncommitted changes (read-only git queries). */
   revision?: string;
 }
@@ -30,6 +33,9 @@ export function describeMachine(): MachineInfo {
     kernel: `${os.type()} ${os.release()}`,
     node: process.version,
     loadAverage: { start: os.loadavg()[0] ?? 0 },
+    ...(CLOCK_TICKS_PER_SECOND !== undefined
+      ? { clockTicksPerSecond: CLOCK_TICKS_PER_SECOND }
+      : {}),
     ...revision(),
   };
 }

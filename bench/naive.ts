@@ -52,6 +52,11 @@ interface Page<T> {
   results: T[];
 }
 
+/** R0: the architecture's own record; a naive resolver needs nothing more for one field. */
+async function architecture1(client: NaiveClient): Promise<void> {
+  await client.get('/api/architectures/1');
+}
+
 /** R1 and R2 alike: the naive resolvers fetch whole records, whatever the selection. */
 async function imagesOfComputeResource2(client: NaiveClient): Promise<void> {
   const page = await client.get<Page<ImageRow>>('/api/compute_resources/2/images', {
@@ -115,6 +120,7 @@ function entitiesByForemanId(imageIds: readonly number[]): NaiveQuery {
 
 export function naiveQueries(entityImageIds: readonly number[]): Record<string, NaiveQuery> {
   return {
+    R0: architecture1,
     R1: imagesOfComputeResource2,
     R2: imagesOfComputeResource2,
     R3: imagesEverywhere,

@@ -10,6 +10,11 @@ export interface ReferenceQuery {
   check(response: unknown): string | undefined;
 }
 
+/** The smallest query there is: one record by id, one field, one upstream call. */
+const R0_QUERY = `{
+  architecture(id: "1") { name }
+}`;
+
 /** Compute resource 2 (vcenter-prod) has 300 images: `first: 100` is a real window. */
 const R1_QUERY = `{
   images(computeResourceId: "2", first: 100) {
@@ -31,9 +36,29 @@ const R4_QUERY = `query Entities($representations: [_Any!]!) {
   _entities(representations: $representations) { ... on Image { foremanId name } }
 }`;
 
+/** Each reference query's document, by id: the floor server recognises a request by it. */
+export const QUERY_DOCUMENTS: Readonly<Record<string, string>> = {
+  R0: R0_QUERY,
+  R1: R1_QUERY,
+  R2: R2_QUERY,
+  R3: R3_QUERY,
+  R4: R4_QUERY,
+};
+
 /** The Foreman ids R4 looks up; picked from the demo's REST API (see pickEntityImageIds). */
 export function referenceQueries(entityImageIds: readonly number[]): ReferenceQuery[] {
   return [
+    {
+      id: 'R0',
+      title: 'one architecture by id, `architecture(id: "1") { name }`',
+      body: { query: R0_QUERY, variables: {} },
+      check: (response) => {
+        const problem = graphqlErrors(response);
+        if (problem) return problem;
+        const name = (dataOf(response)?.architecture as { name?: unknown } | null)?.name;
+        return typeof name === 'string' && name !== '' ? undefined : 'no architecture name';
+      },
+    },
     {
       id: 'R1',
       title: 'first 100 images of CR 2, `architecture { name }`, `operatingSystem { title }`',
@@ -81,10 +106,15 @@ function dataOf(response: unknown): Record<string, unknown> | undefined {
   return body?.data ?? undefined;
 }
 
+function graphqlErrors(response: unknown): string | undefined {
+  const errors = (response as { errors?: unknown[] }).errors;
+  return errors?.length ? `GraphQL errors: ${JSON.stringify(errors).slice(0, 300)}` : undefined;
+}
+
 function expectNodes(field: string, count: number): (response: unknown) => string | undefined {
   return (response) => {
-    const errors = (response as { errors?: unknown[] }).errors;
-    if (errors?.length) return `GraphQL errors: ${JSON.stringify(errors).slice(0, 300)}`;
+    const problem = graphqlErrors(response);
+    if (problem) return problem;
     const nodes = (dataOf(response)?.[field] as { nodes?: unknown[] } | null)?.nodes;
     if (!Array.isArray(nodes)) return `no ${field}.nodes`;
     return nodes.length === count ? undefined : `${nodes.length} nodes, expected ${count}`;

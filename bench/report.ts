@@ -1,17 +1,33 @@
 import type { BenchConfig } from './config.js';
 import type { GatewayLoadResult, LoopLoadResult } from './load.js';
 import type { MachineInfo } from './machine.js';
-import type { LatencyRun } from './measure.js';
+import {
+  type LatencyRun,
+  type ProcessSummary,
+  type QueryResult,
+  type ServerLoadResult,
+  type ServerResult,
+  UNLOADED_RUNS,
+} from './measure.js';
 import type { Plan } from './plan.js';
+import type { CpuUse } from './proc.js';
 import { describeCall } from './rest.js';
+import type { LoadStats } from './stats.js';
+import type { GatewayVariant } from './variants.js';
+
+/** Bumped when the JSON's shape changes: render.ts reads only its own format. */
+export const REPORT_FORMAT = 2;
 
 export interface BenchReport {
+  format: typeof REPORT_FORMAT;
   date: string;
   command: string;
   durationS: number;
   machine: MachineInfo;
   config: BenchConfig;
   plan: Plan;
+  /** The gateways measured: the working tree's, or one per `--refs` entry. */
+  variants: GatewayVariant[];
   runs: LatencyRun[];
 }
 
@@ -60,7 +76,17 @@ export function renderMarkdown(report: BenchReport): string {
         ['Memory', `${machine.memoryGiB} GiB`],
         ['Kernel', machine.kernel],
         ['Node.js', machine.node],
-        ['Gateway code', machine.revision ?? 'unknown (not a git checkout)'],
+        ['Clock ticks per second (`getconf CLK_TCK`)', machine.clockTicksPerSecond ?? 'n/a'],
+        [
+          report.variants.some((v) => v.ref) ? 'Bench, floor and plan' : 'Gateway code',
+          machine.revision ?? 'unknown (not a git checkout)',
+        ],
+        ...report.variants
+          .filter((v) => v.ref)
+          .map((v) => [
+            `Gateway code, \`${v.label}\``,
+            `${v.commit?.slice(0, 10)} ${(v.subject ?? '').replace(/\|/g, '\\|')}${v.lockfileDiffers ? " (its package-lock.json differs from the bench's; run with the bench's node_modules)" : ''}`,
+          ]),
         [
           '1-min load average at start / end',
           `${machine.loadAverage.start.toFixed(2)} / ${machine.loadAverage.end?.toFixed(2) ?? '–'}`,
@@ -68,7 +94,7 @@ export function renderMarkdown(report: BenchReport): string {
         ['Upstream latencies', config.latenciesMs.map((l) => `${l} ms`).join(', ')],
         [
           'Load',
-          `${config.connections} concurrent clients, ${config.durationS} s measured per query and side, after ${config.warmupS} s warm-up (gateway, direct; the naive model is warmed by the runs before it)`,
+          `${config.connections} concurrent clients, ${config.durationS} s measured per query and side, after ${config.warmupS} s warm-up (gateway, floor, direct; the naive model is warmed by the runs before it)`,
         ],
         [
           'RSS run',
@@ -83,86 +109,187 @@ export function renderMarkdown(report: BenchReport): string {
     '',
   );
   out.push(
-    `The gateway runs as a **child process** (\`${config.gatewayEntry ? `node ${config.gatewayEntry}` : 'node --import tsx src/main.ts'}\`, \`LOG_LEVEL=warn\`, default configuration, credentials forwarded). ` +
-      "The demo upstream and autocannon share the **bench process**'s main thread; the direct replay and the naive model run on a **worker thread** of it, so the side that calls the demo (gateway, or direct/naive client) always has a core apart from the demo. " +
+    `${report.variants.length > 1 ? `The ${report.variants.length} gateway variants are measured one after the other for each query, in the order above, each from a temporary worktree of its commit with the bench's node_modules; direct replay and floor follow the plan of the bench's own checkout, and a variant whose calls differ from it is marked "≠ plan". ` : ''}The gateway runs as a **child process** (\`${config.gatewayEntry ? `node ${config.gatewayEntry}` : 'node --import tsx src/main.ts'}\`, \`LOG_LEVEL=${config.gatewayLogLevel}\`${config.gatewayLogLevel === 'info' ? ' (its default: one log line per operation, written to a file)' : ''}, otherwise default configuration, credentials forwarded). ` +
+      'The **floor** server (`bench/floor-server.ts`: node:http, undici, JSON, no GraphQL, no logging) runs as a child process the same way, and is loaded the same way. ' +
+      "The demo upstream and autocannon share the **bench process**'s main thread; the direct replay and the naive model run in a **client process** of their own, so the side that calls the demo (gateway, or direct/naive client) always has a core apart from the demo. " +
+      `CPU is each process's utime + stime from \`/proc/<pid>/stat\` (all its threads; ${machine.clockTicksPerSecond ?? '?'} ticks per second), read right before and after each measured run and divided by the queries completed. ` +
       `Load generator, gateway and demo share the machine's ${machine.nproc} cores, so absolute figures are pessimistic and the ratios are what to read.`,
     '',
   );
 
-  for (const run of report.runs) out.push(...renderRun(run, config));
+  for (const run of report.runs) out.push(...renderRun(run, report));
   out.push(...renderAnomalies(report), '');
   out.push(...renderPlan(report.plan), '');
   out.push(HOW_TO_READ);
   return out.join('\n');
 }
 
-function renderRun(run: LatencyRun, config: BenchConfig): string[] {
+/** One row of a per-query row group: the direct replay, or one server under test. */
+interface SideRow {
+  side: string;
+  kind: 'direct' | 'floor' | 'gateway';
+  unloaded: number;
+  load: LoadStats & { cpu?: CpuUse; benchCpu?: CpuUse; peakRssKiB?: number };
+  rss?: ServerLoadResult;
+}
+
+/** The servers under test for one query: the floor first, as the second reference. */
+function serverSides(
+  q: QueryResult,
+  variants: readonly GatewayVariant[],
+): Array<{ side: string; kind: 'floor' | 'gateway'; result: ServerResult }> {
+  return [
+    { side: 'floor', kind: 'floor', result: q.floor },
+    ...q.gateways.map((result, index) => ({
+      side: variants[index]?.label ?? `gateway ${index + 1}`,
+      kind: 'gateway' as const,
+      result,
+    })),
+  ];
+}
+
+function sideRows(q: QueryResult, variants: readonly GatewayVariant[]): SideRow[] {
+  return [
+    { side: 'direct', kind: 'direct', unloaded: q.unloaded.direct, load: q.direct },
+    ...serverSides(q, variants).map(({ side, kind, result }) => ({
+      side,
+      kind,
+      unloaded: result.unloaded,
+      load: result.load,
+      ...(result.rss ? { rss: result.rss } : {}),
+    })),
+  ];
+}
+
+const cpuMs = (cpu: CpuUse | undefined) =>
+  cpu === undefined || Number.isNaN(cpu.perRequestMs)
+    ? 'n/a'
+    : cpu.perRequestMs < 1
+      ? cpu.perRequestMs.toFixed(3)
+      : cpu.perRequestMs.toFixed(2);
+const cores = (cpu: CpuUse | undefined) => (cpu === undefined ? 'n/a' : cpu.cores.toFixed(2));
+const cpuRatio = (a: CpuUse | undefined, b: CpuUse | undefined) =>
+  a && b ? ratio(a.perRequestMs, b.perRequestMs) : '–';
+
+function renderRun(run: LatencyRun, report: BenchReport): string[] {
+  const { config, plan, variants } = report;
   const out: string[] = [`## Upstream latency ${run.latencyMs} ms`, ''];
+  const servers = run.queries[0]
+    ? serverSides(run.queries[0], variants).map(({ side }) => side)
+    : [];
+  const gateways = run.queries[0]
+    ? serverSides(run.queries[0], variants)
+        .filter(({ kind }) => kind === 'gateway')
+        .map(({ side }) => side)
+    : [];
   out.push(
-    '**Upstream requests per query** (one execution, counted by the demo)',
+    '**Upstream requests per query** (one execution, counted by the demo; under load: upstream requests during the load run per request sent)',
     '',
     table(
       [
         'Query',
-        'Batched (gateway)',
+        'Plan (direct)',
+        ...servers.flatMap((side) => [side, 'under load']),
         'Naive model',
-        'Batched / naive',
-        'Gateway under load, per query',
+        'Plan / naive',
       ],
-      run.queries.map((q) => [
-        `${q.id}: ${q.title}`,
-        `${q.requests.batched}${q.requests.differsFromPlan ? ' (≠ plan)' : ''}`,
-        q.requests.naive,
-        ratio(q.requests.batched, q.requests.naive),
-        Number.isNaN(q.requests.underLoad) ? '–' : q.requests.underLoad.toFixed(2),
-      ]),
+      run.queries.map((q) => {
+        const planned = plan.calls[q.id]?.length ?? Number.NaN;
+        return [
+          `${q.id}: ${q.title}`,
+          planned,
+          ...serverSides(q, variants).flatMap(({ result }) => [
+            `${result.requests.perExecution}${result.requests.differsFromPlan ? ' (≠ plan)' : ''}`,
+            Number.isNaN(result.load.upstreamPerRequest)
+              ? '–'
+              : result.load.upstreamPerRequest.toFixed(2),
+          ]),
+          q.naiveRequests,
+          ratio(planned, q.naiveRequests),
+        ];
+      }),
     ),
     '',
   );
   out.push(
-    '**One query at a time** (no other load, after the load runs; median of 5 sequential executions, 3 for naive; ms)',
-    '',
-    table(
-      ['Query', 'Gateway', 'Direct', 'Naive', 'Gateway/direct', 'Gateway/naive'],
-      run.queries.map((q) => [
-        q.id,
-        ms(q.unloaded.gateway),
-        ms(q.unloaded.direct),
-        ms(q.unloaded.naive),
-        ratio(q.unloaded.gateway, q.unloaded.direct),
-        ratio(q.unloaded.gateway, q.unloaded.naive),
-      ]),
-    ),
-    '',
-  );
-  out.push(
-    `**Gateway vs direct replay of the same REST calls** (${config.connections} clients, ${config.durationS} s; ms, queries/s)`,
+    `**Latency and throughput** (${config.connections} clients, ${config.durationS} s per side; ms, queries/s; "1 at a time": median of ${UNLOADED_RUNS} sequential executions with no other load, after the load runs)`,
     '',
     table(
       [
         'Query',
-        'Gateway p50',
+        'Side',
+        '1 at a time',
+        'p50',
         'p99',
         'q/s',
-        'Direct p50',
-        'p99',
-        'q/s',
-        'Gateway/direct p50',
-        'p99',
-        'q/s',
+        'q/s ÷ direct',
+        'q/s ÷ floor',
+        'p50 ÷ direct',
+        'p50 ÷ floor',
+        '1 at a time ÷ direct',
+        '1 at a time ÷ floor',
       ],
-      run.queries.map((q) => [
-        q.id,
-        ms(q.gateway.p50),
-        ms(q.gateway.p99),
-        perSecond(q.gateway.perSecond),
-        ms(q.direct.p50),
-        ms(q.direct.p99),
-        perSecond(q.direct.perSecond),
-        ratio(q.gateway.p50, q.direct.p50),
-        ratio(q.gateway.p99, q.direct.p99),
-        ratio(q.gateway.perSecond, q.direct.perSecond),
-      ]),
+      run.queries.flatMap((q) => {
+        const rows = sideRows(q, variants);
+        const direct = rows.find((r) => r.kind === 'direct') as SideRow;
+        const floor = rows.find((r) => r.kind === 'floor');
+        return rows.map((r) => {
+          const vsDirect = r.kind !== 'direct';
+          const vsFloor = r.kind === 'gateway' && floor !== undefined;
+          return [
+            q.id,
+            r.side,
+            ms(r.unloaded),
+            ms(r.load.p50),
+            ms(r.load.p99),
+            perSecond(r.load.perSecond),
+            vsDirect ? ratio(r.load.perSecond, direct.load.perSecond) : '–',
+            vsFloor ? ratio(r.load.perSecond, floor.load.perSecond) : '–',
+            vsDirect ? ratio(r.load.p50, direct.load.p50) : '–',
+            vsFloor ? ratio(r.load.p50, floor.load.p50) : '–',
+            vsDirect ? ratio(r.unloaded, direct.unloaded) : '–',
+            vsFloor ? ratio(r.unloaded, floor.unloaded) : '–',
+          ];
+        });
+      }),
+    ),
+    '',
+  );
+  const rssHeader =
+    config.rssConnections > 0 ? [`Peak RSS, ${config.rssConnections} conn.`] : ([] as string[]);
+  out.push(
+    `**CPU and memory** (CPU: utime + stime of the process over the ${config.durationS} s run ÷ queries completed; cores busy: the same ÷ wall-clock time; bench cores: the same for the bench process, which runs the demo, and autocannon for floor and gateway: near 1, it may be what limits q/s; RSS: sampled every 50 ms)`,
+    '',
+    table(
+      [
+        'Query',
+        'Side',
+        'CPU ms/req',
+        'Cores busy',
+        'Bench cores',
+        'CPU ÷ direct',
+        'CPU ÷ floor',
+        `Peak RSS, ${config.connections} conn.`,
+        ...rssHeader,
+      ],
+      run.queries.flatMap((q) => {
+        const rows = sideRows(q, variants);
+        const direct = rows.find((r) => r.kind === 'direct') as SideRow;
+        const floor = rows.find((r) => r.kind === 'floor');
+        return rows.map((r) => [
+          q.id,
+          r.side,
+          cpuMs(r.load.cpu),
+          cores(r.load.cpu),
+          cores(r.load.benchCpu),
+          r.kind === 'direct' ? '–' : cpuRatio(r.load.cpu, direct.load.cpu),
+          r.kind === 'gateway' ? cpuRatio(r.load.cpu, floor?.load.cpu) : '–',
+          r.kind === 'direct' ? '(bench client)' : mib(r.load.peakRssKiB),
+          ...(config.rssConnections > 0
+            ? [r.kind === 'direct' ? '–' : mib(r.rss?.peakRssKiB)]
+            : []),
+        ]);
+      }),
     ),
     '',
   );
@@ -172,59 +299,128 @@ function renderRun(run: LatencyRun, config: BenchConfig): string[] {
     table(
       [
         'Query',
-        'Naive p50',
+        'Naive 1 at a time',
+        'p50',
         'p99',
         'q/s',
         'n',
-        'Gateway/naive p50',
-        'p99',
-        'q/s',
+        'CPU ms/req',
         'Direct/naive p50',
+        ...gateways.flatMap((side) => [`${side}/naive p50`, 'p99', 'q/s']),
       ],
       run.queries.map((q) => [
         q.id,
+        ms(q.unloaded.naive),
         ms(q.naive.p50),
         ms(q.naive.p99),
         perSecond(q.naive.perSecond),
         q.naive.completed,
-        ratio(q.gateway.p50, q.naive.p50),
-        ratio(q.gateway.p99, q.naive.p99),
-        ratio(q.gateway.perSecond, q.naive.perSecond),
+        cpuMs(q.naive.cpu),
         ratio(q.direct.p50, q.naive.p50),
+        ...serverSides(q, variants)
+          .filter(({ kind }) => kind === 'gateway')
+          .flatMap(({ result }) => [
+            ratio(result.load.p50, q.naive.p50),
+            ratio(result.load.p99, q.naive.p99),
+            ratio(result.load.perSecond, q.naive.perSecond),
+          ]),
       ]),
     ),
     '',
   );
-  const withRss = run.queries.filter((q) => q.rss);
+  const withRss = run.queries.filter((q) =>
+    serverSides(q, variants).some(({ result }) => result.rss),
+  );
   if (withRss.length > 0) {
     out.push(
-      `**Gateway process memory under ${config.rssConnections} connections** (${config.rssDurationS} s per query, in this order; RSS sampled every 50 ms)`,
+      `**Under ${config.rssConnections} connections** (${config.rssDurationS} s per query and side, in this order, after all the runs above; RSS sampled every 50 ms)`,
       '',
       table(
-        ['Query', 'Peak RSS', 'p50 ms', 'p99 ms', 'q/s', 'non-2xx', 'errors', 'GraphQL errors'],
-        withRss.map((q) => {
-          const rss = q.rss as { peakRssKiB: number; load: GatewayLoadResult };
-          return [
-            q.id,
-            mib(rss.peakRssKiB),
-            ms(rss.load.p50),
-            ms(rss.load.p99),
-            perSecond(rss.load.perSecond),
-            rss.load.non2xx,
-            rss.load.errors,
-            rss.load.graphqlErrors,
-          ];
-        }),
+        [
+          'Query',
+          'Side',
+          'Peak RSS',
+          'p50 ms',
+          'p99 ms',
+          'q/s',
+          'CPU ms/req',
+          'Cores busy',
+          'non-2xx',
+          'errors',
+          'GraphQL errors',
+        ],
+        withRss.flatMap((q) =>
+          serverSides(q, variants)
+            .filter(({ result }) => result.rss)
+            .map(({ side, result }) => {
+              const rss = result.rss as ServerLoadResult;
+              return [
+                q.id,
+                side,
+                mib(rss.peakRssKiB),
+                ms(rss.p50),
+                ms(rss.p99),
+                perSecond(rss.perSecond),
+                cpuMs(rss.cpu),
+                cores(rss.cpu),
+                rss.non2xx,
+                rss.errors,
+                rss.graphqlErrors,
+              ];
+            }),
+        ),
       ),
-      '',
-      `RSS after start-up: ${mib(run.memory.startRssKiB)}; peak over the whole pass (VmHWM): ${mib(run.memory.endHwmKiB)}.`,
       '',
     );
   }
+  out.push(
+    '**Server processes over the whole pass** (peak RSS: the largest of the per-query peaks above; the process is not restarted between queries, and V8 keeps heap it has grown, so later queries include earlier growth)',
+    '',
+    table(
+      [
+        'Side',
+        'RSS after start-up',
+        `Peak RSS, ${config.connections} conn., all queries`,
+        ...(config.rssConnections > 0
+          ? [`Peak RSS, ${config.rssConnections} conn., all queries`]
+          : []),
+        'VmHWM at the end',
+      ],
+      processRows(run, variants).map(({ side, summary, results }) => [
+        side,
+        mib(summary.startRssKiB),
+        mib(maxOf(results.map((r) => r.load.peakRssKiB))),
+        ...(config.rssConnections > 0 ? [mib(maxOf(results.map((r) => r.rss?.peakRssKiB)))] : []),
+        mib(summary.endHwmKiB),
+      ]),
+    ),
+    '',
+  );
   return out;
 }
 
+/** Each server process of a pass, with its results for every query. */
+function processRows(
+  run: LatencyRun,
+  variants: readonly GatewayVariant[],
+): Array<{ side: string; summary: ProcessSummary; results: ServerResult[] }> {
+  return [
+    { side: 'floor', summary: run.floorProcess, results: run.queries.map((q) => q.floor) },
+    ...run.gatewayProcesses.map((summary, index) => ({
+      side: variants[index]?.label ?? `gateway ${index + 1}`,
+      summary,
+      results: run.queries.map((q) => q.gateways[index] as ServerResult),
+    })),
+  ];
+}
+
+function maxOf(values: Array<number | undefined>): number | undefined {
+  const known = values.filter((v): v is number => v !== undefined);
+  return known.length > 0 ? Math.max(...known) : undefined;
+}
+
 function renderAnomalies(report: BenchReport): string[] {
+  const { variants } = report;
   const lines: string[] = [];
   const gatewayIssue = (where: string, load: GatewayLoadResult) => {
     const counters = {
@@ -246,19 +442,27 @@ function renderAnomalies(report: BenchReport): string[] {
   for (const run of report.runs) {
     for (const q of run.queries) {
       const at = `${run.latencyMs} ms, ${q.id}`;
-      gatewayIssue(`${at}, gateway`, q.gateway);
-      if (q.rss)
-        gatewayIssue(`${at}, gateway at ${report.config.rssConnections} connections`, q.rss.load);
+      for (const { side, result } of serverSides(q, variants)) {
+        gatewayIssue(`${at}, ${side}`, result.load);
+        if (result.rss) {
+          gatewayIssue(`${at}, ${side} at ${report.config.rssConnections} connections`, result.rss);
+        }
+        if (result.requests.differsFromPlan) {
+          lines.push(`- ${at}: the ${side}'s calls differ from the planning run's`);
+        }
+        if (result.answerDiffersFromFloor) {
+          lines.push(`- ${at}: the ${side}'s answer differs from the floor's`);
+        }
+      }
       loopIssue(`${at}, direct replay`, q.direct);
       loopIssue(`${at}, naive model`, q.naive);
-      if (q.requests.differsFromPlan) {
-        lines.push(`- ${at}: the gateway's calls differ from the planning run's`);
-      }
     }
-    if (run.gatewayOutput.trim()) {
-      lines.push(
-        `- ${run.latencyMs} ms: the gateway wrote (warn level and above): \`${run.gatewayOutput.trim().slice(0, 500).replace(/`/g, "'")}\``,
-      );
+    for (const { side, summary } of processRows(run, variants)) {
+      if (summary.output.trim()) {
+        lines.push(
+          `- ${run.latencyMs} ms: the ${side} process wrote (warn level and above): \`${summary.output.trim().slice(0, 500).replace(/`/g, "'")}\``,
+        );
+      }
     }
   }
   return [
@@ -266,13 +470,13 @@ function renderAnomalies(report: BenchReport): string[] {
     '',
     lines.length > 0
       ? lines.join('\n')
-      : "None: every measured gateway response was a 2xx without GraphQL `errors` (autocannon's `non2xx`, `errors`, `timeouts` and body check all 0), no direct or naive call failed, and the gateway logged nothing at warn level or above.",
+      : "None: every measured gateway and floor response was a 2xx without GraphQL `errors` (autocannon's `non2xx`, `errors`, `timeouts` and body check all 0), no direct or naive call failed, the gateway's answers were the floor's, and neither server wrote anything at warn level or above.",
   ];
 }
 
 function renderPlan(plan: Plan): string[] {
   const out = [
-    '## What the gateway sent (replayed as "direct")',
+    '## What the gateway sent (replayed as "direct", and sent by the floor)',
     '',
     'Recorded by the demo in a planning run; wave n+1 was sent after a wave-n answer.',
     '',
@@ -297,20 +501,28 @@ function renderPlan(plan: Plan): string[] {
 
 const HOW_TO_READ = `## How to read this
 
-Each query runs three ways: through the **gateway** (the GraphQL query POSTed by autocannon), as a
-**direct replay** (the exact REST calls the gateway made for it, sent from the bench with undici in
+Each query runs four ways: through the **gateway** (the GraphQL query POSTed by autocannon),
+through the **floor** server (the same request to the simplest Node server that can answer it:
+node:http, undici and JSON, no GraphQL, no logging; same REST calls, same answer), as a **direct
+replay** (the exact REST calls the gateway made for it, sent by a client process with undici in
 the same dependency waves, as a hand-written client that already knew them would), and as the
 **naive model** (the calls a resolver-per-field implementation without batching would make, also
-sent directly, so without any GraphQL work). *Gateway/direct* is the price of GraphQL itself
-(parsing, validation, execution, JSON in and out, one more hop): a p50 ratio of 2× means a query
-takes twice as long as the ideal client needs, a q/s ratio of 0.5× means half the throughput on
-this machine. At 0 ms upstream latency that price is pure CPU and shows at its largest; with
-upstream latency it is diluted by waiting. *Batched/naive* is what batching saves in upstream
-requests; *gateway/naive* says whether that saving survives the gateway's own overhead (below 1×,
-the real gateway beats even an overhead-free naive one). The "one query at a time" table is the
-latency a single user sees; the load tables put 10 such users on a machine whose 2 cores also run
-the load generator and the demo, so the naive model, which makes 50–200× more calls, saturates the
-demo (and the 32-socket pool) and its figures under load are mostly queueing. p50/p99 are
-nearest-rank percentiles of successful queries only. Compare figures within one run, not across
-runs: the machine is shared and noisy (see the load average above).
+sent directly, so without any GraphQL work). *÷ direct* for the gateway is the price of GraphQL
+itself plus the extra hop (a server to reach, a request to parse, a response to write); for the
+floor it is the price of the hop alone. *÷ floor* for the gateway is therefore what the gateway's
+generality costs over the least a Node server must do for the same answer: GraphQL parsing,
+validation and execution, its plugins and its logging. A p50 ratio of 2× means a query takes twice
+as long, a q/s ratio of 0.5× means half the throughput on this machine. At 0 ms upstream latency
+that price is pure CPU and shows at its largest; with upstream latency it is diluted by waiting.
+**CPU ms/req** is the steadiest figure on a busy machine: throughput also depends on what else
+runs, and the load generator and demo share one thread of the bench process (when *bench cores*
+is near 1, they may be what limits the floor's and the gateway's q/s, and their q/s ratio
+understates the difference in CPU). *Plan/naive* is what batching saves in upstream requests;
+*gateway/naive* says whether that saving survives the gateway's own overhead (below 1×, the real
+gateway beats even an overhead-free naive one). "1 at a time" is the latency a single user sees;
+the load tables put 10 such users on a machine whose 2 cores also run the load generator and the
+demo, so the naive model, which makes 50–200× more calls, saturates the demo (and the 32-socket
+pool) and its figures under load are mostly queueing. p50/p99 are nearest-rank percentiles of
+successful queries only. Compare figures within one run, not across runs: the machine is shared
+and noisy (see the load average above).
 `;

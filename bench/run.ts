@@ -5,7 +5,8 @@ import { BenchConfigError, loadBenchConfig, nonDefaultSettings } from './config.
 import { describeMachine } from './machine.js';
 import { type LatencyRun, measureLatency } from './measure.js';
 import { planQueries } from './plan.js';
-import { type BenchReport, renderMarkdown } from './report.js';
+import { type BenchReport, REPORT_FORMAT, renderMarkdown } from './report.js';
+import { prepareVariants } from './variants.js';
 
 /**
  * `npm run bench`: the gateway against the demo upstream, per reference query and upstream
@@ -40,26 +41,41 @@ async function main(): Promise<void> {
   progress(
     `bench: ${command} (queries ${config.queries.join(',')}, latencies ${config.latenciesMs.join(',')} ms)`,
   );
-  const plan = await planQueries(config.queries);
-  for (const [id, calls] of Object.entries(plan.calls)) {
-    progress(
-      `plan ${id}: ${calls.length} upstream calls in ${new Set(calls.map((c) => c.wave)).size} waves`,
-    );
+  // Before planning: a ref that names no commit should fail at once.
+  let prepared: ReturnType<typeof prepareVariants>;
+  try {
+    prepared = prepareVariants(config.refs, progress);
+  } catch (error) {
+    process.stderr.write(`bench: ${(error as Error).message}\n`);
+    process.exit(2);
   }
-
+  const { variants, remove } = prepared;
+  let plan: Awaited<ReturnType<typeof planQueries>>;
   const runs: LatencyRun[] = [];
-  for (const latencyMs of config.latenciesMs) {
-    runs.push(await measureLatency(latencyMs, plan, config, progress));
+  try {
+    plan = await planQueries(config.queries);
+    for (const [id, calls] of Object.entries(plan.calls)) {
+      progress(
+        `plan ${id}: ${calls.length} upstream calls in ${new Set(calls.map((c) => c.wave)).size} waves`,
+      );
+    }
+    for (const latencyMs of config.latenciesMs) {
+      runs.push(await measureLatency(latencyMs, plan, variants, config, progress));
+    }
+  } finally {
+    remove();
   }
   machine.loadAverage.end = os.loadavg()[0] ?? 0;
 
   const report: BenchReport = {
+    format: REPORT_FORMAT,
     date,
     command,
     durationS: (performance.now() - started) / 1000,
     machine,
     config,
     plan,
+    variants,
     runs,
   };
   mkdirSync(config.outDir, { recursive: true });
