@@ -36,10 +36,18 @@ export interface LoginLedger {
   refusedFor(credential: string): Promise<number>;
   markRefused(credential: string, ttlMs: number): Promise<void>;
   clearRefused(credential: string): Promise<void>;
-  /** Adds a failure to each counter, renewing its window; resolves the new counts. */
-  addFailure(keys: readonly string[], windowMs: number): Promise<number[]>;
-  /** A counter's value and the milliseconds until it expires. */
-  failures(key: string): Promise<{ count: number; expiresInMs: number }>;
+  /**
+   * Counts one failed login against every counter at once, renewing their windows, unless a
+   * counter would pass its limit: then nothing is counted and that counter is named, with the
+   * time until its window ends. Reserving before the request is sent keeps concurrent requests
+   * from all passing the same check.
+   */
+  reserveFailure(
+    counters: ReadonlyArray<{ key: string; limit: number }>,
+    windowMs: number,
+  ): Promise<{ refusedBy?: string; expiresInMs: number }>;
+  /** Takes back a reservation whose request turned out not to fail. */
+  releaseFailure(keys: readonly string[]): Promise<void>;
 }
 
 /** What the caller learnt from Foreman's answer to a request made with a credential. */
@@ -93,21 +101,27 @@ export class LoginGuard {
       const now = this.#options.now();
       if (this.#lockedOutUntil > now) throw lockedOut(this.#lockedOutUntil - now);
       if ((this.#accepted.get(credential) ?? 0) > now) {
-        return { settle: (outcome) => this.#record(credential, client, foremanKey, outcome) };
+        return {
+          settle: (outcome) => {
+            // A credential that worked and now fails (a changed password): count it too.
+            if (outcome === 'refused' || outcome === 'locked-out') {
+              void this.#ledger.reserveFailure(
+                [
+                  { key: clientCounter(client), limit: Number.POSITIVE_INFINITY },
+                  { key: foremanCounter(foremanKey), limit: Number.POSITIVE_INFINITY },
+                ],
+                this.#options.windowMs,
+              );
+            }
+            void this.#record(credential, outcome);
+          },
+        };
       }
       const probe = this.#probes.get(credential);
       if (!probe) break;
       await abortable(probe, signal);
     }
-    const refusedMs = await this.#ledger.refusedFor(credential);
-    if (refusedMs > 0) throw refused(refusedMs);
-    await this.#checkBudgets(client, foremanKey);
-    // Re-check: another request may have become the probe while the ledger answered.
-    const running = this.#probes.get(credential);
-    if (running) {
-      await abortable(running, signal);
-      return this.admit(credential, client, foremanKey, signal);
-    }
+    // Become the probe before any await, so concurrent requests with this credential wait.
     let finish!: () => void;
     this.#probes.set(
       credential,
@@ -115,10 +129,27 @@ export class LoginGuard {
         finish = resolve;
       }),
     );
+    const counters = [clientCounter(client), foremanCounter(foremanKey)];
+    let reserved = false;
+    try {
+      const refusedMs = await this.#ledger.refusedFor(credential);
+      if (refusedMs > 0) throw refused(refusedMs);
+      await this.#reserve(client, foremanKey);
+      reserved = true;
+    } catch (error) {
+      this.#probes.delete(credential);
+      finish();
+      throw error;
+    }
     return {
       settle: (outcome) => {
         this.#probes.delete(credential);
-        this.#record(credential, client, foremanKey, outcome).finally(finish);
+        // The reservation stands for the failed login a refusal is; anything else gives it back.
+        const release =
+          reserved && outcome !== 'refused' && outcome !== 'locked-out'
+            ? this.#ledger.releaseFailure(counters)
+            : Promise.resolve();
+        Promise.all([release, this.#record(credential, outcome)]).finally(finish);
       },
     };
   }
@@ -129,32 +160,33 @@ export class LoginGuard {
     return (await this.#ledger.refusedFor(credential)) > 0 ? 'refused' : 'unknown';
   }
 
-  async #checkBudgets(client: string, foremanKey: string): Promise<void> {
-    const { clientFailureLimit, foremanFailureBudget } = this.#options;
-    const [byClient, byForeman] = await Promise.all([
-      this.#ledger.failures(clientCounter(client)),
-      this.#ledger.failures(foremanCounter(foremanKey)),
-    ]);
-    if (byClient.count >= clientFailureLimit) {
-      throw budgetSpent(
-        byClient.expiresInMs,
-        `Too many failed logins from your address (${byClient.count}); try again later`,
-      );
+  /** Reserves one failed login in the client's and in Foreman's budget, or refuses. */
+  async #reserve(client: string, foremanKey: string): Promise<void> {
+    const { clientFailureLimit, foremanFailureBudget, windowMs } = this.#options;
+    const { refusedBy, expiresInMs } = await this.#ledger.reserveFailure(
+      [
+        { key: clientCounter(client), limit: clientFailureLimit },
+        { key: foremanCounter(foremanKey), limit: foremanFailureBudget },
+      ],
+      windowMs,
+    );
+    if (refusedBy === clientCounter(client)) {
+      throw budgetSpent(expiresInMs, 'Too many failed logins from your address; try again later');
     }
-    if (byForeman.count >= foremanFailureBudget) {
+    if (refusedBy !== undefined) {
       throw budgetSpent(
-        byForeman.expiresInMs,
-        "Too many failed logins reached Foreman recently; to keep Foreman's brute-force protection from locking every caller out, new credentials are not tried until later",
+        expiresInMs,
+        "Too many failed logins reached Foreman recently; to keep Foreman's brute-force protection from locking every caller out, credentials not seen working are not tried until later",
       );
     }
   }
 
-  async #record(
-    credential: string,
-    client: string,
-    foremanKey: string,
-    outcome: LoginOutcome,
-  ): Promise<void> {
+  /** The error for a request Foreman answered with its own lockout. */
+  lockedOutError(): UpstreamError {
+    return lockedOut(Math.max(0, this.#lockedOutUntil - this.#options.now()));
+  }
+
+  async #record(credential: string, outcome: LoginOutcome): Promise<void> {
     const { now, windowMs, refusedCredentialTtlMs } = this.#options;
     switch (outcome) {
       case 'accepted':
@@ -164,15 +196,11 @@ export class LoginGuard {
         return;
       case 'refused':
         this.#accepted.delete(credential);
-        await Promise.all([
-          this.#ledger.markRefused(credential, refusedCredentialTtlMs),
-          this.#ledger.addFailure([clientCounter(client), foremanCounter(foremanKey)], windowMs),
-        ]);
+        await this.#ledger.markRefused(credential, refusedCredentialTtlMs);
         return;
       case 'locked-out':
-        // Foreman's window restarts with every failure, this one included.
+        // Foreman refuses every login from our address until its window has passed.
         this.#lockedOutUntil = now() + windowMs;
-        await this.#ledger.addFailure([foremanCounter(foremanKey)], windowMs);
         return;
       case 'unknown':
         return;
@@ -279,24 +307,33 @@ export class MemoryLoginLedger implements LoginLedger {
     this.#refused.delete(credential);
   }
 
-  async addFailure(keys: readonly string[], windowMs: number): Promise<number[]> {
+  async reserveFailure(
+    counters: ReadonlyArray<{ key: string; limit: number }>,
+    windowMs: number,
+  ): Promise<{ refusedBy?: string; expiresInMs: number }> {
     const now = this.#now();
-    const counts = keys.map((key) => {
+    const live = (key: string) => {
       const current = this.#counters.get(key);
-      const count = current && current.expiresAt > now ? current.count + 1 : 1;
-      this.#counters.set(key, { count, expiresAt: now + windowMs });
-      return count;
-    });
+      return current && current.expiresAt > now ? current : undefined;
+    };
+    for (const { key, limit } of counters) {
+      const current = live(key);
+      if (current && current.count >= limit) {
+        return { refusedBy: key, expiresInMs: current.expiresAt - now };
+      }
+    }
+    for (const { key } of counters) {
+      this.#counters.set(key, { count: (live(key)?.count ?? 0) + 1, expiresAt: now + windowMs });
+    }
     this.#sweep();
-    return counts;
+    return { expiresInMs: windowMs };
   }
 
-  async failures(key: string): Promise<{ count: number; expiresInMs: number }> {
-    const current = this.#counters.get(key);
-    const left = current ? current.expiresAt - this.#now() : 0;
-    return left > 0 && current
-      ? { count: current.count, expiresInMs: left }
-      : { count: 0, expiresInMs: 0 };
+  async releaseFailure(keys: readonly string[]): Promise<void> {
+    for (const key of keys) {
+      const current = this.#counters.get(key);
+      if (current && current.count > 0) current.count -= 1;
+    }
   }
 
   /** Bounded memory whatever callers send: expired entries go once the maps grow. */
