@@ -70,6 +70,8 @@ export interface Config {
     corsOrigins: string[];
     graphiql: boolean;
     introspection: boolean;
+    /** Serve federation's `_service { sdl }` (by default: when introspection is on). */
+    subgraphSdl: boolean;
     /** A JSON manifest `{ "<hash>": "<document>" }`: when set, only these operations run. */
     persistedOperationsFile: string | undefined;
     /** How long SIGTERM waits for in-flight requests before aborting them and exiting. */
@@ -157,6 +159,7 @@ export function loadConfig(env: Env = process.env): Config {
       corsOrigins: list(env, 'CORS_ORIGINS'),
       graphiql: boolean(env, 'GRAPHIQL', true),
       introspection: boolean(env, 'INTROSPECTION', true),
+      subgraphSdl: boolean(env, 'SUBGRAPH_SDL', boolean(env, 'INTROSPECTION', true)),
       persistedOperationsFile: readableFile(env, 'PERSISTED_OPERATIONS_FILE'),
       shutdownGraceMs: integer(env, 'SHUTDOWN_GRACE_MS', 10_000, 0, 600_000),
       headersTimeoutMs: integer(env, 'HTTP_HEADERS_TIMEOUT_MS', 10_000, 100, 600_000),

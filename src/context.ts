@@ -1,6 +1,7 @@
 import type { Dispatcher } from 'undici';
 import type { Config } from './config.js';
 import { ForemanApi } from './foreman/api.js';
+import type { ImageLocations } from './foreman/image-locations.js';
 import { type Caller, ForemanClient, type UpstreamCallEvent } from './foreman/http/client.js';
 import { ConcurrencyLimiter } from './foreman/http/limiter.js';
 import type { LoginGuard } from './foreman/http/login-guard.js';
@@ -20,6 +21,7 @@ export interface ContextDependencies {
   foremanUrl: string;
   dispatcher: Dispatcher;
   loginGuard: LoginGuard;
+  imageLocations: ImageLocations;
   onUpstreamCall?: ((event: UpstreamCallEvent) => void) | undefined;
   onBatch?: ((loader: string, size: number) => void) | undefined;
 }
@@ -63,7 +65,10 @@ export function createContext(deps: ContextDependencies, request: RequestFacts):
     onCall: deps.onUpstreamCall,
   });
   return {
-    foreman: new ForemanApi(client, deps.onBatch),
+    foreman: new ForemanApi(client, {
+      imageLocations: deps.imageLocations,
+      onBatch: deps.onBatch,
+    }),
     limits: config.limits,
     requestId: request.requestId,
   };

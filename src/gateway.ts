@@ -11,9 +11,12 @@ import { ClientAddresses } from './client-address.js';
 import { type Config, ConfigError } from './config.js';
 import { createContext, type GatewayContext, upstreamAuthorization } from './context.js';
 import type { LoginGuard } from './foreman/http/login-guard.js';
+import { ImageLocations } from './foreman/image-locations.js';
 import type { Logger } from './logger.js';
 import type { Metrics } from './metrics.js';
 import { ByteBoundedCache } from './plugins/document-cache.js';
+import { useErrorCodes } from './plugins/use-error-codes.js';
+import { useHiddenSubgraphSdl } from './plugins/use-hidden-subgraph-sdl.js';
 import { useDocumentLimits } from './plugins/use-document-limits.js';
 import { useMetricsEndpoint } from './plugins/use-metrics-endpoint.js';
 import { useObservability } from './plugins/use-observability.js';
@@ -49,6 +52,7 @@ export type Gateway = YogaServerInstance<NodeServerContext, GatewayContext>;
 /** The GraphQL gateway as a fetch-style handler (no I/O of its own; see server.ts to listen). */
 export function createGateway(deps: GatewayDependencies): Gateway {
   const { config, logger, metrics, loginGuard } = deps;
+  const imageLocations = new ImageLocations();
   const { http, limits } = config;
   const clientAddresses = new ClientAddresses(config.logins.trustedProxies);
   const documentCache = new ByteBoundedCache<DocumentNode>(DOCUMENT_CACHE);
@@ -74,8 +78,10 @@ export function createGateway(deps: GatewayDependencies): Gateway {
     useObservability(logger, metrics),
     useQueryLimits({ ...limits }),
     useRetryAfter(),
+    useErrorCodes({ hideSuggestions: !http.introspection }),
   ];
   if (!http.introspection) plugins.push(useDisableIntrospection());
+  if (!http.subgraphSdl) plugins.push(useHiddenSubgraphSdl());
   if (http.persistedOperationsFile) {
     plugins.push(persistedOperations(http.persistedOperationsFile));
   }
@@ -107,6 +113,7 @@ export function createGateway(deps: GatewayDependencies): Gateway {
           foremanUrl: deps.foremanUrl,
           dispatcher: deps.dispatcher,
           loginGuard,
+          imageLocations,
           onUpstreamCall: (event) => {
             const labels = {
               method: event.method,

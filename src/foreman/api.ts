@@ -1,5 +1,6 @@
 import DataLoader from 'dataloader';
 import { recoverNotFound, UpstreamError } from './errors.js';
+import { ImageLocations } from './image-locations.js';
 import type { ForemanClient } from './http/client.js';
 import type { ListPage, ListRequest } from './lists.js';
 import type {
@@ -30,6 +31,12 @@ export interface ImageLookup {
   computeResourceId?: number | undefined;
 }
 
+export interface ForemanApiOptions {
+  /** Where images were seen, shared across requests as a hint (see ImageLocations). */
+  imageLocations?: ImageLocations;
+  onBatch?: ((loader: string, size: number) => void) | undefined;
+}
+
 /** One index page of one list: a resource's own index, or the images under a parent. */
 interface PageKey extends ListParams {
   resource: ResourceName;
@@ -52,6 +59,7 @@ interface ImageKey {
 export class ForemanApi {
   readonly #client: ForemanClient;
   readonly #onBatch: ((loader: string, size: number) => void) | undefined;
+  readonly #imageLocations: ImageLocations;
 
   /** Index pages by list and parameters. */
   readonly #pages = new DataLoader<PageKey, IndexEnvelope<unknown>, string>(
@@ -72,9 +80,10 @@ export class ForemanApi {
     this.#loadImagesByForemanId(ids),
   );
 
-  constructor(client: ForemanClient, onBatch?: (loader: string, size: number) => void) {
+  constructor(client: ForemanClient, options: ForemanApiOptions = {}) {
     this.#client = client;
-    this.#onBatch = onBatch;
+    this.#onBatch = options.onBatch;
+    this.#imageLocations = options.imageLocations ?? new ImageLocations();
   }
 
   /** One record by Foreman id (null when it does not exist or is not visible). */
@@ -129,11 +138,14 @@ export class ForemanApi {
   }
 
   /**
-   * One image. Under the compute resource given, else (or when it is not there: it may have moved
-   * since that was learnt) by a fan-out over architectures.
+   * One image: under the compute resource given or where it was last seen (lookups of one tick
+   * batch per compute resource), else, or when it is not there (moved, or not visible to this
+   * caller), by a fan-out over architectures (batched too).
    */
   async image(lookup: ImageLookup): Promise<ImageRecord | null> {
-    const { computeResourceId, imageId } = lookup;
+    const { imageId } = lookup;
+    const computeResourceId =
+      lookup.computeResourceId ?? this.#imageLocations.computeResourceOf(imageId);
     const underComputeResource =
       computeResourceId === undefined
         ? null
@@ -217,6 +229,7 @@ export class ForemanApi {
   }
 
   #primeImage(image: ImageRecord): void {
+    this.#imageLocations.remember(image.id, image.compute_resource_id);
     this.#imagesUnderComputeResource.prime(
       { computeResourceId: image.compute_resource_id, imageId: image.id },
       image,

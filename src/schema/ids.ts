@@ -6,8 +6,10 @@ import { badUserInput } from './errors.js';
 /**
  * Global ids are encoded the way Foreman's own GraphQL API encodes them,
  * `base64("01:<TypeName>-<id>")`, with Foreman's type names (the table's `globalIdType`), so ids
- * carry between the two APIs. Foreman has no Image type; ours carries the compute resource too
- * (`Image-<cr>-<image>`), because Foreman can read an image only under a parent.
+ * carry between the two APIs. Foreman has no Image type; ours is `Image-<id>`, the form Foreman
+ * would use, and an object's id for life: an image that moves to another compute resource keeps
+ * it. Ids issued before, `Image-<compute resource>-<id>`, still resolve (the compute resource is a
+ * hint where to look first).
  */
 
 const VERSION_PREFIX = '01:';
@@ -25,8 +27,9 @@ const RESOURCE_BY_GLOBAL_ID_TYPE = new Map<string, ResourceName>(
 );
 
 export interface ImageIdentity {
-  computeResourceId: number;
   imageId: number;
+  /** Where an id issued in the older form said the image was. */
+  computeResourceId?: number;
 }
 
 export type NodeIdentity =
@@ -37,10 +40,8 @@ export function encodeGlobalId(resource: TopLevelName, foremanId: number): strin
   return toBase64(`${VERSION_PREFIX}${RESOURCES[resource].globalIdType}-${foremanId}`);
 }
 
-export function encodeImageId({ computeResourceId, imageId }: ImageIdentity): string {
-  return toBase64(
-    `${VERSION_PREFIX}${RESOURCES.image.globalIdType}-${computeResourceId}-${imageId}`,
-  );
+export function encodeImageId(imageId: number): string {
+  return toBase64(`${VERSION_PREFIX}${RESOURCES.image.globalIdType}-${imageId}`);
 }
 
 /** Decodes any of our global ids; undefined for anything that is not one. */
@@ -52,8 +53,9 @@ export function decodeGlobalId(value: string): NodeIdentity | undefined {
   if (!resource || !numbers.every(isForemanId)) return undefined;
   const [first, second] = numbers.map(Number);
   if (resource === 'image') {
+    if (numbers.length === 1 && first !== undefined) return { resource, imageId: first };
     return numbers.length === 2 && first !== undefined && second !== undefined
-      ? { resource, computeResourceId: first, imageId: second }
+      ? { resource, imageId: second, computeResourceId: first }
       : undefined;
   }
   return numbers.length === 1 && first !== undefined ? { resource, foremanId: first } : undefined;
@@ -75,10 +77,7 @@ export function parseForemanId(
 }
 
 /** An image id argument: a global image id, or Foreman's numeric image id. */
-export function parseImageId(
-  value: string,
-  argumentName: string,
-): ImageIdentity | { imageId: number } {
+export function parseImageId(value: string, argumentName: string): ImageIdentity {
   if (isForemanId(value)) return { imageId: Number(value) };
   const identity = decodeGlobalId(value);
   if (identity?.resource === 'image') return identity;

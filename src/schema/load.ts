@@ -18,21 +18,15 @@ export async function loadRecord<R extends TopLevelName>(
 }
 
 /**
- * By global id (one call per compute resource), or by Foreman id alone (a fan-out over
- * architectures, as Foreman lists images only under a parent).
+ * By id: where it was last seen (one call per compute resource), else by a fan-out over
+ * architectures, as Foreman lists images only under a parent.
  */
 export async function loadImage(
   ctx: GatewayContext,
-  identity: ImageIdentity | { imageId: number },
+  identity: ImageIdentity,
 ): Promise<ImageSource> {
-  const computeResourceId =
-    'computeResourceId' in identity ? identity.computeResourceId : undefined;
-  const record = await ctx.foreman.image({ imageId: identity.imageId, computeResourceId });
-  if (!record) {
-    const shown =
-      'computeResourceId' in identity ? encodeImageId(identity) : String(identity.imageId);
-    throw notFound('image', shown);
-  }
+  const record = await ctx.foreman.image(identity);
+  if (!record) throw notFound('image', encodeImageId(identity.imageId));
   return sourceOf('image', record);
 }
 

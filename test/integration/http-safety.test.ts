@@ -211,9 +211,51 @@ describe('production switches', () => {
         '{ architectures { totalCount } }',
       );
       expect(normal.data?.architectures.totalCount).toBeGreaterThan(0);
+      // Nor the subgraph SDL, nor field names one guess at a time.
+      const sdl = await locked.query('{ _service { sdl } }');
+      expect(sdl.data ?? null).toBeNull();
+      expect(sdl.errors?.[0]?.extensions?.code).toBe('GRAPHQL_VALIDATION_FAILED');
+      const guess = await locked.query('{ imagez { id } }');
+      expect(guess.errors?.[0]?.message).toBe('Cannot query field "imagez" on type "Query".');
     } finally {
       await locked.close();
     }
+  });
+
+  it('SUBGRAPH_SDL=true serves the subgraph SDL to a router with introspection off', async () => {
+    const router = await startHarness({ env: { INTROSPECTION: 'false', SUBGRAPH_SDL: 'true' } });
+    try {
+      const sdl = await router.query<{ _service: { sdl: string } }>('{ _service { sdl } }');
+      expect(sdl.data?._service.sdl).toContain('@key(fields: "foremanId")');
+      const guess = await router.query('{ imagez { id } }');
+      expect(guess.errors?.[0]?.message).not.toContain('Did you mean');
+    } finally {
+      await router.close();
+    }
+  });
+
+  it('every error carries a code: CSRF, variables, validation, parsing', async () => {
+    const send = async (init: RequestInit) => {
+      const response = await fetch(`${harness.url}/graphql`, init);
+      return ((await response.json()) as { errors: Array<{ extensions?: { code?: string } }> })
+        .errors[0]?.extensions?.code;
+    };
+    const json = { 'content-type': 'application/json', authorization: basicAuth(DEMO_ADMIN) };
+    expect(
+      await send({ method: 'POST', headers: { 'content-type': 'text/plain' }, body: '{}' }),
+    ).toBe('BAD_REQUEST');
+    const variables = (query: string, values: unknown) =>
+      send({ method: 'POST', headers: json, body: JSON.stringify({ query, variables: values }) });
+    expect(
+      await variables('query($first: Int) { architectures(first: $first) { totalCount } }', {
+        first: 'ten',
+      }),
+    ).toBe('BAD_USER_INPUT');
+    expect(await variables('query($id: ID!) { architecture(id: $id) { name } }', {})).toBe(
+      'BAD_USER_INPUT',
+    );
+    expect(await variables('{ imagez { id } }', {})).toBe('GRAPHQL_VALIDATION_FAILED');
+    expect(await variables('{ images', {})).toBe('GRAPHQL_PARSE_FAILED');
   });
 
   it('persisted operations: only the manifest runs', async () => {

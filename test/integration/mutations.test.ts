@@ -95,7 +95,7 @@ describe('createImage, updateImage, deleteImage', () => {
     expect(gone.errors?.[0]?.extensions?.code).toBe('NOT_FOUND');
   });
 
-  it('an image moved to another compute resource is still found by its old global id', async () => {
+  it('an image moved to another compute resource keeps its global id, and is found by it', async () => {
     const created = await create(validInput());
     const oldId = created.data?.createImage.image?.id;
     const other = await harness.query<{
@@ -106,9 +106,11 @@ describe('createImage, updateImage, deleteImage', () => {
       `mutation { updateImage(input: { id: "${oldId}", computeResourceId: "${target?.id}" }) { ${PAYLOAD} } }`,
     );
     expect(moved.data?.updateImage.errors).toEqual([]);
-    expect(moved.data?.updateImage.image?.id).not.toBe(oldId);
-    const read = await harness.query<{ image: { id: string } }>(`{ image(id: "${oldId}") { id } }`);
-    expect(read.data?.image.id).toBe(moved.data?.updateImage.image?.id);
+    expect(moved.data?.updateImage.image?.id).toBe(oldId);
+    const read = await harness.query<{ image: { id: string; computeResource: { id: string } } }>(
+      `{ image(id: "${oldId}") { id computeResource { id } } }`,
+    );
+    expect(read.data?.image).toEqual({ id: oldId, computeResource: { id: target?.id } });
   });
 
   it('later fields of the same operation see the new state', async () => {
@@ -189,8 +191,11 @@ describe('createImage, updateImage, deleteImage', () => {
       `{ images(computeResourceId: "${libvirt.id}") { totalCount } }`,
     );
     const result = await create(validInput(), DEMO_VIEWER);
-    expect(result.data).toBeNull();
-    expect(result.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
+    expect(result.data).toEqual({ createImage: null });
+    expect(result.errors?.[0]).toMatchObject({
+      path: ['createImage'],
+      extensions: { code: 'FORBIDDEN' },
+    });
     const after = await harness.query<{ images: { totalCount: number } }>(
       `{ images(computeResourceId: "${libvirt.id}") { totalCount } }`,
     );
@@ -213,6 +218,31 @@ describe('createImage, updateImage, deleteImage', () => {
     const result = await create(validInput());
     expect(result.errors?.[0]?.extensions?.code).toBe('UPSTREAM_ERROR');
     expect(harness.upstream().filter((r) => r.method === 'POST')).toHaveLength(1);
+  });
+
+  it('one failing mutation does not blank the others: a rename applied, a create refused', async () => {
+    const created = await create(validInput());
+    const id = created.data?.createImage.image?.id;
+    harness.demo.injectFault({ method: 'POST', status: 503, times: 1 });
+    const result = await harness.query<{ rename: Payload; add: Payload | null }>(
+      `mutation($input: CreateImageInput!) {
+        rename: updateImage(input: { id: "${id}", name: "renamed-in-the-same-operation" }) { ${PAYLOAD} }
+        add: createImage(input: $input) { ${PAYLOAD} }
+      }`,
+      {
+        variables: {
+          input: { ...validInput(), name: 'second', uuid: '/var/lib/libvirt/images/2.qcow2' },
+        },
+      },
+    );
+    expect(result.data?.rename.image?.name).toBe('renamed-in-the-same-operation');
+    expect(result.data?.add).toBeNull();
+    expect(result.errors).toEqual([
+      expect.objectContaining({
+        path: ['add'],
+        extensions: expect.objectContaining({ code: 'UPSTREAM_ERROR', upstreamStatus: 503 }),
+      }),
+    ]);
   });
 
   it('update: an absent field is unchanged, an explicit null is sent as null', async () => {

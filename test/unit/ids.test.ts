@@ -26,10 +26,16 @@ describe('global ids', () => {
     expect(encodeGlobalId('computeResource', 3)).toBe('MDE6Q29tcHV0ZVJlc291cmNlLTM=');
   });
 
-  it('carries the compute resource in image ids', () => {
-    const id = encodeImageId({ computeResourceId: 3, imageId: 12 });
-    expect(Buffer.from(id, 'base64').toString()).toBe('01:Image-3-12');
-    expect(decodeGlobalId(id)).toEqual({ resource: 'image', computeResourceId: 3, imageId: 12 });
+  it("an image id is Foreman's form, 01:Image-<id>; the older form with its compute resource still reads", () => {
+    const id = encodeImageId(12);
+    expect(Buffer.from(id, 'base64').toString()).toBe('01:Image-12');
+    expect(decodeGlobalId(id)).toEqual({ resource: 'image', imageId: 12 });
+    const legacy = Buffer.from('01:Image-3-12').toString('base64');
+    expect(decodeGlobalId(legacy)).toEqual({
+      resource: 'image',
+      computeResourceId: 3,
+      imageId: 12,
+    });
   });
 
   it('round-trips every type', () => {
@@ -44,7 +50,7 @@ describe('global ids', () => {
     ['wrong version', Buffer.from('02:Architecture-1').toString('base64')],
     ['zero id', Buffer.from('01:Architecture-0').toString('base64')],
     ['signed id', Buffer.from('01:Architecture--1').toString('base64')],
-    ['image without compute resource', Buffer.from('01:Image-7').toString('base64')],
+    ['image with three numbers', Buffer.from('01:Image-1-2-3').toString('base64')],
     ['extra part', Buffer.from('01:Architecture-1-2').toString('base64')],
     ['non-canonical base64', 'MDE6QXJjaGl0ZWN0dXJlLTU'],
     ['injection attempt', Buffer.from('01:Architecture-1) or (id > 0').toString('base64')],
@@ -59,11 +65,7 @@ describe('id arguments', () => {
     expect(parseForemanId('MDE6QXJjaGl0ZWN0dXJlLTU=', 'architecture', 'id')).toBe(5);
     expect(parseForemanId('17', 'architecture', 'id')).toBe(17);
     expect(parseImageId('12', 'id')).toEqual({ imageId: 12 });
-    expect(parseImageId(encodeImageId({ computeResourceId: 2, imageId: 9 }), 'id')).toEqual({
-      resource: 'image',
-      computeResourceId: 2,
-      imageId: 9,
-    });
+    expect(parseImageId(encodeImageId(9), 'id')).toEqual({ resource: 'image', imageId: 9 });
   });
 
   it.each(['0', '-3', '1.5', '1e3', ' 4', '007', 'x86_64', '9999999999999999', '4 or id > 0'])(

@@ -305,6 +305,9 @@ async function findImage(
 builder.mutationFields((t) => ({
   createImage: t.field({
     type: CreateImagePayload,
+    // Nullable: a mutation that fails outright (no permission, Foreman down) is null with its
+    // error, and the other mutations of the operation keep their results.
+    nullable: true,
     description: 'Creates an image in a compute resource. Sent to Foreman once, never retried.',
     args: {
       input: t.arg({ type: CreateImageInput, required: true, description: 'The new image.' }),
@@ -331,6 +334,9 @@ builder.mutationFields((t) => ({
   }),
   updateImage: t.field({
     type: UpdateImagePayload,
+    // Nullable: a mutation that fails outright (no permission, Foreman down) is null with its
+    // error, and the other mutations of the operation keep their results.
+    nullable: true,
     description:
       'Changes an image: absent fields stay as they are, explicit nulls are sent as null. Never retried.',
     args: { input: t.arg({ type: UpdateImageInput, required: true, description: 'The changes.' }) },
@@ -353,6 +359,9 @@ builder.mutationFields((t) => ({
   }),
   deleteImage: t.field({
     type: DeleteImagePayload,
+    // Nullable: a mutation that fails outright (no permission, Foreman down) is null with its
+    // error, and the other mutations of the operation keep their results.
+    nullable: true,
     description:
       'Deletes an image. The payload shows the image as read just before; its password is never returned. Never retried.',
     args: { input: t.arg({ type: DeleteImageInput, required: true, description: 'The image.' }) },
@@ -366,10 +375,7 @@ builder.mutationFields((t) => ({
       }
       return {
         image: sourceOf('image', image),
-        deletedId: encodeImageId({
-          computeResourceId: image.compute_resource_id,
-          imageId: image.id,
-        }),
+        deletedId: encodeImageId(image.id),
         errors: [],
       };
     },

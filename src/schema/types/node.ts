@@ -40,9 +40,6 @@ builder.queryFields((t) => ({
 
 function globalIdOf(source: NodeSource): string {
   return source.resource === 'image'
-    ? encodeImageId({
-        computeResourceId: source.known.compute_resource_id,
-        imageId: source.foremanId,
-      })
+    ? encodeImageId(source.foremanId)
     : encodeGlobalId(source.resource, source.foremanId);
 }
