@@ -1,14 +1,12 @@
-import { readFileSync } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { useCSRFPrevention } from '@graphql-yoga/plugin-csrf-prevention';
 import { useDisableIntrospection } from '@graphql-yoga/plugin-disable-introspection';
-import { usePersistedOperations } from '@graphql-yoga/plugin-persisted-operations';
 import { type DocumentNode, GraphQLError } from 'graphql';
 import { createYoga, maskError, type Plugin, type YogaServerInstance } from 'graphql-yoga';
 import type { Dispatcher } from 'undici';
 import type { ActiveRequests } from './active-requests.js';
 import { ClientAddresses } from './client-address.js';
-import { type Config, ConfigError } from './config.js';
+import type { Config } from './config.js';
 import { createContext, type GatewayContext, upstreamAuthorization } from './context.js';
 import type { LoginGuard } from './foreman/http/login-guard.js';
 import { ImageLocations } from './foreman/image-locations.js';
@@ -17,6 +15,7 @@ import type { Metrics } from './metrics.js';
 import { ByteBoundedCache } from './plugins/document-cache.js';
 import { useErrorCodes } from './plugins/use-error-codes.js';
 import { useHiddenSubgraphSdl } from './plugins/use-hidden-subgraph-sdl.js';
+import { type PersistedManifest, usePersistedDocuments } from './plugins/use-persisted-documents.js';
 import { useDocumentLimits } from './plugins/use-document-limits.js';
 import { useMetricsEndpoint } from './plugins/use-metrics-endpoint.js';
 import { useObservability } from './plugins/use-observability.js';
@@ -39,6 +38,8 @@ export interface GatewayDependencies {
   loginGuard: LoginGuard;
   /** Every request's abort signal, for cancelling upstream work (and all of it at shutdown). */
   activeRequests: ActiveRequests;
+  /** When set, only these documents run. */
+  persistedDocuments?: PersistedManifest | undefined;
 }
 
 /** What node:http gives each request, as yoga's server context. */
@@ -82,13 +83,13 @@ export function createGateway(deps: GatewayDependencies): Gateway {
   ];
   if (!http.introspection) plugins.push(useDisableIntrospection());
   if (!http.subgraphSdl) plugins.push(useHiddenSubgraphSdl());
-  if (http.persistedOperationsFile) {
-    plugins.push(persistedOperations(http.persistedOperationsFile));
-  }
+  plugins.push(usePersistedDocuments(deps.persistedDocuments));
 
   return createYoga<NodeServerContext, GatewayContext>({
     schema,
     graphqlEndpoint: '/graphql',
+    // Persisted documents' ids in the forms Relay and the GraphQL-over-HTTP spec send them.
+    extraParamNames: ['documentId', 'doc_id'],
     // Yoga's own liveness answer, at the path orchestrators expect.
     healthCheckEndpoint: '/healthz',
     // Bodies are read and bounded by server.ts before yoga sees them (no second, slower limit).
@@ -171,27 +172,4 @@ function corsOptions(origins: string[]) {
   return origins.includes('*')
     ? { origin: '*', credentials: false, exposedHeaders }
     : { origin: origins, credentials: true, exposedHeaders };
-}
-
-/** Trusted documents: only the operations in the manifest (`{ "<id>": "<document>" }`) run. */
-function persistedOperations(file: string): Plugin {
-  let manifest: unknown;
-  try {
-    manifest = JSON.parse(readFileSync(file, 'utf8'));
-  } catch (error) {
-    throw new ConfigError(
-      `PERSISTED_OPERATIONS_FILE is not valid JSON: ${(error as Error).message}`,
-    );
-  }
-  const entries = typeof manifest === 'object' && manifest !== null ? Object.entries(manifest) : [];
-  if (entries.length === 0 || entries.some(([, document]) => typeof document !== 'string')) {
-    throw new ConfigError(
-      'PERSISTED_OPERATIONS_FILE must hold a non-empty JSON object of operation id → GraphQL document',
-    );
-  }
-  const documents = new Map(entries as Array<[string, string]>);
-  return usePersistedOperations({
-    getPersistedOperation: (id) => documents.get(id) ?? null,
-    allowArbitraryOperations: false,
-  });
 }

@@ -42,3 +42,17 @@ query NodeById {
   }
 }
 `;
+
+/**
+ * What GraphiQL opens with when only persisted documents run: it sends documents as text, and a
+ * manifest document's text runs (comments and layout aside), so it opens on the first of them.
+ */
+export function graphiqlPersistedOnly(documents: string[]): string {
+  return `# This gateway runs only its persisted documents (PERSISTED_OPERATIONS_FILE).
+# GraphiQL sends the text of what is in this editor: it runs when that text is one of the
+# ${documents.length} persisted document(s), like the one below; anything else is refused with
+# PERSISTED_QUERY_ONLY. Applications send the document's id instead.
+
+${documents[0] ?? ''}
+`;
+}

@@ -3,10 +3,11 @@ import type { Config } from './config.js';
 import { LoginGuard } from './foreman/http/login-guard.js';
 import { createUpstreamPool } from './foreman/http/pool.js';
 import { createGateway } from './gateway.js';
-import { GRAPHIQL_EXAMPLES } from './graphiql-examples.js';
+import { GRAPHIQL_EXAMPLES, graphiqlPersistedOnly } from './graphiql-examples.js';
 import { GraphiQLPage } from './graphiql-page.js';
 import type { Logger } from './logger.js';
 import { createMetrics } from './metrics.js';
+import { PersistedManifest } from './plugins/use-persisted-documents.js';
 import { listen, type RunningServer } from './server.js';
 
 export interface StartedGateway extends RunningServer {
@@ -34,6 +35,9 @@ export async function startGateway(options: {
     connections: config.limits.upstreamConnections,
   });
   const activeRequests = new ActiveRequests();
+  const persistedDocuments = config.http.persistedOperationsFile
+    ? PersistedManifest.fromFile(config.http.persistedOperationsFile)
+    : undefined;
   const gateway = createGateway({
     config,
     foremanUrl,
@@ -42,6 +46,7 @@ export async function startGateway(options: {
     metrics: createMetrics(),
     loginGuard: new LoginGuard(config.logins),
     activeRequests,
+    persistedDocuments,
   });
   const { http, limits } = config;
   const running = await listen(gateway, {
@@ -55,7 +60,9 @@ export async function startGateway(options: {
     graphiql: http.graphiql
       ? new GraphiQLPage('/graphql', {
           title: 'Foreman images GraphQL',
-          defaultQuery: GRAPHIQL_EXAMPLES,
+          defaultQuery: persistedDocuments
+            ? graphiqlPersistedOnly(persistedDocuments.documents)
+            : GRAPHIQL_EXAMPLES,
         })
       : undefined,
   });

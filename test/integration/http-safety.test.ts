@@ -257,33 +257,4 @@ describe('production switches', () => {
     expect(await variables('{ imagez { id } }', {})).toBe('GRAPHQL_VALIDATION_FAILED');
     expect(await variables('{ images', {})).toBe('GRAPHQL_PARSE_FAILED');
   });
-
-  it('persisted operations: only the manifest runs', async () => {
-    const file = join(mkdtempSync(join(tmpdir(), 'persisted-')), 'operations.json');
-    writeFileSync(file, JSON.stringify({ architectureCount: '{ architectures { totalCount } }' }));
-    const trusted = await startHarness({ env: { PERSISTED_OPERATIONS_FILE: file } });
-    try {
-      const post = (body: unknown) =>
-        fetch(`${trusted.url}/graphql`, {
-          method: 'POST',
-          headers: { 'content-type': 'application/json', authorization: basicAuth(DEMO_ADMIN) },
-          body: JSON.stringify(body),
-        }).then(
-          (r) => r.json() as Promise<{ data?: unknown; errors?: Array<{ message: string }> }>,
-        );
-      const known = await post({
-        extensions: { persistedQuery: { version: 1, sha256Hash: 'architectureCount' } },
-      });
-      expect(known.data).toEqual({ architectures: { totalCount: 5 } });
-      const arbitrary = await post({ query: '{ computeResources { totalCount } }' });
-      expect(arbitrary.data ?? null).toBeNull();
-      expect(arbitrary.errors?.[0]?.message).toMatch(/persisted/i);
-      const unknown = await post({
-        extensions: { persistedQuery: { version: 1, sha256Hash: 'nope' } },
-      });
-      expect(unknown.errors?.[0]?.message).toBe('PersistedQueryNotFound');
-    } finally {
-      await trusted.close();
-    }
-  });
 });
