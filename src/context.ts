@@ -1,10 +1,10 @@
 import type { Dispatcher } from 'undici';
 import type { Config } from './config.js';
 import { ForemanApi } from './foreman/api.js';
-import type { ImageLocations } from './foreman/image-locations.js';
 import { type Caller, ForemanClient, type UpstreamCallEvent } from './foreman/http/client.js';
 import { ConcurrencyLimiter } from './foreman/http/limiter.js';
 import type { LoginGuard } from './foreman/http/login-guard.js';
+import type { ImageLocations } from './foreman/image-locations.js';
 
 /** What every resolver of one GraphQL request sees. Built fresh per request, never shared. */
 export interface GatewayContext {

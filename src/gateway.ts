@@ -13,12 +13,15 @@ import { ImageLocations } from './foreman/image-locations.js';
 import type { Logger } from './logger.js';
 import type { Metrics } from './metrics.js';
 import { ByteBoundedCache } from './plugins/document-cache.js';
+import { useDocumentLimits } from './plugins/use-document-limits.js';
 import { useErrorCodes } from './plugins/use-error-codes.js';
 import { useHiddenSubgraphSdl } from './plugins/use-hidden-subgraph-sdl.js';
-import { type PersistedManifest, usePersistedDocuments } from './plugins/use-persisted-documents.js';
-import { useDocumentLimits } from './plugins/use-document-limits.js';
 import { useMetricsEndpoint } from './plugins/use-metrics-endpoint.js';
 import { useObservability } from './plugins/use-observability.js';
+import {
+  type PersistedManifest,
+  usePersistedDocuments,
+} from './plugins/use-persisted-documents.js';
 import { useQueryLimits } from './plugins/use-query-limits.js';
 import { useForemanReadiness } from './plugins/use-readiness.js';
 import { useRetryAfter } from './plugins/use-retry-after.js';

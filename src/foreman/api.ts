@@ -1,7 +1,7 @@
 import DataLoader from 'dataloader';
 import { recoverNotFound, UpstreamError } from './errors.js';
-import { ImageLocations } from './image-locations.js';
 import type { ForemanClient } from './http/client.js';
+import { ImageLocations } from './image-locations.js';
 import type { ListPage, ListRequest } from './lists.js';
 import type {
   ImageRecord,

@@ -158,8 +158,7 @@ function notFound(id: string) {
 }
 
 function notSupported() {
-  return createGraphQLError(
-    'Persisted documents are not enabled here: send the document text',
-    { extensions: { code: 'PERSISTED_QUERY_NOT_SUPPORTED', http: { status: 400 } } },
-  );
+  return createGraphQLError('Persisted documents are not enabled here: send the document text', {
+    extensions: { code: 'PERSISTED_QUERY_NOT_SUPPORTED', http: { status: 400 } },
+  });
 }

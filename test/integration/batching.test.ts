@@ -172,10 +172,33 @@ describe('batching, counted in upstream requests', () => {
       { variables: { cr: largest.id } },
     );
     expect(result.errors).toBeUndefined();
-    expect(describeRequests(harness.upstream()).sort()).toEqual([
+    // The compute resource itself is not read: only its images are asked for.
+    expect(describeRequests(harness.upstream())).toEqual([
       `GET /api/compute_resources/${largest.foremanId}/images?page=1&per_page=5&order=id`,
-      `GET /api/compute_resources?page=1&per_page=1&search=id ^ (${largest.foremanId})`,
     ]);
+  });
+
+  it('a parent asked only for its images costs one request; a missing one is still NOT_FOUND', async () => {
+    for (const [field, id] of [
+      ['computeResource', largest.foremanId],
+      ['operatingSystem', 1],
+      ['architecture', 1],
+    ] as const) {
+      harness.resetCounts();
+      const result = await harness.query(
+        `{ parent: ${field}(id: "${id}") { id foremanId images(first: 3) { totalCount nodes { name } } } }`,
+      );
+      expect(result.errors).toBeUndefined();
+      expect(harness.upstream()).toHaveLength(1);
+      const missing = await harness.query(
+        `{ parent: ${field}(id: "4242") { images { totalCount } } }`,
+      );
+      expect(missing.data).toEqual({ parent: null });
+      expect(missing.errors?.[0]).toMatchObject({
+        path: ['parent'],
+        extensions: { code: 'NOT_FOUND' },
+      });
+    }
   });
 
   it('all images across compute resources (first: 1000): one request per compute resource', async () => {

@@ -1,15 +1,23 @@
 import type { FieldMap } from '@pothos/core';
+import type { GraphQLResolveInfo } from 'graphql';
 import type { GatewayContext } from '../../context.js';
+import { UpstreamError } from '../../foreman/errors.js';
 import type { ResourceName, RowOf } from '../../foreman/records.js';
-import { RESOURCES, type ShowListKey, type TopLevelName } from '../../foreman/resources.js';
+import {
+  type ImageParentName,
+  RESOURCES,
+  type ShowListKey,
+  type TopLevelName,
+} from '../../foreman/resources.js';
 import { builder } from '../builder.js';
-import { defineConnection, listArgs, listRequest } from '../connections.js';
+import { defineConnection, type ListArgs, listArgs, listRequest } from '../connections.js';
 import { entityKeys, foremanIdOf, type Representation } from '../entities.js';
 import { notFound } from '../errors.js';
 import { commonFields, type FieldBuilder } from '../fields.js';
 import { encodeGlobalId, parseForemanId } from '../ids.js';
 import { loadRecord } from '../load.js';
 import { Node, topLevelRef } from '../refs.js';
+import { argumentsOf, selectedFields } from '../selection.js';
 import { fieldValue, partialSource, type RecordSource, sourceOf } from '../sources.js';
 import { ImageConnection, listImages } from './image.js';
 
@@ -118,8 +126,13 @@ export function implementForemanType<R extends TopLevelName>(
           description: `A global ${definition.globalIdType} id or a numeric Foreman id.`,
         }),
       },
-      resolve: (_root, args, ctx) =>
-        loadRecord(ctx, resource, parseForemanId(args.id, resource, 'id')),
+      resolve: async (_root, args, ctx, info) => {
+        const id = parseForemanId(args.id, resource, 'id');
+        if (definition.holdsImages && (await provenByImages(ctx, info, resource as never, id))) {
+          return partialSource(resource, id, { id } as Partial<RowOf<R>>);
+        }
+        return loadRecord(ctx, resource, id);
+      },
     }),
     [definition.graphqlPlural]: t.field({
       type: connection,
@@ -136,6 +149,41 @@ export function implementForemanType<R extends TopLevelName>(
       },
     }),
   }));
+}
+
+/** Fields answered without the record itself. */
+const WITHOUT_RECORD = new Set(['id', 'foremanId', '__typename', 'images']);
+
+/**
+ * When only `images` (and ids) are asked of a parent, its image lists prove it exists (Foreman
+ * answers 404 under a missing parent) and the record is not read: `computeResource(id:) {
+ * images }` costs one request. The lists read here are the ones the `images` fields then ask for,
+ * so they are not read twice. Resolves false when the record is needed after all; throws
+ * NOT_FOUND when the parent does not exist.
+ */
+async function provenByImages(
+  ctx: GatewayContext,
+  info: GraphQLResolveInfo,
+  resource: ImageParentName,
+  id: number,
+): Promise<boolean> {
+  const fields = selectedFields(info);
+  const lists = fields.filter((field) => field.name.value === 'images');
+  if (lists.length === 0 || fields.some((field) => !WITHOUT_RECORD.has(field.name.value))) {
+    return false;
+  }
+  const outcomes = await Promise.all(
+    lists.map((field) =>
+      listImages(ctx, { resource, id }, argumentsOf(info, field) as ListArgs).then(
+        () => undefined,
+        (error: unknown) => error,
+      ),
+    ),
+  );
+  if (outcomes.some((error) => error instanceof UpstreamError && error.status === 404)) {
+    throw notFound(resource, encodeGlobalId(resource as TopLevelName, id));
+  }
+  return true;
 }
 
 /** One list field per child list of the show response, named after the items' resource. */
