@@ -1,6 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Gateway } from './gateway.js';
+import { answerGet } from './get-revalidation.js';
 import type { GraphiQLPage } from './graphiql-page.js';
 
 export interface RunningServer {
@@ -45,7 +46,16 @@ export function listen(gateway: Gateway, options: ListenOptions): Promise<Runnin
       });
       if (options.graphiql?.serve(request, response)) return;
       if (request.method === 'GET' || request.method === 'HEAD') {
-        void gateway(request, response);
+        const path = (request.url ?? '/').split('?', 1)[0];
+        if (path === '/') {
+          // The root leads to the API (GraphiQL in a browser).
+          response.writeHead(302, { location: '/graphql' }).end();
+        } else if (path === '/graphql') {
+          answerGet(gateway, request, response).catch(() => {
+            if (!response.headersSent) response.writeHead(500);
+            response.end();
+          });
+        } else void gateway(request, response);
         return;
       }
       readBoundedBody(request, options.maxBodyBytes).then(

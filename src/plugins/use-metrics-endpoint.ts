@@ -5,7 +5,9 @@ import type { Metrics } from '../metrics.js';
 export function useMetricsEndpoint(metrics: Metrics): Plugin {
   return {
     async onRequest({ request, url, endResponse, fetchAPI }) {
-      if (request.method !== 'GET' || url.pathname !== '/metrics') return;
+      if ((request.method !== 'GET' && request.method !== 'HEAD') || url.pathname !== '/metrics') {
+        return;
+      }
       endResponse(
         new fetchAPI.Response(await metrics.registry.metrics(), {
           headers: { 'content-type': metrics.registry.contentType },
