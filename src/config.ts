@@ -7,6 +7,11 @@ export interface Config {
   foremanUrl: string | undefined;
   /** A configured service account replaces callers' credentials (explicit opt-in). */
   serviceAccount: { username: string; password: string } | undefined;
+  /**
+   * Used for callers who send no credentials, while those who do use their own: the built-in
+   * demo's admin under `npm start` (not configurable: a production gateway never guesses).
+   */
+  fallbackAccount?: { username: string; password: string } | undefined;
   foremanCaFile: string | undefined;
   /** Time to wait for response headers, and between body chunks. */
   foremanTimeoutMs: number;

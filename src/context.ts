@@ -40,13 +40,28 @@ export interface RequestFacts {
 }
 
 export function createContext(deps: ContextDependencies, request: RequestFacts): GatewayContext {
+  return {
+    foreman: new ForemanApi(createForemanClient(deps, request), {
+      imageLocations: deps.imageLocations,
+      onBatch: deps.onBatch,
+    }),
+    limits: deps.config.limits,
+    requestId: request.requestId,
+  };
+}
+
+/** The transport for one request: this caller's credentials, budgets and abort signal. */
+export function createForemanClient(
+  deps: Omit<ContextDependencies, 'imageLocations' | 'onBatch'>,
+  request: RequestFacts,
+): ForemanClient {
   const { config } = deps;
   const caller: Caller = {
     authorization: upstreamAuthorization(config, request.authorization),
     address: request.clientAddress,
     forwardedFor: config.logins.forwardClientAddress ? request.clientAddress : undefined,
   };
-  const client = new ForemanClient({
+  return new ForemanClient({
     baseUrl: deps.foremanUrl,
     dispatcher: deps.dispatcher,
     caller,
@@ -64,27 +79,22 @@ export function createContext(deps: ContextDependencies, request: RequestFacts):
     requestId: request.requestId,
     onCall: deps.onUpstreamCall,
   });
-  return {
-    foreman: new ForemanApi(client, {
-      imageLocations: deps.imageLocations,
-      onBatch: deps.onBatch,
-    }),
-    limits: config.limits,
-    requestId: request.requestId,
-  };
 }
 
 /**
  * A configured service account (explicit opt-in) is used for everyone; otherwise the caller's
- * own header goes to Foreman unchanged (Basic, or a personal access token as the Basic password).
+ * own header goes to Foreman unchanged (Basic, or a personal access token as the Basic password),
+ * or, for a caller who sent none, the fallback account when there is one (the demo's admin).
  */
 export function upstreamAuthorization(
   config: Config,
   callerAuthorization: string | undefined,
 ): string | undefined {
-  if (config.serviceAccount) {
-    const { username, password } = config.serviceAccount;
-    return `Basic ${Buffer.from(`${username}:${password}`).toString('base64')}`;
-  }
-  return callerAuthorization;
+  if (config.serviceAccount) return basic(config.serviceAccount);
+  if (callerAuthorization) return callerAuthorization;
+  return config.fallbackAccount ? basic(config.fallbackAccount) : undefined;
+}
+
+function basic({ username, password }: { username: string; password: string }): string {
+  return `Basic ${Buffer.from(`${username}:${password}`).toString('base64')}`;
 }

@@ -7,7 +7,14 @@ import type { Dispatcher } from 'undici';
 import type { ActiveRequests } from './active-requests.js';
 import { ClientAddresses } from './client-address.js';
 import type { Config } from './config.js';
-import { createContext, type GatewayContext, upstreamAuthorization } from './context.js';
+import {
+  createContext,
+  createForemanClient,
+  type GatewayContext,
+  type RequestFacts,
+  upstreamAuthorization,
+} from './context.js';
+import type { UpstreamCallEvent } from './foreman/http/client.js';
 import type { LoginGuard } from './foreman/http/login-guard.js';
 import { ImageLocations } from './foreman/image-locations.js';
 import type { Logger } from './logger.js';
@@ -25,6 +32,7 @@ import {
 import { useQueryLimits } from './plugins/use-query-limits.js';
 import { useForemanReadiness } from './plugins/use-readiness.js';
 import { useRetryAfter } from './plugins/use-retry-after.js';
+import { useSignIn } from './plugins/use-sign-in.js';
 import { requestIdOf } from './request-id.js';
 import { fromUpstreamError } from './schema/errors.js';
 import { schema } from './schema/index.js';
@@ -88,6 +96,55 @@ export function createGateway(deps: GatewayDependencies): Gateway {
   if (!http.subgraphSdl) plugins.push(useHiddenSubgraphSdl());
   plugins.push(usePersistedDocuments(deps.persistedDocuments));
 
+  /** Logs and metrics of one request's upstream calls; never credentials. */
+  const reportCall =
+    (requestId: string) =>
+    (event: UpstreamCallEvent): void => {
+      const labels = { method: event.method, route: event.route, status: String(event.status) };
+      metrics.upstreamDuration.observe(labels, event.durationMs / 1000);
+      if (event.attempt > 1) metrics.upstreamRetries.inc({ route: event.route });
+      const upstream = { ...labels, attempt: event.attempt, ms: Math.round(event.durationMs) };
+      if (event.error && event.status >= 500) {
+        // What Foreman said goes to the log, under the request id, never to the client.
+        logger.warn({ requestId, upstream, detail: event.error.message }, 'Foreman failed');
+      } else logger.debug({ requestId, upstream }, 'upstream call');
+    };
+  const contextDeps = {
+    config,
+    foremanUrl: deps.foremanUrl,
+    dispatcher: deps.dispatcher,
+    loginGuard,
+    imageLocations,
+    onBatch: (loader: string, size: number) => metrics.batchSize.observe({ loader }, size),
+  };
+  const requestFacts = (
+    request: Request,
+    req: IncomingMessage | undefined,
+    res: ServerResponse | undefined,
+  ): RequestFacts => ({
+    authorization: request.headers.get('authorization') ?? undefined,
+    clientAddress: clientAddresses.resolve(
+      req?.socket.remoteAddress,
+      req?.headers['x-forwarded-for'] as string | undefined,
+    ),
+    requestId: requestIdOf(request),
+    signal: deps.activeRequests.begin(res, request.signal),
+  });
+  if (!config.serviceAccount) {
+    plugins.push(
+      useSignIn({
+        signIn: (request, { req, res }) => {
+          const facts = requestFacts(request, req, res);
+          const client = createForemanClient(
+            { ...contextDeps, onUpstreamCall: reportCall(facts.requestId) },
+            facts,
+          );
+          return client.get<{ version?: string }>('/api/status');
+        },
+      }),
+    );
+  }
+
   return createYoga<NodeServerContext, GatewayContext>({
     schema,
     graphqlEndpoint: '/graphql',
@@ -110,44 +167,8 @@ export function createGateway(deps: GatewayDependencies): Gateway {
     graphiql: false,
     plugins,
     context: ({ request, req, res }) => {
-      const requestId = requestIdOf(request);
-      return createContext(
-        {
-          config,
-          foremanUrl: deps.foremanUrl,
-          dispatcher: deps.dispatcher,
-          loginGuard,
-          imageLocations,
-          onUpstreamCall: (event) => {
-            const labels = {
-              method: event.method,
-              route: event.route,
-              status: String(event.status),
-            };
-            metrics.upstreamDuration.observe(labels, event.durationMs / 1000);
-            if (event.attempt > 1) metrics.upstreamRetries.inc({ route: event.route });
-            const upstream = {
-              ...labels,
-              attempt: event.attempt,
-              ms: Math.round(event.durationMs),
-            };
-            if (event.error && event.status >= 500) {
-              // What Foreman said goes to the log, under the request id, never to the client.
-              logger.warn({ requestId, upstream, detail: event.error.message }, 'Foreman failed');
-            } else logger.debug({ requestId, upstream }, 'upstream call');
-          },
-          onBatch: (loader, size) => metrics.batchSize.observe({ loader }, size),
-        },
-        {
-          authorization: request.headers.get('authorization') ?? undefined,
-          clientAddress: clientAddresses.resolve(
-            req?.socket.remoteAddress,
-            req?.headers['x-forwarded-for'] as string | undefined,
-          ),
-          requestId,
-          signal: deps.activeRequests.begin(res, request.signal),
-        },
-      );
+      const facts = requestFacts(request, req, res);
+      return createContext({ ...contextDeps, onUpstreamCall: reportCall(facts.requestId) }, facts);
     },
     maskedErrors: {
       maskError: (error, message, isDev) => {

@@ -27,9 +27,13 @@ export class GraphiQLPage {
   readonly #etag: string;
   readonly #bodies = new Map<Encoding, Promise<Buffer>>();
 
-  constructor(endpoint: string, options: GraphiQLOptions) {
+  /** `note`: HTML shown over the page (how to sign in). */
+  constructor(endpoint: string, options: GraphiQLOptions, note = '') {
     this.#endpoint = endpoint;
-    this.#html = Buffer.from(renderGraphiQL(options));
+    const page = renderGraphiQL(options);
+    // The inlined scripts may hold "</body>" too: the note goes before the page's own, the last.
+    const end = page.lastIndexOf('</body>');
+    this.#html = Buffer.from(end < 0 ? page + note : page.slice(0, end) + note + page.slice(end));
     this.#etag = `"${createHash('sha256').update(this.#html).digest('base64url').slice(0, 32)}"`;
     this.#bodies.set('identity', Promise.resolve(this.#html));
   }

@@ -19,16 +19,14 @@ async function main(): Promise<void> {
   let demo: DemoUpstream | undefined;
   if (!config.foremanUrl) {
     demo = await startDemoUpstream();
+    // Callers who sign in (say as the demo viewer) act as themselves; the rest as the admin.
     config = {
       ...config,
-      serviceAccount: config.serviceAccount ?? {
-        username: DEMO_ADMIN.login,
-        password: DEMO_ADMIN.password,
-      },
+      fallbackAccount: { username: DEMO_ADMIN.login, password: DEMO_ADMIN.password },
     };
     logger.info(
       { demoUpstream: demo.url },
-      `FOREMAN_URL is not set: serving the built-in demo Foreman at ${demo.url} as user "${config.serviceAccount?.username}"`,
+      `FOREMAN_URL is not set: serving the built-in demo Foreman at ${demo.url}; callers without credentials act as its "${DEMO_ADMIN.login}"`,
     );
   }
   const foremanUrl = config.foremanUrl ?? (demo as DemoUpstream).url;
@@ -42,7 +40,11 @@ async function main(): Promise<void> {
     {
       url: `${running.url}/graphql`,
       foreman: foremanUrl,
-      credentials: config.serviceAccount ? 'service account' : 'forwarded from each caller',
+      credentials: config.serviceAccount
+        ? 'service account'
+        : config.fallbackAccount
+          ? 'forwarded from each caller, else the demo admin'
+          : 'forwarded from each caller',
     },
     `GraphQL gateway ready: ${config.http.graphiql ? 'open' : 'POST to'} ${running.url}/graphql`,
   );

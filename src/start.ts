@@ -3,7 +3,11 @@ import type { Config } from './config.js';
 import { LoginGuard } from './foreman/http/login-guard.js';
 import { createUpstreamPool } from './foreman/http/pool.js';
 import { createGateway } from './gateway.js';
-import { GRAPHIQL_EXAMPLES, graphiqlPersistedOnly } from './graphiql-examples.js';
+import {
+  GRAPHIQL_EXAMPLES,
+  graphiqlPersistedOnly,
+  graphiqlSignInNote,
+} from './graphiql-examples.js';
 import { GraphiQLPage } from './graphiql-page.js';
 import type { Logger } from './logger.js';
 import { createMetrics } from './metrics.js';
@@ -58,12 +62,22 @@ export async function startGateway(options: {
     keepAliveTimeoutMs: http.keepAliveTimeoutMs,
     maxConnections: http.maxConnections,
     graphiql: http.graphiql
-      ? new GraphiQLPage('/graphql', {
-          title: 'Foreman images GraphQL',
-          defaultQuery: persistedDocuments
-            ? graphiqlPersistedOnly(persistedDocuments.documents)
-            : GRAPHIQL_EXAMPLES,
-        })
+      ? new GraphiQLPage(
+          '/graphql',
+          {
+            title: 'Foreman images GraphQL',
+            defaultQuery: persistedDocuments
+              ? graphiqlPersistedOnly(persistedDocuments.documents)
+              : GRAPHIQL_EXAMPLES,
+          },
+          graphiqlSignInNote(
+            config.serviceAccount
+              ? 'service-account'
+              : config.fallbackAccount
+                ? 'demo'
+                : 'forwarding',
+          ),
+        )
       : undefined,
   });
   return {

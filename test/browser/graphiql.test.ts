@@ -1,9 +1,9 @@
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type BrowserContext, chromium } from 'playwright-core';
+import { type BrowserContext, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DEMO_ADMIN } from '../../src/demo/index.js';
+import { DEMO_ADMIN, DEMO_VIEWER } from '../../src/demo/index.js';
 import { type Harness, startHarness } from '../helpers/harness.js';
 
 const CHROMIUM = '/usr/bin/chromium';
@@ -46,6 +46,32 @@ describe.skipIf(!haveChromium)('GraphiQL in a real browser', () => {
     browser.on('request', (request) => requested.push(request.url()));
   }, 30_000);
 
+  /** Replaces the editor's text with `query` and runs it; resolves the response pane's text. */
+  async function run(page: Page, query: string, expected: string): Promise<string> {
+    await page.click('.graphiql-query-editor .monaco-editor .view-lines');
+    await page.keyboard.press('Control+A');
+    await page.keyboard.press('Delete');
+    // insertText avoids Monaco's bracket auto-closing, which typing would trigger.
+    await page.keyboard.insertText(query);
+    // GraphiQL re-infers the operation name from the editor after a debounce; running at once
+    // would still send the name of the example operation that was there before.
+    await page.waitForTimeout(800);
+    await page.keyboard.press('Control+Enter');
+    let text = '';
+    await expect
+      .poll(
+        async () => {
+          // Monaco renders spaces as U+00A0.
+          // biome-ignore lint/performance/useDomNodeTextContent: innerText keeps the rendered line breaks.
+          text = (await page.locator('.graphiql-response').innerText()).replace(/\u00a0/g, ' ');
+          return text.includes(expected);
+        },
+        { timeout: 15_000, interval: 200 },
+      )
+      .toBe(true);
+    return text;
+  }
+
   afterAll(async () => {
     await browser?.close();
     await harness?.close();
@@ -57,30 +83,11 @@ describe.skipIf(!haveChromium)('GraphiQL in a real browser', () => {
     await page.goto(`${harness.url}/graphql`);
     await page.waitForSelector('.graphiql-execute-button', { timeout: 20_000 });
 
-    await page.click('.graphiql-query-editor .monaco-editor .view-lines');
-    await page.keyboard.press('Control+A');
-    await page.keyboard.press('Delete');
-    // insertText avoids Monaco's bracket auto-closing, which typing would trigger.
-    await page.keyboard.insertText(
+    const text = await run(
+      page,
       '{ computeResource(id: "2") { name images(first: 2) { totalCount nodes { architecture { name } } } } }',
+      'totalCount',
     );
-    // GraphiQL re-infers the operation name from the editor after a debounce; running at once
-    // would still send the name of the example operation that was there before.
-    await page.waitForTimeout(800);
-    await page.keyboard.press('Control+Enter');
-
-    let text = '';
-    await expect
-      .poll(
-        async () => {
-          // Monaco renders spaces as U+00A0.
-          // biome-ignore lint/performance/useDomNodeTextContent: innerText keeps the rendered line breaks.
-          text = (await page.locator('.graphiql-response').innerText()).replace(/\u00a0/g, ' ');
-          return text.includes('totalCount');
-        },
-        { timeout: 15_000, interval: 200 },
-      )
-      .toBe(true);
     const result = JSON.parse(text) as {
       data: { computeResource: { name: string; images: { totalCount: number } } };
     };
@@ -93,5 +100,39 @@ describe.skipIf(!haveChromium)('GraphiQL in a real browser', () => {
     });
     expect(offHost).toEqual([]);
     expect(requested.some((url) => url.endsWith('/graphql'))).toBe(true);
+  }, 60_000);
+
+  it("signs in with the browser's own login prompt, then runs queries as that user", async () => {
+    // Forwarding callers' credentials, as in production: GraphiQL starts signed out.
+    const forwarding = await startHarness();
+    const context = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: [
+        '--no-sandbox',
+        '--disable-gpu',
+        '--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1',
+      ],
+    });
+    try {
+      // What a person types into the browser's prompt.
+      const signedIn = await context.newContext({
+        httpCredentials: { username: DEMO_VIEWER.login, password: DEMO_VIEWER.password },
+      });
+      const page = await signedIn.newPage();
+      await page.goto(`${forwarding.url}/graphql`);
+      await page.waitForSelector('.graphiql-execute-button', { timeout: 20_000 });
+      const query = '{ computeResources { totalCount } }';
+      expect(await run(page, query, 'UNAUTHENTICATED')).toContain('UNAUTHENTICATED');
+
+      await page.click('#foreman-sign-in a');
+      await page.waitForURL(`${forwarding.url}/graphql`);
+      await page.waitForSelector('.graphiql-execute-button', { timeout: 20_000 });
+      const text = await run(page, query, 'totalCount');
+      // The viewer sees 3 of the 7 compute resources.
+      expect(JSON.parse(text)).toEqual({ data: { computeResources: { totalCount: 3 } } });
+    } finally {
+      await context.close();
+      await forwarding.close();
+    }
   }, 60_000);
 });

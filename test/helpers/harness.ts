@@ -1,4 +1,4 @@
-import { type LogLevel, loadConfig } from '../../src/config.js';
+import { type Config, type LogLevel, loadConfig } from '../../src/config.js';
 import {
   DEMO_ADMIN,
   type DemoUpstream,
@@ -58,18 +58,21 @@ export async function startHarness(
     logLevel?: LogLevel;
     /** Point the gateway at another upstream than the demo (a hung server, say). */
     foremanUrl?: string;
+    /** Adjust the configuration beyond what the environment can say (as main.ts does). */
+    configure?: (config: Config) => Config;
   } = {},
 ): Promise<Harness> {
   const logs: string[] = [];
   const demo = await startDemoUpstream(options.demo);
   const foremanUrl = options.foremanUrl ?? demo.url;
-  const config = loadConfig({
+  const loaded = loadConfig({
     FOREMAN_URL: foremanUrl,
     LOG_LEVEL: 'silent',
     HOST: '127.0.0.1',
     PORT: '0',
     ...options.env,
   });
+  const config = options.configure ? options.configure(loaded) : loaded;
   const server = await startGateway({
     config,
     foremanUrl,
