@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { printedSchema, printedSubgraph } from '../src/schema/print.js';
+import { printedPossibleTypes, printedSchema, printedSubgraph } from '../src/schema/print.js';
 
 describe('schema.graphql', () => {
   it('is the schema the builder prints (run `npm run schema:print` after changing types)', () => {
@@ -12,6 +12,15 @@ describe('schema.graphql', () => {
     const committed = readFileSync(new URL('../subgraph.graphql', import.meta.url), 'utf8');
     expect(committed).toBe(printedSubgraph());
     expect(committed).toContain('@key(fields: "foremanId")');
+  });
+
+  it('possible-types.json is what Apollo Client needs for Node and MutationError (npm run schema:print)', () => {
+    const committed = readFileSync(new URL('../possible-types.json', import.meta.url), 'utf8');
+    expect(committed).toBe(printedPossibleTypes());
+    expect(JSON.parse(committed)).toEqual({
+      MutationError: ['InputValidationError', 'NotFoundError'],
+      Node: ['Architecture', 'ComputeResource', 'Image', 'OperatingSystem'],
+    });
   });
 
   it('describes every type, field and argument (GraphiQL shows them)', () => {
