@@ -46,7 +46,7 @@ export function useSignIn(options: SignInOptions): Plugin {
         if (!(error instanceof UpstreamError)) throw error;
         if (error.kind === 'login_budget') {
           const wait = String(Math.ceil((error.retryAfterMs ?? 60_000) / 1000));
-          page(429, 'Too many failed logins', escape(error.message), { 'retry-after': wait });
+          page(429, 'Too many failed logins', escapeHtml(error.message), { 'retry-after': wait });
         } else if (error.status === 401 || error.kind === 'credentials_refused') {
           page(401, 'Foreman refused that login', SIGN_IN_HELP, { 'www-authenticate': REALM });
         } else {
@@ -79,6 +79,6 @@ function html(title: string, text: string): string {
   return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>${title}</title></head><body style="font-family:sans-serif;max-width:40em;margin:3em auto"><h1>${title}</h1><p>${text}</p></body></html>`;
 }
 
-function escape(text: string): string {
+function escapeHtml(text: string): string {
   return text.replace(/[&<>"]/g, (c) => `&#${c.charCodeAt(0)};`);
 }
