@@ -18,7 +18,7 @@ import type { UpstreamCallEvent } from './foreman/http/client.js';
 import type { LoginGuard } from './foreman/http/login-guard.js';
 import { ImageLocations } from './foreman/image-locations.js';
 import type { Logger } from './logger.js';
-import type { Metrics } from './metrics.js';
+import { labelled, type Metrics } from './metrics.js';
 import { ByteBoundedCache } from './plugins/document-cache.js';
 import { useDocumentLimits } from './plugins/use-document-limits.js';
 import { useErrorCodes } from './plugins/use-error-codes.js';
@@ -96,17 +96,27 @@ export function createGateway(deps: GatewayDependencies): Gateway {
   if (!http.subgraphSdl) plugins.push(useHiddenSubgraphSdl());
   plugins.push(usePersistedDocuments(deps.persistedDocuments));
 
+  const upstreamDuration = labelled(metrics.upstreamDuration);
+  const batchSize = labelled(metrics.batchSize);
   /** Logs and metrics of one request's upstream calls; never credentials. */
   const reportCall =
     (requestId: string) =>
     (event: UpstreamCallEvent): void => {
-      const labels = { method: event.method, route: event.route, status: String(event.status) };
-      metrics.upstreamDuration.observe(labels, event.durationMs / 1000);
+      const status = String(event.status);
+      upstreamDuration(event.method, event.route, status).observe(event.durationMs / 1000);
       if (event.attempt > 1) metrics.upstreamRetries.inc({ route: event.route });
-      const upstream = { ...labels, attempt: event.attempt, ms: Math.round(event.durationMs) };
-      if (event.error && event.status >= 500) {
+      const failed = event.error !== undefined && event.status >= 500;
+      if (!failed && !logger.isLevelEnabled('debug')) return;
+      const upstream = {
+        method: event.method,
+        route: event.route,
+        status,
+        attempt: event.attempt,
+        ms: Math.round(event.durationMs),
+      };
+      if (failed) {
         // What Foreman said goes to the log, under the request id, never to the client.
-        logger.warn({ requestId, upstream, detail: event.error.message }, 'Foreman failed');
+        logger.warn({ requestId, upstream, detail: event.error?.message }, 'Foreman failed');
       } else logger.debug({ requestId, upstream }, 'upstream call');
     };
   const contextDeps = {
@@ -115,7 +125,7 @@ export function createGateway(deps: GatewayDependencies): Gateway {
     dispatcher: deps.dispatcher,
     loginGuard,
     imageLocations,
-    onBatch: (loader: string, size: number) => metrics.batchSize.observe({ loader }, size),
+    onBatch: (loader: string, size: number) => batchSize(loader).observe(size),
   };
   const requestFacts = (
     request: Request,

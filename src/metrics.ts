@@ -43,3 +43,22 @@ export function createMetrics() {
 }
 
 export type Metrics = ReturnType<typeof createMetrics>;
+
+/**
+ * A histogram's children by label values, made once per combination: prom-client otherwise
+ * validates and hashes the labels object on every observation, on the hot path of every request.
+ */
+export function labelled<L extends string>(
+  histogram: Histogram<L>,
+): (...values: string[]) => { observe(value: number): void } {
+  const children = new Map<string, { observe(value: number): void }>();
+  return (...values) => {
+    const key = values.join('\u0000');
+    let child = children.get(key);
+    if (!child) {
+      child = histogram.labels(...values);
+      children.set(key, child);
+    }
+    return child;
+  };
+}

@@ -79,6 +79,11 @@ export class ForemanApi {
   readonly #imagesById = new DataLoader<number, ImageRecord | null>((ids) =>
     this.#loadImagesByForemanId(ids),
   );
+  /**
+   * Rows of the pages read so far, by resource, indexed by id only when a lookup asks: most
+   * requests never look a listed row up again, and then they cost nothing per row.
+   */
+  readonly #seenRows = new SeenRows();
 
   constructor(client: ForemanClient, options: ForemanApiOptions = {}) {
     this.#client = client;
@@ -88,6 +93,8 @@ export class ForemanApi {
 
   /** One record by Foreman id (null when it does not exist or is not visible). */
   record<R extends TopLevelName>(resource: R, id: number): Promise<RowOf<R> | null> {
+    const seen = this.#seenRows.find(resource, id);
+    if (seen) return Promise.resolve(seen as RowOf<R>);
     return this.#recordLoader(resource).load(id) as Promise<RowOf<R> | null>;
   }
 
@@ -144,6 +151,8 @@ export class ForemanApi {
    */
   async image(lookup: ImageLookup): Promise<ImageRecord | null> {
     const { imageId } = lookup;
+    const seen = this.#seenRows.find('image', imageId) as ImageRecord | undefined;
+    if (seen) return seen;
     const computeResourceId =
       lookup.computeResourceId ?? this.#imageLocations.computeResourceOf(imageId);
     const underComputeResource =
@@ -180,12 +189,13 @@ export class ForemanApi {
    */
   #afterImageWrite(written?: ImageRecord): void {
     this.#pages.clearAll();
+    this.#seenRows.forget('image');
     this.#imagesUnderComputeResource.clearAll();
     this.#imagesById.clearAll();
     for (const resource of RESOURCE_NAMES) {
       if (definitionOf(resource).holdsImages) this.#shows.get(resource)?.clearAll();
     }
-    if (written) this.#primeImage(written);
+    if (written) this.#seenRows.add('image', [written]);
   }
 
   #pageReader<T>(resource: ResourceName): PageReader<T> {
@@ -217,24 +227,13 @@ export class ForemanApi {
       throw invalidResponse(path, 'Foreman answered a row without a valid id');
     }
     // A page's rows also answer later lookups by id in this request.
+    this.#seenRows.add(key.resource, envelope.results as Array<{ id: number }>);
     if (key.resource === 'image') {
-      for (const image of envelope.results as ImageRecord[]) this.#primeImage(image);
-    } else {
-      const loader = this.#recordLoader(key.resource);
-      for (const record of envelope.results as Array<{ id: number }>) {
-        loader.prime(record.id, record);
+      for (const image of envelope.results as ImageRecord[]) {
+        this.#imageLocations.remember(image.id, image.compute_resource_id);
       }
     }
     return envelope;
-  }
-
-  #primeImage(image: ImageRecord): void {
-    this.#imageLocations.remember(image.id, image.compute_resource_id);
-    this.#imagesUnderComputeResource.prime(
-      { computeResourceId: image.compute_resource_id, imageId: image.id },
-      image,
-    );
-    this.#imagesById.prime(image.id, image);
   }
 
   #recordLoader(resource: ResourceName): DataLoader<number, unknown> {
@@ -364,6 +363,34 @@ function isNotFound(value: unknown): boolean {
 }
 
 /** Free-text parameters are JSON-quoted, so no two different pages share a key. */
+/** Rows read in this request, per resource: kept as pages, indexed by id on first lookup. */
+class SeenRows {
+  readonly #pending = new Map<ResourceName, Array<ReadonlyArray<{ id: number }>>>();
+  readonly #byId = new Map<ResourceName, Map<number, { id: number }>>();
+
+  add(resource: ResourceName, rows: ReadonlyArray<{ id: number }>): void {
+    const pending = this.#pending.get(resource);
+    if (pending) pending.push(rows);
+    else this.#pending.set(resource, [rows]);
+  }
+
+  find(resource: ResourceName, id: number): { id: number } | undefined {
+    const pending = this.#pending.get(resource);
+    let index = this.#byId.get(resource);
+    if (pending) {
+      if (!index) this.#byId.set(resource, (index = new Map()));
+      for (const rows of pending) for (const row of rows) index.set(row.id, row);
+      this.#pending.delete(resource);
+    }
+    return index?.get(id);
+  }
+
+  forget(resource: ResourceName): void {
+    this.#pending.delete(resource);
+    this.#byId.delete(resource);
+  }
+}
+
 function pageCacheKey(key: PageKey): string {
   return JSON.stringify([
     key.resource,

@@ -16,6 +16,8 @@ export class ImageLocations {
   }
 
   remember(imageId: number, computeResourceId: number): void {
+    // Most rows are seen again where they were: nothing to do (eviction is oldest-first).
+    if (this.#computeResourceOf.get(imageId) === computeResourceId) return;
     this.#computeResourceOf.delete(imageId);
     this.#computeResourceOf.set(imageId, computeResourceId);
     if (this.#computeResourceOf.size > this.#capacity) {

@@ -1,7 +1,7 @@
 import type { DefinitionNode, GraphQLError } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
 import type { Logger } from '../logger.js';
-import type { Metrics } from '../metrics.js';
+import { labelled, type Metrics } from '../metrics.js';
 import { requestIdOf } from '../request-id.js';
 
 /**
@@ -10,6 +10,7 @@ import { requestIdOf } from '../request-id.js';
  * may hold passwords.
  */
 export function useObservability(logger: Logger, metrics: Metrics): Plugin {
+  const operationDuration = labelled(metrics.operationDuration);
   return {
     onResponse({ request, response }) {
       response.headers.set('x-request-id', requestIdOf(request));
@@ -28,10 +29,7 @@ export function useObservability(logger: Logger, metrics: Metrics): Plugin {
             String(e.extensions?.code ?? 'INTERNAL_SERVER_ERROR'),
           );
           const seconds = (performance.now() - started) / 1000;
-          metrics.operationDuration.observe(
-            { operation_type: operationType, outcome: codes.length > 0 ? 'error' : 'ok' },
-            seconds,
-          );
+          operationDuration(operationType, codes.length > 0 ? 'error' : 'ok').observe(seconds);
           for (const code of codes) metrics.operationErrors.inc({ code });
           logger.info(
             {

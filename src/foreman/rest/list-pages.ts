@@ -63,10 +63,14 @@ async function readByIds<T extends { id: number }>(
     order: readDirection === 'asc' ? 'id' : 'id DESC',
   };
   const pages = await Promise.all(readPages.map((read) => read(params)));
-  const rows = pages
-    .flatMap((page) => page.results)
-    .sort((a, b) => (readDirection === 'asc' ? a.id - b.id : b.id - a.id))
-    .slice(0, count);
+  // One list comes in Foreman's order already; several are merged by id.
+  const rows =
+    pages.length === 1
+      ? (pages[0] as IndexEnvelope<T>).results.slice(0, count)
+      : pages
+          .flatMap((page) => page.results)
+          .sort((a, b) => (readDirection === 'asc' ? a.id - b.id : b.id - a.id))
+          .slice(0, count);
   if (backward) rows.reverse();
   const matching = sum(pages, 'subtotal');
   const more = matching > count;
