@@ -70,6 +70,19 @@ export interface Config {
     /** Send the caller's address to Foreman in X-Forwarded-For (for a Foreman that trusts us). */
     forwardClientAddress: boolean;
   };
+  /** Live image changes (the imageChanged subscription). */
+  live: {
+    /** How often Foreman's audit log is read, per credential with subscribers. */
+    pollIntervalMs: number;
+    /** How long audit rows stay open to late-committed ones with lower ids. */
+    graceMs: number;
+    maxSubscriptions: number;
+    maxSubscriptionsPerCaller: number;
+    /** Audit polls in flight at once, for all credentials together. */
+    pollConcurrency: number;
+    /** Redis shared by replicas (announcements and failed-login counts); unset: in process. */
+    redisUrl: string | undefined;
+  };
   http: {
     /** Origins allowed to call from a browser; empty means no cross-origin access. */
     corsOrigins: string[];
@@ -160,6 +173,14 @@ export function loadConfig(env: Env = process.env): Config {
       trustedProxies: addressList(env, 'TRUSTED_PROXIES'),
       forwardClientAddress: boolean(env, 'FOREMAN_FORWARD_CLIENT_ADDRESS', false),
     },
+    live: {
+      pollIntervalMs: integer(env, 'AUDIT_POLL_INTERVAL_MS', 5_000, 100, 3_600_000),
+      graceMs: integer(env, 'AUDIT_GRACE_MS', 60_000, 0, 3_600_000),
+      maxSubscriptions: integer(env, 'MAX_SUBSCRIPTIONS', 1_000, 0, 1_000_000),
+      maxSubscriptionsPerCaller: integer(env, 'MAX_SUBSCRIPTIONS_PER_CALLER', 10, 1, 100_000),
+      pollConcurrency: integer(env, 'AUDIT_POLL_CONCURRENCY', 4, 1, 256),
+      redisUrl: redisUrl(env),
+    },
     http: {
       corsOrigins: list(env, 'CORS_ORIGINS'),
       graphiql: boolean(env, 'GRAPHIQL', true),
@@ -203,6 +224,21 @@ function foremanUrl(env: Env): string | undefined {
   // A trailing `/api` is a common slip: the gateway adds the API paths itself.
   const path = url.pathname.replace(/\/+$/, '').replace(/\/api(\/v2)?$/, '');
   return `${url.origin}${path}`;
+}
+
+function redisUrl(env: Env): string | undefined {
+  const value = optional(env, 'REDIS_URL');
+  if (value === undefined) return undefined;
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw new ConfigError(`REDIS_URL must be a redis:// or rediss:// URL, got "${value}"`);
+  }
+  if (url.protocol !== 'redis:' && url.protocol !== 'rediss:') {
+    throw new ConfigError(`REDIS_URL must use redis or rediss, got "${url.protocol}"`);
+  }
+  return value;
 }
 
 function integer(env: Env, name: string, fallback: number, min: number, max: number): number {

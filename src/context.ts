@@ -5,14 +5,21 @@ import { type Caller, ForemanClient, type UpstreamCallEvent } from './foreman/ht
 import { ConcurrencyLimiter } from './foreman/http/limiter.js';
 import type { LoginGuard } from './foreman/http/login-guard.js';
 import type { ImageLocations } from './foreman/image-locations.js';
+import type { LiveChanges } from './live/live-changes.js';
 
 /** What every resolver of one GraphQL request sees. Built fresh per request, never shared. */
 export interface GatewayContext {
   /** Foreman, as this caller sees it: batched, deduplicated reads and the image writes. */
   foreman: ForemanApi;
+  /** Who is asking: the credentials sent to Foreman, and the caller's address. */
+  caller: Caller;
+  /** Live image changes: subscriptions, and announcing this request's writes. */
+  live: LiveChanges;
   limits: Config['limits'];
   /** Correlates this request's log lines with Foreman's (sent as `x-request-id`). */
   requestId: string;
+  /** Fires when the request ends (a subscription: when its client leaves). */
+  signal: AbortSignal;
 }
 
 export interface ContextDependencies {
@@ -22,6 +29,7 @@ export interface ContextDependencies {
   dispatcher: Dispatcher;
   loginGuard: LoginGuard;
   imageLocations: ImageLocations;
+  live: LiveChanges;
   onUpstreamCall?: ((event: UpstreamCallEvent) => void) | undefined;
   onBatch?: ((loader: string, size: number) => void) | undefined;
 }
@@ -40,27 +48,48 @@ export interface RequestFacts {
 }
 
 export function createContext(deps: ContextDependencies, request: RequestFacts): GatewayContext {
+  const caller = callerOf(deps.config, request);
   return {
-    foreman: new ForemanApi(createForemanClient(deps, request), {
-      imageLocations: deps.imageLocations,
-      onBatch: deps.onBatch,
-    }),
+    foreman: createForemanApi(deps, caller, request),
+    caller,
+    live: deps.live,
     limits: deps.config.limits,
     requestId: request.requestId,
+    signal: request.signal,
   };
 }
 
-/** The transport for one request: this caller's credentials, budgets and abort signal. */
-export function createForemanClient(
-  deps: Omit<ContextDependencies, 'imageLocations' | 'onBatch'>,
-  request: RequestFacts,
-): ForemanClient {
-  const { config } = deps;
-  const caller: Caller = {
+/** The credentials to send for a request, and where it comes from. */
+export function callerOf(
+  config: Config,
+  request: Pick<RequestFacts, 'authorization' | 'clientAddress'>,
+): Caller {
+  return {
     authorization: upstreamAuthorization(config, request.authorization),
     address: request.clientAddress,
     forwardedFor: config.logins.forwardClientAddress ? request.clientAddress : undefined,
   };
+}
+
+/** Foreman as `caller` sees it, for one request (or one poll on subscribers' behalf). */
+export function createForemanApi(
+  deps: Omit<ContextDependencies, 'live'>,
+  caller: Caller,
+  request: Pick<RequestFacts, 'requestId' | 'signal'>,
+): ForemanApi {
+  return new ForemanApi(createForemanClient(deps, caller, request), {
+    imageLocations: deps.imageLocations,
+    onBatch: deps.onBatch,
+  });
+}
+
+/** The transport for one request: this caller's credentials, budgets and abort signal. */
+export function createForemanClient(
+  deps: Omit<ContextDependencies, 'imageLocations' | 'onBatch' | 'live'>,
+  caller: Caller,
+  request: Pick<RequestFacts, 'requestId' | 'signal'>,
+): ForemanClient {
+  const { config } = deps;
   return new ForemanClient({
     baseUrl: deps.foremanUrl,
     dispatcher: deps.dispatcher,

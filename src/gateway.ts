@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { useCSRFPrevention } from '@graphql-yoga/plugin-csrf-prevention';
 import { useDisableIntrospection } from '@graphql-yoga/plugin-disable-introspection';
@@ -8,7 +9,9 @@ import type { ActiveRequests } from './active-requests.js';
 import { ClientAddresses } from './client-address.js';
 import type { Config } from './config.js';
 import {
+  callerOf,
   createContext,
+  createForemanApi,
   createForemanClient,
   type GatewayContext,
   type RequestFacts,
@@ -17,8 +20,10 @@ import {
 import type { UpstreamCallEvent } from './foreman/http/client.js';
 import type { LoginGuard } from './foreman/http/login-guard.js';
 import { ImageLocations } from './foreman/image-locations.js';
+import type { ChangeBus } from './live/bus.js';
+import { LiveChanges } from './live/live-changes.js';
 import type { Logger } from './logger.js';
-import { labelled, type Metrics } from './metrics.js';
+import { labelled, liveMetrics, type Metrics } from './metrics.js';
 import { ByteBoundedCache } from './plugins/document-cache.js';
 import { useDocumentLimits } from './plugins/use-document-limits.js';
 import { useErrorCodes } from './plugins/use-error-codes.js';
@@ -34,7 +39,7 @@ import { useForemanReadiness } from './plugins/use-readiness.js';
 import { useRetryAfter } from './plugins/use-retry-after.js';
 import { useSignIn } from './plugins/use-sign-in.js';
 import { requestIdOf } from './request-id.js';
-import { fromUpstreamError } from './schema/errors.js';
+import { fromLiveError, fromUpstreamError } from './schema/errors.js';
 import { schema } from './schema/index.js';
 
 export interface GatewayDependencies {
@@ -51,6 +56,8 @@ export interface GatewayDependencies {
   activeRequests: ActiveRequests;
   /** When set, only these documents run. */
   persistedDocuments?: PersistedManifest | undefined;
+  /** Where own image writes are announced (in process, or Redis between replicas). */
+  changeBus: ChangeBus;
 }
 
 /** What node:http gives each request, as yoga's server context. */
@@ -61,8 +68,14 @@ export interface NodeServerContext {
 
 export type Gateway = YogaServerInstance<NodeServerContext, GatewayContext>;
 
+/** The gateway, and the live changes it serves (which must be closed when it stops). */
+export interface GatewayParts {
+  gateway: Gateway;
+  live: LiveChanges;
+}
+
 /** The GraphQL gateway as a fetch-style handler (no I/O of its own; see server.ts to listen). */
-export function createGateway(deps: GatewayDependencies): Gateway {
+export function createGateway(deps: GatewayDependencies): GatewayParts {
   const { config, logger, metrics, loginGuard } = deps;
   const imageLocations = new ImageLocations();
   const { http, limits } = config;
@@ -119,7 +132,7 @@ export function createGateway(deps: GatewayDependencies): Gateway {
         logger.warn({ requestId, upstream, detail: event.error?.message }, 'Foreman failed');
       } else logger.debug({ requestId, upstream }, 'upstream call');
     };
-  const contextDeps = {
+  const accessDeps = {
     config,
     foremanUrl: deps.foremanUrl,
     dispatcher: deps.dispatcher,
@@ -127,6 +140,26 @@ export function createGateway(deps: GatewayDependencies): Gateway {
     imageLocations,
     onBatch: (loader: string, size: number) => batchSize(loader).observe(size),
   };
+  const { live: liveConfig } = config;
+  const live = new LiveChanges({
+    api: (caller, signal) => {
+      const requestId = `live-${randomUUID()}`;
+      return createForemanApi({ ...accessDeps, onUpstreamCall: reportCall(requestId) }, caller, {
+        requestId,
+        signal,
+      });
+    },
+    credentialId: (authorization) => loginGuard.credentialId(authorization),
+    bus: deps.changeBus,
+    pollIntervalMs: liveConfig.pollIntervalMs,
+    graceMs: liveConfig.graceMs,
+    maxSubscriptions: liveConfig.maxSubscriptions,
+    maxSubscriptionsPerCaller: liveConfig.maxSubscriptionsPerCaller,
+    pollConcurrency: liveConfig.pollConcurrency,
+    logger,
+    metrics: liveMetrics(metrics),
+  });
+  const contextDeps = { ...accessDeps, live };
   const requestFacts = (
     request: Request,
     req: IncomingMessage | undefined,
@@ -147,6 +180,7 @@ export function createGateway(deps: GatewayDependencies): Gateway {
           const facts = requestFacts(request, req, res);
           const client = createForemanClient(
             { ...contextDeps, onUpstreamCall: reportCall(facts.requestId) },
+            callerOf(config, facts),
             facts,
           );
           return client.get<{ version?: string }>('/api/status');
@@ -155,7 +189,7 @@ export function createGateway(deps: GatewayDependencies): Gateway {
     );
   }
 
-  return createYoga<NodeServerContext, GatewayContext>({
+  const gateway = createYoga<NodeServerContext, GatewayContext>({
     schema,
     graphqlEndpoint: '/graphql',
     // Persisted documents' ids in the forms Relay and the GraphQL-over-HTTP spec send them.
@@ -183,14 +217,15 @@ export function createGateway(deps: GatewayDependencies): Gateway {
     maskedErrors: {
       maskError: (error, message, isDev) => {
         if (error instanceof GraphQLError) {
-          const upstream = fromUpstreamError(error);
-          if (upstream) return upstream;
+          const known = fromUpstreamError(error) ?? fromLiveError(error);
+          if (known) return known;
         }
         // Unexpected errors reach clients as "Unexpected error." with no stack or upstream body.
         return maskError(error, message, isDev);
       },
     },
   });
+  return { gateway, live };
 }
 
 const DOCUMENT_CACHE = { maxEntryBytes: 16_384, maxTotalBytes: 2 * 1024 * 1024 };

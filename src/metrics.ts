@@ -1,4 +1,5 @@
-import { Counter, collectDefaultMetrics, Histogram, Registry } from 'prom-client';
+import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
+import type { LiveMetrics } from './live/live-changes.js';
 
 /** The gateway's Prometheus metrics, on a registry of its own (served at /metrics). */
 export function createMetrics() {
@@ -39,10 +40,46 @@ export function createMetrics() {
       buckets: [1, 2, 5, 10, 20, 50, 100, 200, 500],
       registers: [registry],
     }),
+    liveSubscriptions: new Gauge({
+      name: 'live_subscriptions',
+      help: 'imageChanged subscriptions open on this replica.',
+      registers: [registry],
+    }),
+    liveAuditPolls: new Counter({
+      name: 'live_audit_polls_total',
+      help: "Polls of Foreman's audit log for image changes, by outcome.",
+      labelNames: ['outcome'] as const,
+      registers: [registry],
+    }),
+    liveEvents: new Counter({
+      name: 'live_events_total',
+      help: 'Image changes told to subscribers, by source (gateway writes, audit log).',
+      labelNames: ['source'] as const,
+      registers: [registry],
+    }),
+    liveLag: new Histogram({
+      name: 'live_event_lag_seconds',
+      help: "From a change (Foreman's time, or the write) to telling subscribers of it.",
+      labelNames: ['source'] as const,
+      buckets: [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60],
+      registers: [registry],
+    }),
   };
 }
 
 export type Metrics = ReturnType<typeof createMetrics>;
+
+/** The live-changes hub's metrics. */
+export function liveMetrics(metrics: Metrics): LiveMetrics {
+  return {
+    subscriptions: (count) => metrics.liveSubscriptions.set(count),
+    poll: (outcome) => metrics.liveAuditPolls.inc({ outcome }),
+    event: (source, lagSeconds) => {
+      metrics.liveEvents.inc({ source });
+      metrics.liveLag.observe({ source }, Math.max(0, lagSeconds));
+    },
+  };
+}
 
 /**
  * A histogram's children by label values, made once per combination: prom-client otherwise

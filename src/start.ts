@@ -9,6 +9,7 @@ import {
   graphiqlSignInNote,
 } from './graphiql-examples.js';
 import { GraphiQLPage } from './graphiql-page.js';
+import { MemoryChangeBus } from './live/bus.js';
 import type { Logger } from './logger.js';
 import { createMetrics } from './metrics.js';
 import { PersistedManifest } from './plugins/use-persisted-documents.js';
@@ -42,7 +43,8 @@ export async function startGateway(options: {
   const persistedDocuments = config.http.persistedOperationsFile
     ? PersistedManifest.fromFile(config.http.persistedOperationsFile)
     : undefined;
-  const gateway = createGateway({
+  const changeBus = new MemoryChangeBus();
+  const { gateway, live } = createGateway({
     config,
     foremanUrl,
     dispatcher: pool,
@@ -51,6 +53,7 @@ export async function startGateway(options: {
     loginGuard: new LoginGuard(config.logins),
     activeRequests,
     persistedDocuments,
+    changeBus,
   });
   const { http, limits } = config;
   const running = await listen(gateway, {
@@ -83,6 +86,9 @@ export async function startGateway(options: {
   return {
     ...running,
     async stop(graceMs) {
+      // Subscriptions would otherwise hold their connections open until the deadline.
+      await live.close();
+      await changeBus.close();
       await running.close(graceMs, () => activeRequests.abortAll('the gateway is shutting down'));
       // Anything still open towards Foreman belongs to requests that are gone.
       await pool.destroy();

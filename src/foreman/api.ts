@@ -4,6 +4,7 @@ import type { ForemanClient } from './http/client.js';
 import { ImageLocations } from './image-locations.js';
 import type { ListPage, ListRequest } from './lists.js';
 import type {
+  AuditRecord,
   ImageRecord,
   IndexEnvelope,
   ListParams,
@@ -21,7 +22,7 @@ import {
 import { deleteImage, type ImageAttributes, postImage, putImage } from './rest/image-writes.js';
 import { orEmpty, type PageReader, readList, readMergedByIds } from './rest/list-pages.js';
 import { collectionPath, imagesPath, listQuery, memberPath } from './rest/paths.js';
-import { chunkIds, idListSearch } from './rest/search.js';
+import { chunkIds, idAbove, idListSearch } from './rest/search.js';
 
 export type { ImageAttributes } from './rest/image-writes.js';
 
@@ -160,6 +161,28 @@ export class ForemanApi {
         ? null
         : await this.#imagesUnderComputeResource.load({ computeResourceId, imageId });
     return underComputeResource ?? this.#imagesById.load(imageId);
+  }
+
+  /**
+   * Audit rows of images after `afterId`, oldest first (Foreman's `order=id`): its only feed of
+   * image changes. `afterId` undefined: just the newest row, to start tailing from.
+   */
+  async imageAudits(afterId: number | undefined, perPage: number): Promise<AuditRecord[]> {
+    const envelope = await this.#client.get<IndexEnvelope<AuditRecord>>(
+      '/api/audits',
+      afterId === undefined
+        ? listQuery({ page: 1, perPage: 1, search: IMAGE_AUDITS, order: 'id DESC' })
+        : listQuery({
+            page: 1,
+            perPage,
+            search: `${IMAGE_AUDITS} and ${idAbove(afterId)}`,
+            order: 'id',
+          }),
+    );
+    if (!envelope || !Array.isArray(envelope.results) || !envelope.results.every(hasForemanId)) {
+      throw invalidResponse('/api/audits', 'Foreman answered an audit list without valid rows');
+    }
+    return envelope.results;
   }
 
   /** Creates an image in a compute resource (sent once, never retried). */
@@ -344,6 +367,9 @@ function checkedShow(resource: ResourceName, show: unknown, path: string): unkno
   if (!valid) throw invalidResponse(path, 'Foreman answered a record without a valid id');
   return show;
 }
+
+/** audited's type names: `image` is Image's (AuditSearch's value set). */
+const IMAGE_AUDITS = 'type = image';
 
 function hasForemanId(row: unknown): boolean {
   const id = (row as { id?: unknown } | null)?.id;

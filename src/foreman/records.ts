@@ -103,3 +103,22 @@ export interface ListParams {
   search?: string | undefined;
   order?: string | undefined;
 }
+
+/** A value in an audit's `audited_changes`: the column's value, or `[old, new]` on update. */
+export type AuditedValue = string | number | boolean | null | AuditedValue[];
+
+/** One row of `GET /api/audits` (app/views/api/v2/audits/main.json.rabl), as far as it is read. */
+export interface AuditRecord {
+  id: number;
+  auditable_id: number;
+  auditable_type: string;
+  action: 'create' | 'update' | 'destroy';
+  /** create/destroy: every audited column; update: the changed ones as `[old, new]`. */
+  audited_changes: Record<string, AuditedValue>;
+  version: number;
+  /** The request's X-Request-Id as Rails kept it, or a UUID Foreman made up. */
+  request_uuid: string | null;
+  /** The author's login; null once the user is gone. */
+  user_name: string | null;
+  created_at: string | null;
+}

@@ -19,6 +19,7 @@ export const builder = new SchemaBuilder<{
 
 builder.queryType({ description: 'Reads of Foreman images and the resources they belong to.' });
 builder.mutationType({ description: 'Writes to Foreman images. None is ever retried.' });
+builder.subscriptionType({ description: 'Live changes, over Server-Sent Events.' });
 
 builder.scalarType('DateTime', {
   description: 'An instant in ISO 8601, always in UTC (e.g. `2024-05-02T09:14:31.000Z`).',

@@ -2,6 +2,7 @@ import { GraphQLError } from 'graphql';
 import { UpstreamError } from '../foreman/errors.js';
 import type { ResourceName } from '../foreman/records.js';
 import { RESOURCES } from '../foreman/resources.js';
+import { LiveError } from '../live/live-changes.js';
 
 /** `extensions.code` values a client can switch on. */
 export type ErrorCode =
@@ -87,5 +88,16 @@ export function fromUpstreamError(error: GraphQLError): GraphQLError | undefined
         : {}),
       ...(fault && upstream.requestId ? { requestId: upstream.requestId } : {}),
     },
+  });
+}
+
+/** A subscription refused or ended by the live-changes hub, with its code. */
+export function fromLiveError(error: GraphQLError): GraphQLError | undefined {
+  const live = error.originalError;
+  if (!(live instanceof LiveError)) return undefined;
+  return new GraphQLError(live.message, {
+    ...(error.nodes ? { nodes: error.nodes } : {}),
+    ...(error.path ? { path: error.path } : {}),
+    extensions: { code: live.code },
   });
 }

@@ -1,5 +1,6 @@
 import './types/node.js';
 import './types/image.js';
+import './types/image-changes.js';
 import './types/compute-resource.js';
 import './types/architecture.js';
 import './types/operating-system.js';

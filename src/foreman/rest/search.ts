@@ -14,6 +14,12 @@ export function idListSearch(ids: readonly number[]): string {
   return `id ^ (${ids.join(',')})`;
 }
 
+/** `id > N`, for tailing a list by id (0 means from the start). */
+export function idAbove(id: number): string {
+  if (!Number.isSafeInteger(id) || id < 0) throw new RangeError(`not a Foreman id: ${id}`);
+  return `id > ${id}`;
+}
+
 /** Splits ids into lists whose `id ^ (…)` search stays short enough for one URL each. */
 export function chunkIds(
   ids: readonly number[],

@@ -1,0 +1,89 @@
+/**
+ * A GraphQL-over-SSE subscription as a browser or graphql-sse would open it: a POST that asks for
+ * `text/event-stream`, read event by event. Collects `next` payloads until closed.
+ */
+export interface Subscription<T> {
+  /** Every `next` payload received so far. */
+  readonly received: T[];
+  /** Resolves once `count` payloads have arrived (or rejects after `timeoutMs`). */
+  waitFor(count: number, timeoutMs?: number): Promise<T[]>;
+  /** Resolves when the server ends the stream. */
+  readonly ended: Promise<void>;
+  close(): void;
+}
+
+export async function subscribe<T = { data?: Record<string, unknown>; errors?: unknown[] }>(
+  url: string,
+  query: string,
+  options: { headers?: Record<string, string>; variables?: Record<string, unknown> } = {},
+): Promise<Subscription<T>> {
+  const controller = new AbortController();
+  const response = await fetch(`${url}/graphql`, {
+    method: 'POST',
+    headers: {
+      'content-type': 'application/json',
+      accept: 'text/event-stream',
+      ...options.headers,
+    },
+    body: JSON.stringify({ query, variables: options.variables ?? {} }),
+    signal: controller.signal,
+  });
+  if (!response.ok || !response.body) {
+    throw new Error(`subscription refused: HTTP ${response.status} ${await response.text()}`);
+  }
+  const received: T[] = [];
+  const waiters: Array<() => void> = [];
+  const ended = (async () => {
+    const decoder = new TextDecoder();
+    let buffer = '';
+    try {
+      for await (const chunk of response.body as unknown as AsyncIterable<Uint8Array>) {
+        buffer += decoder.decode(chunk, { stream: true });
+        for (let end = buffer.indexOf('\n\n'); end >= 0; end = buffer.indexOf('\n\n')) {
+          const block = buffer.slice(0, end);
+          buffer = buffer.slice(end + 2);
+          const event = /^event: (.*)$/m.exec(block)?.[1];
+          const data = block
+            .split('\n')
+            .filter((line) => line.startsWith('data: '))
+            .map((line) => line.slice(6))
+            .join('\n');
+          if (event === 'next' && data) {
+            received.push(JSON.parse(data) as T);
+            for (const wake of waiters.splice(0)) wake();
+          }
+          if (event === 'complete') return;
+        }
+      }
+    } catch {
+      // Closed by us: the stream simply ends.
+    } finally {
+      for (const wake of waiters.splice(0)) wake();
+    }
+  })();
+  let closed = false;
+  ended.then(() => {
+    closed = true;
+  });
+  return {
+    received,
+    ended,
+    close: () => controller.abort(),
+    async waitFor(count, timeoutMs = 5_000) {
+      const deadline = Date.now() + timeoutMs;
+      while (received.length < count) {
+        if (closed) throw new Error(`the stream ended after ${received.length} of ${count} events`);
+        const left = deadline - Date.now();
+        if (left <= 0) throw new Error(`${received.length} of ${count} events in ${timeoutMs} ms`);
+        await new Promise<void>((resolve) => {
+          const timer = setTimeout(resolve, left);
+          waiters.push(() => {
+            clearTimeout(timer);
+            resolve();
+          });
+        });
+      }
+      return received;
+    },
+  };
+}
