@@ -186,21 +186,52 @@ function renderReport(report: {
   for (const { figure, seconds } of report.results) {
     lines.push(`${figure.id}. **${figure.title}** (${seconds.toFixed(0)} s). ${figure.method}`);
   }
-  lines.push('', '## Gateway output at warn level or above', '');
+  lines.push(
+    '',
+    '## Gateway output at warn level or above',
+    '',
+    'Distinct messages of the lines kept (at most 20 KB per child), with their counts.',
+    '',
+  );
   let none = true;
   for (const result of report.results) {
     for (const { variant, output } of result.outputs) {
       if (output.trim() === '') continue;
       none = false;
-      // server-process.ts keeps at most 20 KB of it: a count of lines kept, and the first one.
-      const outputLines = output.split('\n');
-      lines.push(
-        `- Figure ${result.figure.id}, ${variant}: ${outputLines.length} line(s) kept; the first: \`${escapeCell(outputLines[0]?.slice(0, 300) ?? '')}\``,
-      );
+      lines.push(`- Figure ${result.figure.id}, ${variant}: ${summarizeOutput(output)}`);
     }
   }
   if (none) lines.push('None.');
   return `${lines.join('\n')}\n`;
+}
+
+const PINO_LEVELS: Record<number, string> = { 40: 'warn', 50: 'error', 60: 'fatal' };
+
+/**
+ * `16× error "Unable to authenticate user admin"`: each distinct message with its level and
+ * count. server-process.ts keeps at most 20 KB of a child's output, so the counts are of the
+ * lines kept, not of all the child wrote. Lines that are not pino's JSON are quoted as they are.
+ */
+function summarizeOutput(output: string): string {
+  const counts = new Map<string, number>();
+  for (const line of output.split('\n')) {
+    if (!line.trim()) continue;
+    let key: string;
+    try {
+      const entry = JSON.parse(line) as {
+        level?: number;
+        msg?: string;
+        err?: { message?: string };
+      };
+      const level = PINO_LEVELS[entry.level ?? 0] ?? `level ${entry.level}`;
+      key = `${level} "${(entry.err?.message ?? entry.msg ?? '').slice(0, 160)}"`;
+    } catch {
+      // The last line kept may be JSON cut at the 20 KB limit.
+      key = line.startsWith('{"level"') ? '(a line cut at the limit)' : `"${line.slice(0, 160)}"`;
+    }
+    counts.set(key, (counts.get(key) ?? 0) + 1);
+  }
+  return [...counts].map(([key, count]) => `${count}× ${escapeCell(key)}`).join('; ');
 }
 
 function escapeCell(text: string): string {
