@@ -16,7 +16,15 @@ export interface ServerProcess {
   memory(): { rssKiB: number; hwmKiB: number } | undefined;
   /** What it wrote at warn level or above, for the report (info and debug lines left out). */
   output(): string;
+  /** Settles when the process has exited, however it ended (a signal sent by the caller too). */
+  exited: Promise<ProcessExit>;
   stop(): Promise<void>;
+}
+
+/** How a child process ended: its exit code, or the signal that killed it. */
+export interface ProcessExit {
+  code: number | null;
+  signal: NodeJS.Signals | null;
 }
 
 /** A port free right now on 127.0.0.1 (PORT=0 would not tell us which one the child took). */
@@ -43,12 +51,14 @@ export function startGatewayProcess(options: {
   cwd: string;
   logLevel: string;
   compiledEntry?: string | undefined;
+  /** More of the gateway's settings (MAX_UPSTREAM_REQUESTS…); FOREMAN_URL and LOG_LEVEL win. */
+  env?: Record<string, string> | undefined;
 }): Promise<ServerProcess> {
   return startServerProcess({
     name: 'gateway',
     args: options.compiledEntry ? [options.compiledEntry] : ['--import', 'tsx', 'src/main.ts'],
     cwd: options.cwd,
-    env: { FOREMAN_URL: options.foremanUrl, LOG_LEVEL: options.logLevel },
+    env: { ...options.env, FOREMAN_URL: options.foremanUrl, LOG_LEVEL: options.logLevel },
   });
 }
 
@@ -107,7 +117,9 @@ export async function startServerProcess(options: {
     closeSync(fd);
   }
   track(child);
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const exited = new Promise<ProcessExit>((resolve) =>
+    child.once('exit', (code, signal) => resolve({ code, signal })),
+  );
   const pid = child.pid;
   if (pid === undefined) {
     removeLog();
@@ -164,6 +176,7 @@ export async function startServerProcess(options: {
   return {
     url,
     pid,
+    exited,
     memory: () => readMemory(pid),
     output: () => output ?? warnAndAbove(everything()),
     stop,
