@@ -6,6 +6,9 @@ import type { ServerResponse } from 'node:http';
  * and in-flight calls of a request that was already answered, refused or abandoned are
  * cancelled; and, for all requests at once, when the gateway stops.
  */
+/** Why a request's signal fired in the ordinary case; one error for all (no stack per request). */
+const ENDED = new Error('the GraphQL request ended');
+
 export class ActiveRequests {
   readonly #controllers = new Set<AbortController>();
 
@@ -15,7 +18,7 @@ export class ActiveRequests {
     this.#controllers.add(controller);
     const end = () => {
       this.#controllers.delete(controller);
-      controller.abort(new Error('the GraphQL request ended'));
+      controller.abort(ENDED);
     };
     if (response) response.once('close', end);
     else fallback?.addEventListener('abort', end, { once: true });

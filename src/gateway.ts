@@ -17,11 +17,12 @@ import {
   type RequestFacts,
   upstreamAuthorization,
 } from './context.js';
+import { UpstreamError } from './foreman/errors.js';
 import type { UpstreamCallEvent } from './foreman/http/client.js';
 import type { LoginGuard } from './foreman/http/login-guard.js';
 import { ImageLocations } from './foreman/image-locations.js';
 import type { ChangeBus } from './live/bus.js';
-import { LiveChanges } from './live/live-changes.js';
+import { LiveChanges, LiveError } from './live/live-changes.js';
 import type { Logger } from './logger.js';
 import { labelled, liveMetrics, type Metrics } from './metrics.js';
 import { ByteBoundedCache } from './plugins/document-cache.js';
@@ -205,7 +206,7 @@ export function createGateway(deps: GatewayDependencies): GatewayParts {
       validationCache: true,
     },
     landingPage: false,
-    logging: logger.child({ component: 'yoga' }),
+    logging: yogaLogger(logger.child({ component: 'yoga' })),
     cors: corsOptions(http.corsOrigins),
     // GraphiQL is served (offline, compressed, cacheable) by server.ts.
     graphiql: false,
@@ -229,6 +230,30 @@ export function createGateway(deps: GatewayDependencies): GatewayParts {
 }
 
 const DOCUMENT_CACHE = { maxEntryBytes: 16_384, maxTotalBytes: 2 * 1024 * 1024 };
+
+/**
+ * Yoga logs every error it rewrites at error level. Foreman's answers that a caller caused (no
+ * credentials, no permission, a bad search, a cancelled call) are not the gateway's faults:
+ * they go to debug, and Foreman's own faults are logged at warn where they happen.
+ */
+function yogaLogger(logger: Logger) {
+  const expected = (value: unknown) => {
+    const cause = value instanceof GraphQLError ? value.originalError : value;
+    return cause instanceof UpstreamError || cause instanceof LiveError;
+  };
+  const at =
+    (level: 'debug' | 'info' | 'warn' | 'error') =>
+    (...args: unknown[]) =>
+      typeof args[0] === 'string'
+        ? logger[level](args.map(String).join(' '))
+        : logger[level]({ err: args[0] }, args.slice(1).map(String).join(' ') || 'yoga');
+  return {
+    debug: at('debug'),
+    info: at('info'),
+    warn: at('warn'),
+    error: (...args: unknown[]) => (args.every(expected) ? at('debug') : at('error'))(...args),
+  };
+}
 
 /**
  * A list of origins may send credentials; "any origin" may not (a page anywhere could otherwise

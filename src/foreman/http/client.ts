@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { type Dispatcher, errors as undiciErrors } from 'undici';
 import { parseUpstreamError, UpstreamError } from '../errors.js';
@@ -75,6 +76,12 @@ export class ForemanClient {
   #credentialId: Promise<string> | undefined;
   /** Set once Foreman refused the credential: nothing more is sent with it in this request. */
   #refusal: UpstreamError | undefined;
+  /**
+   * Fires when this request's upstream work is to stop: the request ended, or it needed more
+   * calls than it may make (it is answered LIMIT_EXCEEDED, so nothing it has queued is worth
+   * sending). One listener on the request's signal, whatever the number of calls.
+   */
+  readonly #stop = new AbortController();
 
   constructor(options: ForemanClientOptions) {
     this.#options = options;
@@ -82,6 +89,11 @@ export class ForemanClient {
     this.#origin = url.origin;
     this.#pathPrefix = url.pathname.replace(/\/+$/, '');
     const { caller, requestId } = options;
+    // One listener per call in flight or queued: a busy request has many, which is expected.
+    setMaxListeners(0, this.#stop.signal);
+    const { signal } = options;
+    if (signal?.aborted) this.#stop.abort(signal.reason);
+    else signal?.addEventListener('abort', () => this.#stop.abort(signal.reason), { once: true });
     this.#headers = {
       accept: 'application/json',
       // Foreman translates messages; we show them to users and match none of them but one.
@@ -101,8 +113,8 @@ export class ForemanClient {
         if (!(error instanceof UpstreamError)) throw error;
         const delay = retryDelay(this.#options.retry, attempt, error);
         if (delay === undefined) throw error;
-        await sleep(delay, undefined, { signal: this.#options.signal }).catch(() => {
-          throw aborted('GET', path);
+        await sleep(delay, undefined, { signal: this.#stop.signal }).catch(() => {
+          throw this.#cancelled('GET', path);
         });
       }
     }
@@ -120,7 +132,8 @@ export class ForemanClient {
     body: unknown,
     attempt: number,
   ): Promise<T> {
-    const { caller, signal } = this.#options;
+    const { caller } = this.#options;
+    const stop = this.#stop.signal;
     if (!caller.authorization) {
       // Without credentials Foreman can only answer 401 (and count a failed login): say so here.
       throw new UpstreamError({
@@ -133,15 +146,18 @@ export class ForemanClient {
       });
     }
     if (this.#refusal) throw this.#refusal;
-    if (signal?.aborted) throw aborted(method, path);
+    if (stop.aborted) throw this.#cancelled(method, path);
     if (this.#requestsMade >= this.#options.maxRequests) {
-      throw new UpstreamError({
+      const capped = new UpstreamError({
         kind: 'request_limit',
         status: 0,
         message: `This query needs more than ${this.#options.maxRequests} requests to Foreman; ask for less (smaller pages, fewer fields)`,
         method,
         path,
       });
+      // The answer is LIMIT_EXCEEDED whatever else comes back: stop the calls still queued.
+      this.#stop.abort(capped);
+      throw capped;
     }
     this.#requestsMade += 1;
 
@@ -149,8 +165,8 @@ export class ForemanClient {
     // waiting for a slot or a socket counts.
     const call = new AbortController();
     const deadline = setTimeout(() => call.abort(DEADLINE), this.#options.timeoutMs);
-    const onRequestAbort = () => call.abort(signal?.reason);
-    signal?.addEventListener('abort', onRequestAbort, { once: true });
+    const onStop = () => call.abort(stop.reason);
+    stop.addEventListener('abort', onStop, { once: true });
     let admission: Admission | undefined;
     let outcome: LoginOutcome = 'unknown';
     let started = 0;
@@ -191,7 +207,7 @@ export class ForemanClient {
       throw upstreamError;
     } finally {
       clearTimeout(deadline);
-      signal?.removeEventListener('abort', onRequestAbort);
+      stop.removeEventListener('abort', onStop);
       admission?.settle(outcome);
     }
   }
@@ -284,9 +300,22 @@ export class ForemanClient {
             },
             { cause: error },
           )
-        : aborted(method, path);
+        : this.#cancelled(method, path);
     }
     return toUpstreamError(error, method, path);
+  }
+
+  /** A call cut short by `#stop`: the cap's error when that was why, else the request's end. */
+  #cancelled(method: string, path: string): UpstreamError {
+    const reason: unknown = this.#stop.signal.reason;
+    if (reason instanceof UpstreamError) return reason;
+    return new UpstreamError({
+      kind: 'aborted',
+      status: 0,
+      message: `The request to Foreman was cancelled: ${reason instanceof Error ? reason.message : 'the GraphQL request ended'}`,
+      method,
+      path,
+    });
   }
 }
 
@@ -335,15 +364,6 @@ function loginOutcome(error: UpstreamError): LoginOutcome {
   return [400, 403, 404, 409, 415, 422].includes(error.status) ? 'accepted' : 'unknown';
 }
 
-function aborted(method: string, path: string): UpstreamError {
-  return new UpstreamError({
-    kind: 'aborted',
-    status: 0,
-    message: 'The request to Foreman was cancelled: the GraphQL request ended first',
-    method,
-    path,
-  });
-}
 
 /** `/api/compute_resources/3/images/12` → `/api/compute_resources/:id/images/:id` (bounded metric labels). */
 function routeTemplate(path: string): string {
