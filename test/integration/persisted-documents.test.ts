@@ -86,6 +86,16 @@ describe('with a manifest, only its documents run', () => {
     expect(await post(trusted, { query: pasted })).toEqual(EXPECTED);
   });
 
+  it('with an id and the text, the text decides (as Apollo sends them after an unknown id)', async () => {
+    const unknownId = { persistedQuery: { version: 1, sha256Hash: 'f'.repeat(64) } };
+    expect(await post(trusted, { query: COUNT, extensions: unknownId })).toEqual(EXPECTED);
+    const other = await post(trusted, {
+      query: '{ computeResources { totalCount } }',
+      extensions: unknownId,
+    });
+    expect(other.errors?.[0]?.extensions.code).toBe('PERSISTED_QUERY_ONLY');
+  });
+
   it('any other document is PERSISTED_QUERY_ONLY; an unknown id PERSISTED_QUERY_NOT_FOUND', async () => {
     const other = await post(trusted, { query: '{ computeResources { totalCount } }' });
     expect(other.data ?? null).toBeNull();

@@ -364,7 +364,6 @@ function loginOutcome(error: UpstreamError): LoginOutcome {
   return [400, 403, 404, 409, 415, 422].includes(error.status) ? 'accepted' : 'unknown';
 }
 
-
 /** `/api/compute_resources/3/images/12` → `/api/compute_resources/:id/images/:id` (bounded metric labels). */
 function routeTemplate(path: string): string {
   return path.replace(/\/\d+(?=\/|$)/g, '/:id');
