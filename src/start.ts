@@ -1,5 +1,5 @@
 import { ActiveRequests } from './active-requests.js';
-import type { Config } from './config.js';
+import { type Config, ConfigError } from './config.js';
 import { LoginGuard } from './foreman/http/login-guard.js';
 import { createUpstreamPool } from './foreman/http/pool.js';
 import { createGateway } from './gateway.js';
@@ -13,6 +13,9 @@ import { MemoryChangeBus } from './live/bus.js';
 import type { Logger } from './logger.js';
 import { createMetrics } from './metrics.js';
 import { PersistedManifest } from './plugins/use-persisted-documents.js';
+import { RedisChangeBus } from './redis/change-bus.js';
+import { connectRedis, ready } from './redis/connection.js';
+import { RedisLoginLedger } from './redis/login-ledger.js';
 import { listen, type RunningServer } from './server.js';
 
 export interface StartedGateway extends RunningServer {
@@ -43,14 +46,15 @@ export async function startGateway(options: {
   const persistedDocuments = config.http.persistedOperationsFile
     ? PersistedManifest.fromFile(config.http.persistedOperationsFile)
     : undefined;
-  const changeBus = new MemoryChangeBus();
+  const shared = await sharedState(config, logger);
+  const changeBus = shared?.changeBus ?? new MemoryChangeBus();
   const { gateway, live } = createGateway({
     config,
     foremanUrl,
     dispatcher: pool,
     logger,
     metrics: createMetrics(),
-    loginGuard: new LoginGuard(config.logins),
+    loginGuard: new LoginGuard({ ...config.logins, ...(shared ? { ledger: shared.ledger } : {}) }),
     activeRequests,
     persistedDocuments,
     changeBus,
@@ -89,9 +93,35 @@ export async function startGateway(options: {
       // Subscriptions would otherwise hold their connections open until the deadline.
       await live.close();
       await changeBus.close();
+      shared?.redis.disconnect();
       await running.close(graceMs, () => activeRequests.abortAll('the gateway is shutting down'));
       // Anything still open towards Foreman belongs to requests that are gone.
       await pool.destroy();
     },
   };
+}
+
+/**
+ * With REDIS_URL, what replicas share: announcements of own writes, and the failed-login ledger.
+ * Redis must answer at start; later outages degrade each replica to its own state.
+ */
+async function sharedState(config: Config, logger: Logger) {
+  const url = config.live.redisUrl;
+  if (!url) return undefined;
+  const redis = connectRedis(url);
+  redis.on('error', (error: Error) =>
+    logger.warn({ error: error.message }, 'Redis: connection trouble'),
+  );
+  try {
+    await ready(redis);
+  } catch {
+    redis.disconnect();
+    throw new ConfigError(`REDIS_URL: Redis did not answer at ${new URL(url).host}`);
+  }
+  const changeBus = new RedisChangeBus(redis);
+  await changeBus.start();
+  const ledger = new RedisLoginLedger(redis, (error) =>
+    logger.warn({ error: String(error) }, 'Redis: failed-login state kept on this replica for now'),
+  );
+  return { redis, changeBus, ledger };
 }

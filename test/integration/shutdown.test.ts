@@ -1,72 +1,31 @@
-import { type ChildProcess, spawn } from 'node:child_process';
-import { createServer } from 'node:net';
+import { spawn } from 'node:child_process';
 import { Agent, request as undiciRequest } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_ADMIN, type DemoUpstream, startDemoUpstream } from '../../src/demo/index.js';
 import { basicAuth } from '../helpers/harness.js';
+import { type GatewayProcess, startGatewayProcess } from '../helpers/processes.js';
 
 let demo: DemoUpstream;
-let gateway: ChildProcess | undefined;
-
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const probe = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = probe.address() as { port: number };
-      probe.close(() => resolve(port));
-    });
-  });
-}
+let gateway: GatewayProcess | undefined;
 
 beforeAll(async () => {
   demo = await startDemoUpstream();
 });
 
 afterAll(async () => {
-  if (gateway?.exitCode === null && gateway.pid) process.kill(gateway.pid, 'SIGKILL');
+  gateway?.kill();
   await demo.close();
 });
 
-/** Starts the gateway as `npm start` would, on a free port; resolves once it is ready. */
-async function startGatewayProcess(env: Record<string, string> = {}) {
-  const port = await freePort();
-  // `node --import tsx` keeps one process, so the pid we signal is the gateway itself.
-  gateway = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
-    env: {
-      ...process.env,
-      FOREMAN_URL: demo.url,
-      PORT: String(port),
-      HOST: '127.0.0.1',
-      LOG_LEVEL: 'info',
-      ...env,
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  const child = gateway;
-  const process_ = { child, port, output: '' };
-  child.stdout?.on('data', (chunk: Buffer) => {
-    process_.output += chunk.toString();
-  });
-  const exited = new Promise<number | null>((resolve) =>
-    child.once('exit', (code) => resolve(code)),
-  );
-  await expect
-    .poll(() => process_.output.includes('GraphQL gateway ready'), {
-      timeout: 15_000,
-      interval: 50,
-    })
-    .toBe(true);
-  return {
-    ...process_,
-    exited,
-    get output() {
-      return process_.output;
-    },
-  };
+/** Starts the gateway as `npm start` would, on a free port, over the demo; resolves once ready. */
+async function startGateway(env: Record<string, string> = {}): Promise<GatewayProcess> {
+  gateway = await startGatewayProcess({ FOREMAN_URL: demo.url, ...env });
+  return gateway;
 }
 
 describe('the gateway process', () => {
   it('on SIGTERM stops accepting, finishes in-flight requests, then exits 0', async () => {
-    const started = await startGatewayProcess();
+    const started = await startGateway();
     const { child, port, exited } = started;
 
     demo.injectFault({ path: '/api/architectures', delayMs: 700 });
@@ -83,12 +42,14 @@ describe('the gateway process', () => {
     expect(response.status).toBe(200);
     expect(await response.json()).toEqual({ data: { architectures: { totalCount: 5 } } });
     expect(await exited).toBe(0);
-    expect(started.output).toContain('stopping: no new connections, finishing in-flight requests');
+    expect(started.output()).toContain(
+      'stopping: no new connections, finishing in-flight requests',
+    );
     await expect(fetch(url, { method: 'POST', body: '{}' })).rejects.toThrow();
   });
 
   it('at the grace deadline, cancels upstream calls still running and exits 0 at once', async () => {
-    const { child, port, exited } = await startGatewayProcess({ SHUTDOWN_GRACE_MS: '1000' });
+    const { child, port, exited } = await startGateway({ SHUTDOWN_GRACE_MS: '1000' });
     demo.resetRequests();
     demo.injectFault({ path: '/api/operatingsystems', delayMs: 10_000 });
     const inFlight = fetch(`http://127.0.0.1:${port}/graphql`, {
@@ -114,7 +75,7 @@ describe('the gateway process', () => {
   });
 
   it('idle keep-alive clients do not delay the exit', async () => {
-    const { child, port, exited } = await startGatewayProcess();
+    const { child, port, exited } = await startGateway();
     const agent = new Agent({ keepAliveTimeout: 60_000 });
     const response = await undiciRequest(`http://127.0.0.1:${port}/healthz`, { dispatcher: agent });
     await response.body.dump();

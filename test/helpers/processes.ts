@@ -1,0 +1,103 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { createServer } from 'node:net';
+import { setTimeout as sleep } from 'node:timers/promises';
+
+/**
+ * Real processes for tests that need them: the gateway as `npm start` runs it, and Debian's
+ * redis-server. Each listens on a free port of 127.0.0.1 and is stopped by its pid.
+ */
+
+export function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const probe = createServer().listen(0, '127.0.0.1', () => {
+      const { port } = probe.address() as { port: number };
+      probe.close(() => resolve(port));
+    });
+  });
+}
+
+export interface GatewayProcess {
+  child: ChildProcess;
+  port: number;
+  url: string;
+  /** Everything it wrote to stdout so far. */
+  output(): string;
+  exited: Promise<number | null>;
+  /** SIGKILL if still running (for clean-up after a failed test). */
+  kill(): void;
+}
+
+/** The gateway in its own process (`node --import tsx src/main.ts`); resolves once ready. */
+export async function startGatewayProcess(env: Record<string, string>): Promise<GatewayProcess> {
+  const port = await freePort();
+  // `node --import tsx` keeps one process, so the pid we signal is the gateway itself.
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+    env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'info', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  child.stdout?.on('data', (chunk: Buffer) => {
+    output += chunk.toString();
+  });
+  const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
+  const deadline = Date.now() + 20_000;
+  while (!output.includes('GraphQL gateway ready')) {
+    if (child.exitCode !== null || Date.now() > deadline) {
+      child.kill('SIGKILL');
+      throw new Error(`the gateway did not start:\n${output}`);
+    }
+    await sleep(50);
+  }
+  return {
+    child,
+    port,
+    url: `http://127.0.0.1:${port}`,
+    output: () => output,
+    exited,
+    kill: () => {
+      if (child.exitCode === null && child.pid) process.kill(child.pid, 'SIGKILL');
+    },
+  };
+}
+
+export interface RedisProcess {
+  url: string;
+  /** Forgets everything (between tests). */
+  flush(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+/** Debian's redis-server on a free loopback port, with no persistence. */
+export async function startRedis(): Promise<RedisProcess> {
+  const port = await freePort();
+  const child = spawn(
+    'redis-server',
+    ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
+    { stdio: ['ignore', 'pipe', 'pipe'] },
+  );
+  let output = '';
+  child.stdout?.on('data', (chunk: Buffer) => {
+    output += chunk.toString();
+  });
+  const deadline = Date.now() + 10_000;
+  while (!output.includes('Ready to accept connections')) {
+    if (child.exitCode !== null || Date.now() > deadline) {
+      child.kill('SIGKILL');
+      throw new Error(`redis-server did not start:\n${output}`);
+    }
+    await sleep(50);
+  }
+  return {
+    url: `redis://127.0.0.1:${port}`,
+    flush: () =>
+      new Promise((resolve, reject) => {
+        const cli = spawn('redis-cli', ['-p', String(port), 'FLUSHALL'], { stdio: 'ignore' });
+        cli.once('exit', (code) => (code === 0 ? resolve() : reject(new Error('FLUSHALL failed'))));
+      }),
+    stop: async () => {
+      if (child.exitCode !== null) return;
+      child.kill('SIGTERM');
+      await new Promise((resolve) => child.once('exit', resolve));
+    },
+  };
+}
