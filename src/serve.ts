@@ -1,6 +1,6 @@
 import { type Config, ConfigError, loadConfig } from './config.js';
 import { DEMO_ADMIN, type DemoUpstream, startDemoUpstream } from './demo/index.js';
-import { createLogger } from './logger.js';
+import { createLogger, flushLogs } from './logger.js';
 import { type StartedGateway, startGateway } from './start.js';
 
 /**
@@ -66,6 +66,7 @@ async function main(): Promise<void> {
       code = 1;
       process.stderr.write(`foreman-images-graphql: error while stopping: ${String(error)}\n`);
     } finally {
+      flushLogs(logger);
       process.exit(code);
     }
   };

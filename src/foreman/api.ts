@@ -62,24 +62,16 @@ export class ForemanApi {
   readonly #onBatch: ((loader: string, size: number) => void) | undefined;
   readonly #imageLocations: ImageLocations;
 
-  /** Index pages by list and parameters. */
-  readonly #pages = new DataLoader<PageKey, IndexEnvelope<unknown>, string>(
-    (keys) => Promise.all(keys.map((key) => this.#fetchPage(key))),
-    { batch: false, cacheKeyFn: pageCacheKey },
-  );
+  /** Index pages by list and parameters: identical reads in a request are made once. */
+  readonly #pages = new Map<string, Promise<IndexEnvelope<unknown>>>();
   /** Records by id, one loader per resource, made on first use. */
   readonly #records = new Map<ResourceName, DataLoader<number, unknown>>();
   /** Show responses, needed only for child lists. */
   readonly #shows = new Map<ResourceName, DataLoader<number, unknown>>();
   /** Images by compute resource and id: one `id ^ (…)` call per compute resource. */
-  readonly #imagesUnderComputeResource = new DataLoader<ImageKey, ImageRecord | null, string>(
-    (keys) => this.#loadImagesByComputeResource(keys),
-    { cacheKeyFn: (key) => imageCacheKey(key.computeResourceId, key.imageId) },
-  );
+  #underComputeResource: DataLoader<ImageKey, ImageRecord | null, string> | undefined;
   /** Images by Foreman id alone: Foreman lists images only under a parent, so fan out. */
-  readonly #imagesById = new DataLoader<number, ImageRecord | null>((ids) =>
-    this.#loadImagesByForemanId(ids),
-  );
+  #byForemanId: DataLoader<number, ImageRecord | null> | undefined;
   /**
    * Rows of the pages read so far, by resource, indexed by id only when a lookup asks: most
    * requests never look a listed row up again, and then they cost nothing per row.
@@ -159,8 +151,8 @@ export class ForemanApi {
     const underComputeResource =
       computeResourceId === undefined
         ? null
-        : await this.#imagesUnderComputeResource.load({ computeResourceId, imageId });
-    return underComputeResource ?? this.#imagesById.load(imageId);
+        : await this.#imagesUnderComputeResource().load({ computeResourceId, imageId });
+    return underComputeResource ?? this.#imagesById().load(imageId);
   }
 
   /**
@@ -211,10 +203,10 @@ export class ForemanApi {
    * written image, if any, answers lookups from now on.
    */
   #afterImageWrite(written?: ImageRecord): void {
-    this.#pages.clearAll();
+    this.#pages.clear();
     this.#seenRows.forget('image');
-    this.#imagesUnderComputeResource.clearAll();
-    this.#imagesById.clearAll();
+    this.#underComputeResource = undefined;
+    this.#byForemanId = undefined;
     for (const resource of RESOURCE_NAMES) {
       if (definitionOf(resource).holdsImages) this.#shows.get(resource)?.clearAll();
     }
@@ -230,7 +222,13 @@ export class ForemanApi {
   }
 
   async #readPage<T>(key: PageKey): Promise<IndexEnvelope<T>> {
-    return (await this.#pages.load(key)) as IndexEnvelope<T>;
+    const cacheKey = pageCacheKey(key);
+    let page = this.#pages.get(cacheKey);
+    if (!page) {
+      page = this.#fetchPage(key);
+      this.#pages.set(cacheKey, page);
+    }
+    return (await page) as IndexEnvelope<T>;
   }
 
   /** Every record of a resource the caller can see, in Foreman's order. */
@@ -257,6 +255,20 @@ export class ForemanApi {
       }
     }
     return envelope;
+  }
+
+  // Loaders are made on first use: most requests need few of them.
+  #imagesUnderComputeResource(): DataLoader<ImageKey, ImageRecord | null, string> {
+    this.#underComputeResource ??= new DataLoader(
+      (keys) => this.#loadImagesByComputeResource(keys),
+      { cacheKeyFn: (key) => imageCacheKey(key.computeResourceId, key.imageId) },
+    );
+    return this.#underComputeResource;
+  }
+
+  #imagesById(): DataLoader<number, ImageRecord | null> {
+    this.#byForemanId ??= new DataLoader((ids) => this.#loadImagesByForemanId(ids));
+    return this.#byForemanId;
   }
 
   #recordLoader(resource: ResourceName): DataLoader<number, unknown> {

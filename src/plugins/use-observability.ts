@@ -1,6 +1,6 @@
 import type { DefinitionNode, GraphQLError } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
-import type { Logger } from '../logger.js';
+import { type Logger, plainChild } from '../logger.js';
 import { labelled, type Metrics } from '../metrics.js';
 import { requestIdOf } from '../request-id.js';
 
@@ -11,6 +11,7 @@ import { requestIdOf } from '../request-id.js';
  */
 export function useObservability(logger: Logger, metrics: Metrics): Plugin {
   const operationDuration = labelled(metrics.operationDuration);
+  const operations = plainChild(logger);
   return {
     onResponse({ request, response }) {
       response.headers.set('x-request-id', requestIdOf(request));
@@ -31,7 +32,7 @@ export function useObservability(logger: Logger, metrics: Metrics): Plugin {
           const seconds = (performance.now() - started) / 1000;
           operationDuration(operationType, codes.length > 0 ? 'error' : 'ok').observe(seconds);
           for (const code of codes) metrics.operationErrors.inc({ code });
-          logger.info(
+          operations.info(
             {
               requestId: request ? requestIdOf(request) : undefined,
               operation: args.operationName ?? undefined,

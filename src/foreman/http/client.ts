@@ -81,19 +81,14 @@ export class ForemanClient {
    * calls than it may make (it is answered LIMIT_EXCEEDED, so nothing it has queued is worth
    * sending). One listener on the request's signal, whatever the number of calls.
    */
-  readonly #stop = new AbortController();
+  #stopController: AbortController | undefined;
 
   constructor(options: ForemanClientOptions) {
     this.#options = options;
-    const url = new URL(options.baseUrl);
-    this.#origin = url.origin;
-    this.#pathPrefix = url.pathname.replace(/\/+$/, '');
+    const { origin, pathPrefix } = endpointOf(options.baseUrl);
+    this.#origin = origin;
+    this.#pathPrefix = pathPrefix;
     const { caller, requestId } = options;
-    // One listener per call in flight or queued: a busy request has many, which is expected.
-    setMaxListeners(0, this.#stop.signal);
-    const { signal } = options;
-    if (signal?.aborted) this.#stop.abort(signal.reason);
-    else signal?.addEventListener('abort', () => this.#stop.abort(signal.reason), { once: true });
     this.#headers = {
       accept: 'application/json',
       // Foreman translates messages; we show them to users and match none of them but one.
@@ -102,6 +97,19 @@ export class ForemanClient {
       ...(caller.forwardedFor ? { 'x-forwarded-for': caller.forwardedFor } : {}),
       ...(requestId ? { 'x-request-id': requestId } : {}),
     };
+  }
+
+  /** Made on the first call: a request that never calls Foreman pays nothing for it. */
+  get #stop(): AbortController {
+    if (this.#stopController) return this.#stopController;
+    const stop = new AbortController();
+    // One listener per call in flight or queued: a busy request has many, which is expected.
+    setMaxListeners(0, stop.signal);
+    const { signal } = this.#options;
+    if (signal?.aborted) stop.abort(signal.reason);
+    else signal?.addEventListener('abort', () => stop.abort(signal.reason), { once: true });
+    this.#stopController = stop;
+    return stop;
   }
 
   /** GETs are retried on connection errors and 502/503/504, with backoff and jitter. */
@@ -319,6 +327,19 @@ export class ForemanClient {
   }
 }
 
+const endpoints = new Map<string, { origin: string; pathPrefix: string }>();
+
+/** Foreman's base URL, parsed once for all requests. */
+function endpointOf(baseUrl: string): { origin: string; pathPrefix: string } {
+  let endpoint = endpoints.get(baseUrl);
+  if (!endpoint) {
+    const url = new URL(baseUrl);
+    endpoint = { origin: url.origin, pathPrefix: url.pathname.replace(/\/+$/, '') };
+    endpoints.set(baseUrl, endpoint);
+  }
+  return endpoint;
+}
+
 /** A response body as text, refused past `maxBytes` (declared or counted). */
 async function readBounded(
   response: Dispatcher.ResponseData,
@@ -341,17 +362,27 @@ async function readBounded(
     drop();
     throw tooLarge();
   }
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of response.body) {
-    size += (chunk as Buffer).length;
-    if (size > maxBytes) {
-      drop();
-      throw tooLarge();
-    }
-    chunks.push(chunk as Buffer);
-  }
-  return (chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks)).toString('utf8');
+  // Events, not `for await`: no promise per chunk on the hot path of every call.
+  const body = response.body;
+  return new Promise<string>((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    body.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > maxBytes) {
+        drop();
+        reject(tooLarge());
+        return;
+      }
+      chunks.push(chunk);
+    });
+    body.once('end', () =>
+      resolve(
+        (chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks)).toString('utf8'),
+      ),
+    );
+    body.once('error', reject);
+  });
 }
 
 /** What an answer says about the credential it was sent with. */

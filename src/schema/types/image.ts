@@ -98,7 +98,10 @@ function related<R extends TopLevelName>(
   fields: Partial<Record<keyof RowOf<R>, string | null>>,
 ) {
   const known: Record<string, unknown> = { id };
-  for (const [key, value] of Object.entries(fields)) if (value != null) known[key] = value;
+  for (const key in fields) {
+    const value = fields[key];
+    if (value != null) known[key] = value;
+  }
   return partialSource(resource, id, known as Partial<RowOf<R>>);
 }
 
