@@ -1,4 +1,4 @@
-import { type Plugin, useReadinessCheck } from 'graphql-yoga';
+import type { Plugin } from 'graphql-yoga';
 import type { Dispatcher } from 'undici';
 
 export interface ReadinessOptions {
@@ -17,7 +17,7 @@ interface ForemanProbe {
 }
 
 /**
- * `/readyz` (yoga's readiness check): Foreman answers `GET /api/ping`, the one API route it serves
+ * `/readyz`: Foreman answers `GET /api/ping`, the one API route it serves
  * without authentication. No credentials are ever sent, so a probe can never count as a failed
  * login in Foreman's brute-force protection (an unauthenticated `/api/status` would: 30 probes
  * would lock every caller out). With a service account, whether Foreman accepted it is what the
@@ -25,15 +25,27 @@ interface ForemanProbe {
  */
 export function useForemanReadiness(options: ReadinessOptions): Plugin {
   const pingUrl = new URL(`${options.foremanUrl.replace(/\/+$/, '')}/api/ping`);
-  return useReadinessCheck({
-    endpoint: '/readyz',
-    check: async ({ fetchAPI }) => {
-      const [foreman, serviceAccount] = await Promise.all([
-        probeForeman(pingUrl, options),
-        options.serviceAccount?.(),
-      ]);
-      const ready = foreman.ready && serviceAccount !== 'refused';
-      return new fetchAPI.Response(
+  // Not yoga's useReadinessCheck: it tests every request's URL against a URLPattern (a
+  // polyfill here), which measured about 2% of a small query's CPU. A path compare does.
+  return {
+    onRequest({ url, endResponse, fetchAPI }) {
+      // Synchronous for every other request: no promise, no tick.
+      if (url.pathname !== '/readyz') return;
+      return answer(endResponse, fetchAPI);
+    },
+  };
+
+  async function answer(
+    endResponse: (response: Response) => void,
+    fetchAPI: { Response: typeof Response },
+  ): Promise<void> {
+    const [foreman, serviceAccount] = await Promise.all([
+      probeForeman(pingUrl, options),
+      options.serviceAccount?.(),
+    ]);
+    const ready = foreman.ready && serviceAccount !== 'refused';
+    endResponse(
+      new fetchAPI.Response(
         JSON.stringify({
           status: ready ? 'ready' : 'not ready',
           foreman,
@@ -43,9 +55,9 @@ export function useForemanReadiness(options: ReadinessOptions): Plugin {
           status: ready ? 200 : 503,
           headers: { 'content-type': 'application/json', 'cache-control': 'no-store' },
         },
-      );
-    },
-  });
+      ),
+    );
+  }
 }
 
 async function probeForeman(url: URL, options: ReadinessOptions): Promise<ForemanProbe> {

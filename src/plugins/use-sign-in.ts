@@ -21,50 +21,59 @@ const REALM = 'Basic realm="Foreman", charset="UTF-8"';
  */
 export function useSignIn(options: SignInOptions): Plugin {
   return {
-    async onRequest({ request, url, endResponse, fetchAPI, serverContext }) {
+    onRequest({ request, url, endResponse, fetchAPI, serverContext }) {
       if (url.pathname !== '/sign-in' || (request.method !== 'GET' && request.method !== 'HEAD')) {
         return;
       }
-      const page = (status: number, title: string, text: string, headers = {}) =>
-        endResponse(
-          new fetchAPI.Response(html(title, text), {
-            status,
-            headers: {
-              'content-type': 'text/html; charset=utf-8',
-              'cache-control': 'no-store',
-              ...headers,
-            },
-          }),
-        );
-      if (!request.headers.get('authorization')) {
-        page(401, 'Sign in to Foreman', SIGN_IN_HELP, { 'www-authenticate': REALM });
-        return;
-      }
-      try {
-        await options.signIn(request, serverContext as never);
-      } catch (error) {
-        if (!(error instanceof UpstreamError)) throw error;
-        if (error.kind === 'login_budget') {
-          const wait = String(Math.ceil((error.retryAfterMs ?? 60_000) / 1000));
-          page(429, 'Too many failed logins', escapeHtml(error.message), { 'retry-after': wait });
-        } else if (error.status === 401 || error.kind === 'credentials_refused') {
-          page(401, 'Foreman refused that login', SIGN_IN_HELP, { 'www-authenticate': REALM });
-        } else {
-          page(502, 'Foreman did not answer', 'Try again in a moment.');
-        }
-        return;
-      }
+      return signIn(request, endResponse, fetchAPI, serverContext);
+    },
+  };
+
+  async function signIn(
+    request: Request,
+    endResponse: (response: Response) => void,
+    fetchAPI: { Response: typeof Response },
+    serverContext: unknown,
+  ): Promise<void> {
+    const page = (status: number, title: string, text: string, headers = {}) =>
       endResponse(
-        new fetchAPI.Response(null, {
-          status: 303,
+        new fetchAPI.Response(html(title, text), {
+          status,
           headers: {
-            location: returnPath(url.searchParams.get('to')),
+            'content-type': 'text/html; charset=utf-8',
             'cache-control': 'no-store',
+            ...headers,
           },
         }),
       );
-    },
-  };
+    if (!request.headers.get('authorization')) {
+      page(401, 'Sign in to Foreman', SIGN_IN_HELP, { 'www-authenticate': REALM });
+      return;
+    }
+    try {
+      await options.signIn(request, serverContext as never);
+    } catch (error) {
+      if (!(error instanceof UpstreamError)) throw error;
+      if (error.kind === 'login_budget') {
+        const wait = String(Math.ceil((error.retryAfterMs ?? 60_000) / 1000));
+        page(429, 'Too many failed logins', escapeHtml(error.message), { 'retry-after': wait });
+      } else if (error.status === 401 || error.kind === 'credentials_refused') {
+        page(401, 'Foreman refused that login', SIGN_IN_HELP, { 'www-authenticate': REALM });
+      } else {
+        page(502, 'Foreman did not answer', 'Try again in a moment.');
+      }
+      return;
+    }
+    endResponse(
+      new fetchAPI.Response(null, {
+        status: 303,
+        headers: {
+          location: returnPath(new URL(request.url).searchParams.get('to')),
+          'cache-control': 'no-store',
+        },
+      }),
+    );
+  }
 }
 
 const SIGN_IN_HELP =
