@@ -201,18 +201,28 @@ function optional(env: Env, name: string): string | undefined {
   return value === undefined || value === '' ? undefined : value;
 }
 
-function foremanUrl(env: Env): string | undefined {
-  const value = optional(env, 'FOREMAN_URL');
+/**
+ * An absolute URL in one of `schemes` (`http`, `https`…), or undefined when unset; `kind` says
+ * which in the error (`http(s)`).
+ */
+function absoluteUrl(env: Env, name: string, schemes: string[], kind: string): URL | undefined {
+  const value = optional(env, name);
   if (value === undefined) return undefined;
   let url: URL;
   try {
     url = new URL(value);
   } catch {
-    throw new ConfigError(`FOREMAN_URL must be an absolute http(s) URL, got "${value}"`);
+    throw new ConfigError(`${name} must be an absolute ${kind} URL, got "${value}"`);
   }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-    throw new ConfigError(`FOREMAN_URL must use http or https, got "${url.protocol}"`);
+  if (!schemes.includes(url.protocol.slice(0, -1))) {
+    throw new ConfigError(`${name} must use ${schemes.join(' or ')}, got "${url.protocol}"`);
   }
+  return url;
+}
+
+function foremanUrl(env: Env): string | undefined {
+  const url = absoluteUrl(env, 'FOREMAN_URL', ['http', 'https'], 'http(s)');
+  if (url === undefined) return undefined;
   if (url.username || url.password) {
     throw new ConfigError(
       'FOREMAN_URL must not contain credentials; use FOREMAN_USERNAME and FOREMAN_PASSWORD',
@@ -227,18 +237,8 @@ function foremanUrl(env: Env): string | undefined {
 }
 
 function redisUrl(env: Env): string | undefined {
-  const value = optional(env, 'REDIS_URL');
-  if (value === undefined) return undefined;
-  let url: URL;
-  try {
-    url = new URL(value);
-  } catch {
-    throw new ConfigError(`REDIS_URL must be a redis:// or rediss:// URL, got "${value}"`);
-  }
-  if (url.protocol !== 'redis:' && url.protocol !== 'rediss:') {
-    throw new ConfigError(`REDIS_URL must use redis or rediss, got "${url.protocol}"`);
-  }
-  return value;
+  // Credentials may be in it (redis://:password@host): Redis has no other place for them.
+  return absoluteUrl(env, 'REDIS_URL', ['redis', 'rediss'], 'redis(s)')?.href;
 }
 
 function integer(env: Env, name: string, fallback: number, min: number, max: number): number {

@@ -44,6 +44,14 @@ describe('loadConfig', () => {
       'FOREMAN_URL must not contain credentials',
     ],
     [{ FOREMAN_USERNAME: 'svc' }, 'FOREMAN_USERNAME and FOREMAN_PASSWORD must be set together'],
+    [{ REDIS_URL: 'localhost:6379' }, 'REDIS_URL must use redis or rediss'],
+    [{ REDIS_URL: 'http://cache' }, 'REDIS_URL must use redis or rediss, got "http:"'],
+    [{ TRUSTED_PROXIES: '10.0.0.0/33' }, 'TRUSTED_PROXIES must list IP addresses or CIDR ranges'],
+    [{ TRUSTED_PROXIES: 'proxy.internal' }, 'TRUSTED_PROXIES must list IP addresses'],
+    [
+      { FOREMAN_FORWARD_CLIENT_ADDRESS: 'maybe' },
+      'FOREMAN_FORWARD_CLIENT_ADDRESS must be true or false',
+    ],
     [
       { FOREMAN_TIMEOUT_MS: 'soon' },
       'FOREMAN_TIMEOUT_MS must be a whole number from 1 to 600000, got "soon"',
@@ -63,6 +71,19 @@ describe('loadConfig', () => {
   ])('rejects %j with one clear line', (env, message) => {
     expect(() => loadConfig(env)).toThrow(ConfigError);
     expect(() => loadConfig(env)).toThrow(message);
+  });
+
+  it('reads the new settings: trusted proxies, Redis, live changes', () => {
+    const config = loadConfig({
+      TRUSTED_PROXIES: '10.0.0.0/8, ::1',
+      REDIS_URL: 'redis://:secret@cache.internal:6379',
+      AUDIT_POLL_INTERVAL_MS: '2000',
+    });
+    expect(config.logins.trustedProxies).toEqual(['10.0.0.0/8', '::1']);
+    expect(config.live.redisUrl).toBe('redis://:secret@cache.internal:6379');
+    expect(config.live.pollIntervalMs).toBe(2000);
+    expect(loadConfig({}).http.subgraphSdl).toBe(true);
+    expect(loadConfig({ INTROSPECTION: 'false' }).http.subgraphSdl).toBe(false);
   });
 
   it('accepts a readable CA file', () => {
