@@ -73,6 +73,9 @@ export async function startGateway(options: {
           '/graphql',
           {
             title: 'Foreman images GraphQL',
+            // GraphiQL would open subscriptions with a plain GET, which CSRF prevention refuses
+            // (a browser attaches remembered Basic credentials to it); a JSON POST passes.
+            method: 'POST',
             defaultQuery: persistedDocuments
               ? graphiqlPersistedOnly(persistedDocuments.documents)
               : GRAPHIQL_EXAMPLES,

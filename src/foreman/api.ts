@@ -416,7 +416,10 @@ class SeenRows {
     const pending = this.#pending.get(resource);
     let index = this.#byId.get(resource);
     if (pending) {
-      if (!index) this.#byId.set(resource, (index = new Map()));
+      if (!index) {
+        index = new Map();
+        this.#byId.set(resource, index);
+      }
       for (const rows of pending) for (const row of rows) index.set(row.id, row);
       this.#pending.delete(resource);
     }

@@ -135,4 +135,28 @@ describe.skipIf(!haveChromium)('GraphiQL in a real browser', () => {
       await forwarding.close();
     }
   }, 60_000);
+
+  it('runs the imageChanged subscription and shows a change as it happens', async () => {
+    const page = await browser.newPage();
+    await page.goto(`${harness.url}/graphql`);
+    await page.waitForSelector('.graphiql-execute-button', { timeout: 20_000 });
+    const image = harness.demo.store.images.find((i) => i.computeResourceId === 1);
+    if (!image) throw new Error('no image in compute resource 1');
+    const opened = page.waitForResponse(
+      (response) =>
+        response.request().method() === 'POST' &&
+        (response.headers()['content-type'] ?? '').startsWith('text/event-stream'),
+      { timeout: 20_000 },
+    );
+    const seen = run(page, 'subscription { imageChanged { action foremanId } }', 'UPDATED');
+    expect((await opened).status()).toBe(200);
+    // The change happens elsewhere, after GraphiQL's stream is open.
+    const written = await harness.query(
+      `mutation { updateImage(input: { id: "${image.id}", name: "seen-in-graphiql" }) { errors { message } } }`,
+    );
+    expect(written.errors).toBeUndefined();
+    const text = await seen;
+    expect(text).toContain('"action": "UPDATED"');
+    expect(text).toContain(`"foremanId": ${image.id}`);
+  }, 60_000);
 });
