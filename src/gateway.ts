@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { useGraphQlJit } from '@envelop/graphql-jit';
 import { useCSRFPrevention } from '@graphql-yoga/plugin-csrf-prevention';
 import { useDisableIntrospection } from '@graphql-yoga/plugin-disable-introspection';
 import { type DocumentNode, GraphQLError } from 'graphql';
@@ -109,6 +110,8 @@ export function createGateway(deps: GatewayDependencies): GatewayParts {
   if (!http.introspection) plugins.push(useDisableIntrospection());
   if (!http.subgraphSdl) plugins.push(useHiddenSubgraphSdl());
   plugins.push(usePersistedDocuments(deps.persistedDocuments));
+  // Trial: graphql-jit with its defaults.
+  plugins.push(useGraphQlJit() as Plugin);
 
   const upstreamDuration = labelled(metrics.upstreamDuration);
   const batchSize = labelled(metrics.batchSize);
