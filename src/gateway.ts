@@ -1,9 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { useGraphQlJit } from '@envelop/graphql-jit';
 import { useCSRFPrevention } from '@graphql-yoga/plugin-csrf-prevention';
 import { useDisableIntrospection } from '@graphql-yoga/plugin-disable-introspection';
-import { type DocumentNode, GraphQLError, getOperationAST } from 'graphql';
+import { type DocumentNode, GraphQLError } from 'graphql';
 import { createYoga, maskError, type Plugin, type YogaServerInstance } from 'graphql-yoga';
 import type { Dispatcher } from 'undici';
 import type { ActiveRequests } from './active-requests.js';
@@ -110,20 +109,6 @@ export function createGateway(deps: GatewayDependencies): GatewayParts {
   if (!http.introspection) plugins.push(useDisableIntrospection());
   if (!http.subgraphSdl) plugins.push(useHiddenSubgraphSdl());
   plugins.push(usePersistedDocuments(deps.persistedDocuments));
-  // Trial: graphql-jit only for queries without variables. Its subscriptions hand the variables
-  // to `subscribe` as the field's arguments and never end on a stream error; its variable
-  // errors carry no `extensions` (useErrorCodes then fails the request with a 500).
-  plugins.push(
-    useGraphQlJit(
-      {},
-      {
-        enableIf: ({ document, operationName }) => {
-          const operation = getOperationAST(document, operationName);
-          return operation?.operation === 'query' && !operation.variableDefinitions?.length;
-        },
-      },
-    ) as Plugin,
-  );
 
   const upstreamDuration = labelled(metrics.upstreamDuration);
   const batchSize = labelled(metrics.batchSize);
