@@ -29,10 +29,12 @@ export async function startRedisProcess(): Promise<RedisProcess> {
     failure = error;
   });
   let output = '';
-  child.stdout?.on('data', (chunk: Buffer) => {
-    // Only the start-up lines matter; redis logs little after that.
+  const keep = (chunk: Buffer) => {
+    // Only the start-up lines matter (why it would not start); redis logs little after that.
     if (output.length < 20_000) output += chunk.toString();
-  });
+  };
+  child.stdout?.on('data', keep);
+  child.stderr?.on('data', keep);
   const stop = async () => {
     if (child.exitCode !== null || child.signalCode !== null || failure) return;
     child.kill('SIGTERM');
