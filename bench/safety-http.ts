@@ -34,7 +34,13 @@ export interface GraphQLOutcome {
 export async function postGraphQL(
   url: string,
   query: string,
-  options: { dispatcher: Agent; authorization?: string; signal?: AbortSignal },
+  options: {
+    dispatcher: Agent;
+    authorization?: string;
+    signal?: AbortSignal;
+    /** More request headers (an `x-request-id`…). */
+    headers?: Record<string, string>;
+  },
 ): Promise<GraphQLOutcome> {
   const started = performance.now();
   try {
@@ -44,6 +50,7 @@ export async function postGraphQL(
       headers: {
         'content-type': 'application/json',
         accept: 'application/json',
+        ...options.headers,
         ...(options.authorization ? { authorization: options.authorization } : {}),
       },
       body: JSON.stringify({ query }),

@@ -2,6 +2,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
+import { escapeCell, summarizeOutput } from './gateway-output.js';
 import { describeMachine, type MachineInfo } from './machine.js';
 import {
   drainGatewayOutput,
@@ -203,39 +204,6 @@ function renderReport(report: {
   }
   if (none) lines.push('None.');
   return `${lines.join('\n')}\n`;
-}
-
-const PINO_LEVELS: Record<number, string> = { 40: 'warn', 50: 'error', 60: 'fatal' };
-
-/**
- * `16× error "Unable to authenticate user admin"`: each distinct message with its level and
- * count. server-process.ts keeps at most 20 KB of a child's output, so the counts are of the
- * lines kept, not of all the child wrote. Lines that are not pino's JSON are quoted as they are.
- */
-function summarizeOutput(output: string): string {
-  const counts = new Map<string, number>();
-  for (const line of output.split('\n')) {
-    if (!line.trim()) continue;
-    let key: string;
-    try {
-      const entry = JSON.parse(line) as {
-        level?: number;
-        msg?: string;
-        err?: { message?: string };
-      };
-      const level = PINO_LEVELS[entry.level ?? 0] ?? `level ${entry.level}`;
-      key = `${level} "${(entry.err?.message ?? entry.msg ?? '').slice(0, 160)}"`;
-    } catch {
-      // The last line kept may be JSON cut at the 20 KB limit.
-      key = line.startsWith('{"level"') ? '(a line cut at the limit)' : `"${line.slice(0, 160)}"`;
-    }
-    counts.set(key, (counts.get(key) ?? 0) + 1);
-  }
-  return [...counts].map(([key, count]) => `${count}× ${escapeCell(key)}`).join('; ');
-}
-
-function escapeCell(text: string): string {
-  return text.replaceAll('|', '\\|').replaceAll('\n', ' ');
 }
 
 await main();

@@ -29,7 +29,7 @@ export type {
   FaultRule,
   RecordedRequest,
 } from './types.js';
-export { DEMO_ADMIN, DEMO_VIEWER, type DemoUser } from './users.js';
+export { DEMO_ADMIN, DEMO_VIEWER, type DemoUser, extraUser } from './users.js';
 export {
   type ForemanUi,
   type ForemanUiChange,

@@ -11,6 +11,7 @@ import { requestIdFor } from './http/request-id.js';
 import type { DemoResponse } from './http/responses.js';
 import { DemoStore } from './store.js';
 import type { DemoUpstream, DemoUpstreamOptions, FaultRule, RecordedRequest } from './types.js';
+import { DemoAccounts } from './users.js';
 import { ForemanUi } from './writes/foreman-ui.js';
 
 const BODY_METHODS = new Set(['POST', 'PUT', 'PATCH']);
@@ -47,7 +48,8 @@ class Sleeper {
 export async function startDemoUpstream(options: DemoUpstreamOptions = {}): Promise<DemoUpstream> {
   const host = options.host ?? '127.0.0.1';
   const latencyMs = options.latencyMs ?? 0;
-  const store = new DemoStore();
+  // Checked before anything listens: a bad count must not leave a server behind.
+  const store = new DemoStore(undefined, new DemoAccounts(options.extraUsers ?? 0));
   const bruteforce = new BruteforceProtection({
     limit: options.failedLoginLimit ?? 30,
     windowMs: options.failedLoginWindowMs ?? 300_000,

@@ -10,6 +10,7 @@ import type {
   TaxonomyRecord,
 } from './records.js';
 import { createSeed } from './seed/index.js';
+import { DemoAccounts } from './users.js';
 
 /**
  * The demo's in-memory database. Tests read it through the getters; only image writes (the
@@ -17,13 +18,16 @@ import { createSeed } from './seed/index.js';
  */
 export class DemoStore {
   #data: DemoData;
+  /** The users table: who may sign in, and whom audits name. Never changed, reset included. */
+  readonly accounts: DemoAccounts;
   // Like PostgreSQL sequences: deleting the newest row does not give its id back, and a failed
   // or rolled-back INSERT leaves a gap.
   #nextImageId: number;
   #nextAuditId: number;
 
-  constructor(data: DemoData = createSeed()) {
+  constructor(data: DemoData = createSeed(), accounts: DemoAccounts = new DemoAccounts()) {
     this.#data = data;
+    this.accounts = accounts;
     this.#nextImageId = maxId(data.images) + 1;
     this.#nextAuditId = maxId(data.audits) + 1;
   }

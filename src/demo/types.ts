@@ -71,6 +71,12 @@ export interface DemoUpstreamOptions {
    * wait in arrival order; one whose client hangs up while waiting is never processed.
    */
   maxConcurrentRequests?: number;
+  /**
+   * Read-only accounts to add to the admin and the viewer (default 0): `user1`/`user1`,
+   * `user2`/`user2`, … (extraUser(n)), each with the viewer's permissions (view_audit_logs
+   * included), taxonomies and timezone. For measuring many callers that share no credentials.
+   */
+  extraUsers?: number;
 }
 
 /**

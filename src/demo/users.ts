@@ -44,68 +44,119 @@ const READ_PERMISSIONS = [
   'view_audit_logs',
 ];
 
-const ACCOUNTS: readonly Credentials[] = [
-  {
-    password: DEMO_ADMIN.password,
-    tokens: ['demo-admin-token'],
-    account: {
-      id: 4,
-      login: DEMO_ADMIN.login,
-      fullName: 'Admin User',
-      admin: true,
-      utcOffsetMinutes: 0,
-      permissions: new Set(),
-      locationIds: [],
-      organizationIds: [],
-    },
+const ADMIN_ACCOUNT: Credentials = {
+  password: DEMO_ADMIN.password,
+  tokens: ['demo-admin-token'],
+  account: {
+    id: 4,
+    login: DEMO_ADMIN.login,
+    fullName: 'Admin User',
+    admin: true,
+    utcOffsetMinutes: 0,
+    permissions: new Set(),
+    locationIds: [],
+    organizationIds: [],
   },
-  {
-    password: DEMO_VIEWER.password,
+};
+
+const VIEWER_ACCOUNT: Credentials = {
+  password: DEMO_VIEWER.password,
+  tokens: [],
+  account: {
+    id: 5,
+    login: DEMO_VIEWER.login,
+    fullName: 'Vera Viewer',
+    admin: false,
+    utcOffsetMinutes: 120,
+    permissions: new Set(READ_PERMISSIONS),
+    locationIds: [2],
+    organizationIds: [1],
+  },
+};
+
+const BUILT_IN: readonly Credentials[] = [ADMIN_ACCOUNT, VIEWER_ACCOUNT];
+
+/** The first extra user's users-table id: right after the viewer's. */
+const FIRST_EXTRA_ID = 6;
+/** Enough for any benchmark; a typo such as 1e9 should fail, not build a huge table. */
+const MAX_EXTRA_USERS = 100_000;
+
+/**
+ * `user<n>` / `user<n>` (n = 1, 2, …): read-only accounts like the viewer (same permissions,
+ * view_audit_logs included, same taxonomies and timezone), so that a benchmark can have many
+ * callers that share no credentials, each of which the gateway must treat as its own.
+ */
+export function extraUser(n: number): DemoUser {
+  return { login: `user${n}`, password: `user${n}` };
+}
+
+function extraAccount(n: number): Credentials {
+  const { login, password } = extraUser(n);
+  return {
+    password,
     tokens: [],
     account: {
-      id: 5,
-      login: DEMO_VIEWER.login,
-      fullName: 'Vera Viewer',
-      admin: false,
-      utcOffsetMinutes: 120,
-      permissions: new Set(READ_PERMISSIONS),
-      locationIds: [2],
-      organizationIds: [1],
+      ...VIEWER_ACCOUNT.account,
+      id: FIRST_EXTRA_ID + n - 1,
+      login,
+      fullName: `Demo User${n}`,
     },
-  },
-];
+  };
+}
 
 export type AuthResult = { ok: true; account: DemoAccount } | { ok: false; login: string };
 
 /**
- * HTTP Basic as Foreman's SSO::Basic reads it. Anything else (no header, Bearer, garbage) is
- * treated as "no credentials", which Foreman reports with an empty login.
+ * One demo upstream's users table: the admin and the viewer, plus `extraUsers` accounts made by
+ * extraUser(). Each upstream has its own, so two demos in one process never see each other's.
  */
-export function authenticate(header: string | undefined): AuthResult {
-  const match = /^Basic\s+(\S+)\s*$/i.exec(header ?? '');
-  if (!match?.[1]) return { ok: false, login: '' };
-  const decoded = Buffer.from(match[1], 'base64').toString('utf8');
-  const colon = decoded.indexOf(':');
-  if (colon < 0) return { ok: false, login: decoded };
-  const login = decoded.slice(0, colon);
-  const secret = decoded.slice(colon + 1);
-  const entry = ACCOUNTS.find((a) => a.account.login === login);
-  if (entry && (entry.password === secret || entry.tokens.includes(secret))) {
-    return { ok: true, account: entry.account };
+export class DemoAccounts {
+  readonly #byLogin = new Map<string, Credentials>();
+  readonly #byId = new Map<number, DemoAccount>();
+
+  constructor(extraUsers = 0) {
+    if (!Number.isSafeInteger(extraUsers) || extraUsers < 0 || extraUsers > MAX_EXTRA_USERS) {
+      throw new RangeError(
+        `extraUsers must be an integer from 0 to ${MAX_EXTRA_USERS}, got ${extraUsers}`,
+      );
+    }
+    const extra = Array.from({ length: extraUsers }, (_, index) => extraAccount(index + 1));
+    for (const entry of [...BUILT_IN, ...extra]) {
+      this.#byLogin.set(entry.account.login, entry);
+      this.#byId.set(entry.account.id, entry.account);
+    }
   }
-  return { ok: false, login };
+
+  /**
+   * HTTP Basic as Foreman's SSO::Basic reads it. Anything else (no header, Bearer, garbage) is
+   * treated as "no credentials", which Foreman reports with an empty login.
+   */
+  authenticate(header: string | undefined): AuthResult {
+    const match = /^Basic\s+(\S+)\s*$/i.exec(header ?? '');
+    if (!match?.[1]) return { ok: false, login: '' };
+    const decoded = Buffer.from(match[1], 'base64').toString('utf8');
+    const colon = decoded.indexOf(':');
+    if (colon < 0) return { ok: false, login: decoded };
+    const login = decoded.slice(0, colon);
+    const secret = decoded.slice(colon + 1);
+    const entry = this.#byLogin.get(login);
+    if (entry && (entry.password === secret || entry.tokens.includes(secret))) {
+      return { ok: true, account: entry.account };
+    }
+    return { ok: false, login };
+  }
+
+  /** The demo account with this login, or undefined. */
+  byLogin(login: string): DemoAccount | undefined {
+    return this.#byLogin.get(login)?.account;
+  }
+
+  /** The demo account with this users-table id, or undefined (a deleted user). */
+  byId(id: number | null): DemoAccount | undefined {
+    return id === null ? undefined : this.#byId.get(id);
+  }
 }
 
 export function hasPermission(account: DemoAccount, permission: string): boolean {
   return account.admin || account.permissions.has(permission);
-}
-
-/** The demo account with this login, or undefined. */
-export function accountByLogin(login: string): DemoAccount | undefined {
-  return ACCOUNTS.find((a) => a.account.login === login)?.account;
-}
-
-/** The demo account with this users-table id, or undefined (a deleted user). */
-export function accountById(id: number | null): DemoAccount | undefined {
-  return ACCOUNTS.find((a) => a.account.id === id)?.account;
 }

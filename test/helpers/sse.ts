@@ -5,6 +5,8 @@
 export interface Subscription<T> {
   /** Every `next` payload received so far. */
   readonly received: T[];
+  /** When each of `received` arrived (performance.now() of this process), for latencies. */
+  readonly arrivals: number[];
   /** Resolves once `count` payloads have arrived (or rejects after `timeoutMs`). */
   waitFor(count: number, timeoutMs?: number): Promise<T[]>;
   /** Resolves when the server ends the stream. */
@@ -32,6 +34,7 @@ export async function subscribe<T = { data?: Record<string, unknown>; errors?: u
     throw new Error(`subscription refused: HTTP ${response.status} ${await response.text()}`);
   }
   const received: T[] = [];
+  const arrivals: number[] = [];
   const waiters: Array<() => void> = [];
   const ended = (async () => {
     const decoder = new TextDecoder();
@@ -50,6 +53,7 @@ export async function subscribe<T = { data?: Record<string, unknown>; errors?: u
             .join('\n');
           if (event === 'next' && data) {
             received.push(JSON.parse(data) as T);
+            arrivals.push(performance.now());
             for (const wake of waiters.splice(0)) wake();
           }
           if (event === 'complete') return;
@@ -67,6 +71,7 @@ export async function subscribe<T = { data?: Record<string, unknown>; errors?: u
   });
   return {
     received,
+    arrivals,
     ended,
     close: () => controller.abort(),
     async waitFor(count, timeoutMs = 5_000) {

@@ -1,7 +1,7 @@
 import type { HandlerContext, TaxonomyContext } from '../handlers/context.js';
 import { QueryNotSupported } from '../search/errors.js';
 import type { DemoStore } from '../store.js';
-import { authenticate, type DemoAccount, hasPermission } from '../users.js';
+import { type DemoAccount, hasPermission } from '../users.js';
 import type { BruteforceProtection } from './bruteforce-protection.js';
 import { type DemoRequest, mediaType, mergeParams, paramString, parseJsonBody } from './request.js';
 import {
@@ -45,7 +45,7 @@ export function handleRequest(env: PipelineEnv, request: DemoRequest): PipelineR
 function runController(env: PipelineEnv, request: DemoRequest): PipelineResult {
   const route = matchRoute(request.method, request.path);
   if (!route) {
-    const auth = authenticate(request.headers.authorization);
+    const auth = env.store.accounts.authenticate(request.headers.authorization);
     return {
       response: routingNotFound(request.headers.accept),
       login: auth.ok ? auth.account.login : null,
@@ -63,7 +63,7 @@ function runController(env: PipelineEnv, request: DemoRequest): PipelineResult {
     if (env.bruteforce.blocked(request.remoteIp)) {
       return { response: errorResponse(401, BRUTEFORCE_MESSAGE), login };
     }
-    const auth = authenticate(request.headers.authorization);
+    const auth = env.store.accounts.authenticate(request.headers.authorization);
     if (!auth.ok) {
       env.bruteforce.countFailure(request.remoteIp);
       return { response: errorResponse(401, `Unable to authenticate user ${auth.login}`), login };

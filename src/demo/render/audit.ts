@@ -1,6 +1,5 @@
 import type { AuditRecord, TaxonomyRecord } from '../records.js';
 import type { DemoStore } from '../store.js';
-import { accountById } from '../users.js';
 import { renderTime } from './time.js';
 
 /**
@@ -14,7 +13,7 @@ export function renderAudit(store: DemoStore, audit: AuditRecord, utcOffsetMinut
   return {
     user_id: audit.userId,
     user_type: null,
-    user_name: accountById(audit.userId)?.login ?? null,
+    user_name: store.accounts.byId(audit.userId)?.login ?? null,
     version: audit.version,
     comment: audit.comment,
     associated_id: null,

@@ -2,7 +2,7 @@ import { auditedChangesYaml } from '../audits/yaml.js';
 import type { AuditRecord, NamedRecord } from '../records.js';
 import { PROVISIONING_TEMPLATES, PTABLES } from '../seed/reference.js';
 import type { DemoStore } from '../store.js';
-import { accountById, type DemoAccount } from '../users.js';
+import type { DemoAccount } from '../users.js';
 import {
   type FieldValue,
   relationValues,
@@ -79,7 +79,7 @@ export function auditSearch(
     values: (a) => [read(a.auditableId)],
   });
   const nothing = (name: string, column: string) => byAuditableId(name, column, () => null);
-  const login = (a: AuditRecord) => accountById(a.userId)?.login ?? null;
+  const login = (a: AuditRecord) => store.accounts.byId(a.userId)?.login ?? null;
   const currentLogin = (value: string) => (value === 'current_user' ? account.login : value);
   const taxonomies = (
     name: string,

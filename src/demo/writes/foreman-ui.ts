@@ -4,7 +4,7 @@ import type { ImageDraft } from '../handlers/image-params.js';
 import { stripChanged, validateImage } from '../handlers/image-validation.js';
 import type { AuditRecord, ImageRecord } from '../records.js';
 import type { DemoStore } from '../store.js';
-import { accountByLogin, DEMO_ADMIN, type DemoUser } from '../users.js';
+import { DEMO_ADMIN, type DemoUser } from '../users.js';
 import {
   type ImageWrite,
   prepareImageCreate,
@@ -67,7 +67,7 @@ export class ForemanUi {
   }
 
   createImage(attributes: ForemanUiImageAttributes, options: ForemanUiOptions = {}) {
-    return this.#commit(this.prepareCreate(attributes, authorFor(options)));
+    return this.#commit(this.prepareCreate(attributes, authorFor(this.#store, options)));
   }
 
   updateImage(
@@ -75,11 +75,11 @@ export class ForemanUi {
     changes: Partial<ForemanUiImageAttributes>,
     options: ForemanUiOptions = {},
   ) {
-    return this.#commit(this.prepareUpdate(id, changes, authorFor(options)));
+    return this.#commit(this.prepareUpdate(id, changes, authorFor(this.#store, options)));
   }
 
   deleteImage(id: number, options: ForemanUiOptions = {}) {
-    return this.#commit(this.prepareDelete(id, authorFor(options)));
+    return this.#commit(this.prepareDelete(id, authorFor(this.#store, options)));
   }
 
   /**
@@ -89,7 +89,7 @@ export class ForemanUi {
    * lower id shows up late, as in PostgreSQL.
    */
   beginSlowTransaction(options: ForemanUiOptions = {}): SlowTransaction {
-    return new SlowTransaction(this, authorFor(options));
+    return new SlowTransaction(this, authorFor(this.#store, options));
   }
 
   /** @internal */
@@ -214,10 +214,10 @@ function definedOnly<T extends object>(values: T): Partial<T> {
   ) as Partial<T>;
 }
 
-function authorFor(options: ForemanUiOptions): AuditAuthor {
+function authorFor(store: DemoStore, options: ForemanUiOptions): AuditAuthor {
   const login =
     typeof options.user === 'string' ? options.user : (options.user ?? DEMO_ADMIN).login;
-  const account = accountByLogin(login);
+  const account = store.accounts.byLogin(login);
   if (!account) throw new Error(`no demo user '${login}'`);
   return {
     account,
