@@ -3,10 +3,11 @@ import { UpstreamError } from '../foreman/errors.js';
 import type { ConcurrencyLimiter } from '../foreman/http/limiter.js';
 import type { AuditRecord } from '../foreman/records.js';
 import { timestamp } from '../foreman/timestamps.js';
+import { withChildSignal } from './child-signal.js';
 import { type ChangeNotice, noticeFromAudit } from './notices.js';
 
 export interface AuditTailOptions {
-  /** A fresh API with the subscribers' credentials, for one poll (cancelled by `signal`). */
+  /** A fresh API with the subscribers' credentials, for one poll (cancelled by `signal`, which lives as long as the poll). */
   api(signal: AbortSignal): ForemanApi;
   intervalMs: number;
   /**
@@ -77,8 +78,12 @@ export class AuditTail {
     if (!this.#stopped) this.#timer = setTimeout(() => void this.#poll(), this.#options.intervalMs);
   }
 
-  async #read(): Promise<void> {
-    const api = this.#options.api(this.#controller.signal);
+  #read(): Promise<void> {
+    return withChildSignal(this.#controller.signal, (signal) => this.#readWith(signal));
+  }
+
+  async #readWith(signal: AbortSignal): Promise<void> {
+    const api = this.#options.api(signal);
     if (this.#floor === undefined) {
       // Changes from now on: the newest image audit is where the tail starts.
       const [newest] = await api.imageAudits(undefined, 1);

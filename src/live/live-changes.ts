@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import type { ForemanApi } from '../foreman/api.js';
 import type { UpstreamError } from '../foreman/errors.js';
 import type { Caller } from '../foreman/http/client.js';
@@ -5,6 +6,8 @@ import { ConcurrencyLimiter } from '../foreman/http/limiter.js';
 import type { Logger } from '../logger.js';
 import { AuditTail } from './audit-tail.js';
 import type { ChangeBus } from './bus.js';
+import { withChildSignal } from './child-signal.js';
+import { ExpiringSet } from './expiring-set.js';
 import type { ChangeNotice, ImagePlace } from './notices.js';
 import { EventQueue } from './queue.js';
 import { type ImageChangeEvent, matches, viewFor } from './view.js';
@@ -53,12 +56,17 @@ interface Group {
   subscribers: Set<Subscriber>;
   controller: AbortController;
   tail: AuditTail;
+  /** Changes told to this group, by either route. */
+  told: ExpiringSet;
 }
 
 /** Events queued for a subscriber that reads slower than changes come. */
 const QUEUE_CAPACITY = 100;
-/** How long an own write is remembered, so that its audit row is not told again. */
-const ANNOUNCED_FOR_MS = 10 * 60_000;
+/**
+ * How long a told change is remembered, so that its other route does not tell it again: longer
+ * than the audit grace period and any announcement's trip through the bus.
+ */
+const TOLD_FOR_MS = 10 * 60_000;
 
 /**
  * Live image changes: the gateway's own writes, announced at once on the bus (to every replica),
@@ -69,7 +77,6 @@ export class LiveChanges {
   readonly #options: LiveChangesOptions;
   readonly #groups = new Map<string, Group>();
   readonly #polls: ConcurrencyLimiter;
-  readonly #announced = new Map<string, number>();
   readonly #stopListening: () => void;
   #count = 0;
 
@@ -136,18 +143,21 @@ export class LiveChanges {
 
   #startGroup(key: string, caller: Caller): Group {
     const controller = new AbortController();
+    // One listener per delivery in flight (a burst of changes has many), each removed after it.
+    setMaxListeners(0, controller.signal);
     const group: Group = {
       caller,
       subscribers: new Set(),
       controller,
+      told: new ExpiringSet(TOLD_FOR_MS),
+      // The tail's own signal ends with the group's (#leave stops both).
       tail: new AuditTail({
-        api: (signal) => this.#options.api(caller, AbortSignal.any([signal, controller.signal])),
+        api: (signal) => this.#options.api(caller, signal),
         intervalMs: this.#options.pollIntervalMs,
         graceMs: this.#options.graceMs,
         polls: this.#polls,
         onNotices: async (notices) => {
-          const fresh = notices.filter((notice) => !this.#announced.has(keyOf(notice)));
-          await this.#deliver(group, fresh);
+          await this.#deliver(group, notices);
         },
         onStopped: (reason) => this.#tailStopped(group, reason),
         onPoll: (outcome) => this.#options.metrics?.poll(outcome),
@@ -171,7 +181,6 @@ export class LiveChanges {
   }
 
   async #onAnnounced(notice: ChangeNotice): Promise<void> {
-    this.#remember(notice);
     await Promise.all(
       [...this.#groups.values()].map((group) =>
         this.#deliver(group, [notice]).catch((error: unknown) => {
@@ -184,10 +193,26 @@ export class LiveChanges {
     );
   }
 
+  /** Tells a group's subscribers of the changes not yet told to it, each as they may see it. */
   async #deliver(group: Group, notices: ChangeNotice[]): Promise<void> {
-    if (notices.length === 0 || group.subscribers.size === 0) return;
-    const api = this.#options.api(group.caller, group.controller.signal);
-    const events = await Promise.all(notices.map((notice) => viewFor(api, notice)));
+    if (group.subscribers.size === 0) return;
+    // Marked before the reads below: the other route may bring the same change meanwhile.
+    const untold = notices.filter((notice) => {
+      const key = keyOf(notice);
+      return key === undefined || group.told.add(key);
+    });
+    if (untold.length === 0) return;
+    const events = await withChildSignal(group.controller.signal, (signal) => {
+      const api = this.#options.api(group.caller, signal);
+      return Promise.all(untold.map((notice) => viewFor(api, notice)));
+    }).catch((error: unknown) => {
+      // Not told after all: the tail retries its rows at the next poll.
+      for (const notice of untold) {
+        const key = keyOf(notice);
+        if (key !== undefined) group.told.delete(key);
+      }
+      throw error;
+    });
     for (const event of events) {
       if (!event) continue;
       this.#options.metrics?.event(event.source, (Date.now() - Date.parse(event.at)) / 1000);
@@ -211,16 +236,14 @@ export class LiveChanges {
     );
     for (const subscriber of [...group.subscribers]) subscriber.queue.fail(ended);
   }
-
-  #remember(notice: ChangeNotice): void {
-    const now = Date.now();
-    this.#announced.set(keyOf(notice), now + ANNOUNCED_FOR_MS);
-    if (this.#announced.size < 10_000) return;
-    for (const [key, until] of this.#announced) if (until <= now) this.#announced.delete(key);
-  }
 }
 
-/** A change as both its sources name it: Foreman keeps the request id of the write it audits. */
-function keyOf(notice: ChangeNotice): string {
-  return `${notice.requestId ?? ''}/${notice.imageId}/${notice.action}`;
+/**
+ * A change as both its routes name it: Foreman keeps the request id of the write it audits.
+ * Without one, two changes could not be told apart: such a change is never taken for another
+ * (told twice at worst, never lost).
+ */
+function keyOf(notice: ChangeNotice): string | undefined {
+  if (!notice.requestId) return undefined;
+  return `${notice.requestId}/${notice.imageId}/${notice.action}`;
 }

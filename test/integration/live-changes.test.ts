@@ -106,6 +106,29 @@ describe('imageChanged', () => {
     stream.close();
   });
 
+  it('tells an own write once when the audit log shows it before the answer arrives', async () => {
+    const h = await start();
+    const stream = await listen(h, basicAuth(DEMO_ADMIN));
+    await sleep(INTERVAL_MS * 2);
+    const image = h.demo.store.images.find((i) => i.computeResourceId === 1);
+    if (!image) throw new Error('no image in compute resource 1');
+    // Foreman commits the write (and its audit row) at once but its answer is slow to arrive:
+    // the tail reads the row several times over before the gateway can announce the write.
+    h.demo.injectFault({ method: 'PUT', path: /\/images\/\d+$/, bodyStallMs: INTERVAL_MS * 8 });
+    const written = await h.query(
+      `mutation { updateImage(input: { id: "${encodeImageId(image.id)}", name: "told-once" }) {
+        errors { message } } }`,
+      { headers: { 'x-request-id': 'told-once-1' } },
+    );
+    expect(written.errors).toBeUndefined();
+    await stream.waitFor(1);
+    await settle();
+    expect(changes(stream.received)).toEqual([
+      expect.objectContaining({ action: 'UPDATED', requestId: 'told-once-1' }),
+    ]);
+    stream.close();
+  });
+
   it('the viewer hears nothing of a compute resource it cannot see; the admin does', async () => {
     const h = await start();
     const admin = await listen(h, basicAuth(DEMO_ADMIN));
