@@ -16,6 +16,7 @@ export interface GraphQLResponse<D = Record<string, unknown>> {
   errors?: Array<{
     message: string;
     path?: Array<string | number>;
+    locations?: Array<{ line: number; column: number }>;
     extensions?: Record<string, unknown>;
   }>;
 }

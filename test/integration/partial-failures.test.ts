@@ -127,3 +127,27 @@ describe("ids beyond Foreman's 32-bit range never reach a batch", () => {
     expect(searches.join(' ')).not.toContain('99999999999');
   });
 });
+
+describe('a field error points at its field', () => {
+  it('with its path and its line and column in the document, for every kind of error', async () => {
+    harness.demo.injectFault({ method: 'GET', path: /^\/api\/operatingsystems/, status: 500 });
+    const result = await harness.query(`{
+  missing: architecture(id: "999") { name }
+  nodes(ids: ["${encodeImageId(imageOf(1).id)}", "${encodeImageId(999_999)}"]) { id }
+  operatingSystem(id: "1") { name }
+}`);
+    const where = (result.errors ?? []).map((error) => ({
+      code: error.extensions?.code,
+      path: error.path,
+      locations: error.locations,
+    }));
+    expect(where).toEqual(
+      expect.arrayContaining([
+        { code: 'NOT_FOUND', path: ['missing'], locations: [{ line: 2, column: 3 }] },
+        { code: 'NOT_FOUND', path: ['nodes', 1], locations: [{ line: 3, column: 3 }] },
+        { code: 'UPSTREAM_ERROR', path: ['operatingSystem'], locations: [{ line: 4, column: 3 }] },
+      ]),
+    );
+    expect(where).toHaveLength(3);
+  });
+});
