@@ -2,7 +2,7 @@ import type { GatewayContext } from '../context.js';
 import type { ResourceName, RowOf } from '../foreman/records.js';
 import { timestamp } from '../foreman/timestamps.js';
 import type { builder } from './builder.js';
-import { fieldValue, type RecordSource } from './sources.js';
+import { columnResolver, fieldValue, type RecordSource } from './sources.js';
 
 type Types = typeof builder.$inferSchemaTypes;
 
@@ -13,15 +13,14 @@ export type FieldBuilder<R extends ResourceName> = PothosSchemaTypes.ObjectField
 
 /** `foremanId`, `createdAt` and `updatedAt`: what every type of the table has. */
 export function commonFields<R extends ResourceName>(t: FieldBuilder<R>) {
-  const instant =
-    (key: 'created_at' | 'updated_at') =>
-    (source: RecordSource<R>, _args: object, ctx: GatewayContext) => {
+  const instant = (key: 'created_at' | 'updated_at') =>
+    columnResolver(key, (source: RecordSource<R>, _args: object, ctx: GatewayContext) => {
       const value = fieldValue(ctx, source, key as keyof RowOf<R>) as
         | string
         | null
         | Promise<string | null>;
       return value instanceof Promise ? value.then(timestamp) : timestamp(value);
-    };
+    });
   return {
     foremanId: t.int({ description: "Foreman's numeric id.", resolve: (s) => s.foremanId }),
     createdAt: t.field({

@@ -151,3 +151,28 @@ describe('a field error points at its field', () => {
     expect(where).toHaveLength(3);
   });
 });
+
+describe('a related record that cannot be read', () => {
+  it('keeps what the image row says of it; only the fields that need the record fail', async () => {
+    harness.demo.injectFault({ method: 'GET', path: /^\/api\/operatingsystems/, status: 500 });
+    harness.resetCounts();
+    const result = await harness.query<{
+      images: { nodes: Array<{ operatingSystem: { title: string; major: string | null } }> };
+    }>(`{ images(computeResourceId: "1", first: 2) {
+      nodes { operatingSystem { title major } } } }`);
+    const nodes = result.data?.images.nodes ?? [];
+    expect(nodes).toHaveLength(2);
+    for (const node of nodes) {
+      expect(node.operatingSystem.title).toEqual(expect.any(String));
+      expect(node.operatingSystem.major).toBeNull();
+    }
+    expect(result.errors?.map((error) => [error.extensions?.code, error.path])).toEqual([
+      ['UPSTREAM_ERROR', ['images', 'nodes', 0, 'operatingSystem', 'major']],
+      ['UPSTREAM_ERROR', ['images', 'nodes', 1, 'operatingSystem', 'major']],
+    ]);
+    // One failed batch for both, not one per field.
+    expect(
+      harness.upstream().filter((r) => r.path.startsWith('/api/operatingsystems')),
+    ).toHaveLength(1);
+  });
+});

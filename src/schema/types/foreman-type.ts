@@ -18,7 +18,13 @@ import { encodeGlobalId, parseForemanId } from '../ids.js';
 import { loadRecord } from '../load.js';
 import { Node, topLevelRef } from '../refs.js';
 import { argumentsOf, selectedFields } from '../selection.js';
-import { fieldValue, partialSource, type RecordSource, sourceOf } from '../sources.js';
+import {
+  columnResolver,
+  fieldValue,
+  partialSource,
+  type RecordSource,
+  sourceOf,
+} from '../sources.js';
 import { ImageConnection, listImages } from './image.js';
 
 type Table = typeof RESOURCES;
@@ -61,8 +67,10 @@ export function implementForemanType<R extends TopLevelName>(
 ): void {
   const definition = RESOURCES[resource];
   const ref = topLevelRef(resource);
-  const field: FieldHelpers<R>['field'] = (key) => (source, _args, ctx) =>
-    fieldValue(ctx, source, key);
+  const field: FieldHelpers<R>['field'] = (key) =>
+    columnResolver(key, (source: RecordSource<R>, _args: object, ctx: GatewayContext) =>
+      fieldValue(ctx, source, key),
+    );
 
   ref.implement({
     description: options.description,

@@ -1,4 +1,4 @@
-import { GraphQLError } from 'graphql';
+import { GraphQLError, type GraphQLResolveInfo } from 'graphql';
 import type { GatewayContext } from '../../context.js';
 import type { ImageAttributes } from '../../foreman/api.js';
 import { UpstreamError } from '../../foreman/errors.js';
@@ -14,7 +14,7 @@ import { encodeImageId, parseForemanId, parseImageId } from '../ids.js';
 import { loadImage } from '../load.js';
 import { MutationError, type MutationProblem, problemsFromValidation } from '../mutation-errors.js';
 import { Node, OBJECT_REFS } from '../refs.js';
-import { type ImageSource, partialSource, sourceOf } from '../sources.js';
+import { type ImageSource, relatedSource, sourceOf } from '../sources.js';
 import {
   CreateImageInput,
   DeleteImageInput,
@@ -65,8 +65,8 @@ Image.implement({
         type: computeResource,
         nullable: true,
         description: 'The compute resource it belongs to.',
-        resolve: (s) =>
-          related('computeResource', s.known.compute_resource_id, {
+        resolve: (s, _args, ctx, info) =>
+          related(ctx, info, 'computeResource', s.known.compute_resource_id, {
             name: s.known.compute_resource_name,
           }),
       }),
@@ -74,16 +74,18 @@ Image.implement({
         type: Architecture,
         nullable: true,
         description: 'Its architecture.',
-        resolve: (s) =>
-          related('architecture', s.known.architecture_id, { name: s.known.architecture_name }),
+        resolve: (s, _args, ctx, info) =>
+          related(ctx, info, 'architecture', s.known.architecture_id, {
+            name: s.known.architecture_name,
+          }),
       }),
       operatingSystem: t.field({
         type: operatingSystem,
         nullable: true,
         description: 'Its operating system.',
-        resolve: (s) =>
+        resolve: (s, _args, ctx, info) =>
           // Foreman's `operatingsystem_name` is the OS's to_label, which is its title.
-          related('operatingSystem', s.known.operatingsystem_id, {
+          related(ctx, info, 'operatingSystem', s.known.operatingsystem_id, {
             title: s.known.operatingsystem_name,
           }),
       }),
@@ -93,6 +95,8 @@ Image.implement({
 
 /** A record the image row names: its id, and what the row says of it when it says anything. */
 function related<R extends TopLevelName>(
+  ctx: GatewayContext,
+  info: GraphQLResolveInfo,
   resource: R,
   id: number,
   fields: Partial<Record<keyof RowOf<R>, string | null>>,
@@ -102,7 +106,7 @@ function related<R extends TopLevelName>(
     const value = fields[key];
     if (value != null) known[key] = value;
   }
-  return partialSource(resource, id, known as Partial<RowOf<R>>);
+  return relatedSource(ctx, info, resource, id, known as Partial<RowOf<R>>);
 }
 
 builder.asEntity(Image, {
