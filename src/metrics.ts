@@ -9,7 +9,7 @@ export function createMetrics() {
     registry,
     operationDuration: new Histogram({
       name: 'graphql_operation_duration_seconds',
-      help: 'Duration of GraphQL operations, by operation type and whether they had errors.',
+      help: 'Duration of GraphQL operations, by operation type and outcome (ok, error, or cancelled: the client went away first).',
       labelNames: ['operation_type', 'outcome'] as const,
       buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
       registers: [registry],

@@ -3,11 +3,16 @@ import type { Plugin } from 'graphql-yoga';
 import { type Logger, plainChild } from '../logger.js';
 import { labelled, type Metrics } from '../metrics.js';
 import { requestIdOf } from '../request-id.js';
+import { errorCodeOf } from '../schema/errors.js';
 
 /**
  * One structured log line per operation (request id, operation, duration, error codes), the
  * operation metrics, and the request id echoed to the caller. Variables are never logged: they
  * may hold passwords.
+ *
+ * Results are seen before masking, so codes are the ones the client receives, worked out from
+ * the cause. An operation whose client went away before it finished is logged as cancelled, and
+ * its errors (the cancelled upstream calls) are not counted: nobody received them.
  */
 export function useObservability(logger: Logger, metrics: Metrics): Plugin {
   const operationDuration = labelled(metrics.operationDuration);
@@ -22,15 +27,16 @@ export function useObservability(logger: Logger, metrics: Metrics): Plugin {
         (d: DefinitionNode) => d.kind === 'OperationDefinition',
       );
       const operationType = operation && 'operation' in operation ? operation.operation : 'unknown';
-      const request = (args.contextValue as { request?: Request }).request;
+      const context = args.contextValue as { request?: Request; signal?: AbortSignal };
+      const request = context.request;
       return {
         onExecuteDone({ result }) {
           const errors = ('errors' in result ? result.errors : undefined) ?? [];
-          const codes = errors.map((e: GraphQLError) =>
-            String(e.extensions?.code ?? 'INTERNAL_SERVER_ERROR'),
-          );
+          const cancelled = context.signal?.aborted === true;
+          const codes = cancelled ? [] : errors.map((e: GraphQLError) => errorCodeOf(e));
           const seconds = (performance.now() - started) / 1000;
-          operationDuration(operationType, codes.length > 0 ? 'error' : 'ok').observe(seconds);
+          const outcome = cancelled ? 'cancelled' : codes.length > 0 ? 'error' : 'ok';
+          operationDuration(operationType, outcome).observe(seconds);
           for (const code of codes) metrics.operationErrors.inc({ code });
           operations.info(
             {
@@ -38,6 +44,7 @@ export function useObservability(logger: Logger, metrics: Metrics): Plugin {
               operation: args.operationName ?? undefined,
               operationType,
               ms: Math.round(seconds * 1000),
+              ...(cancelled ? { cancelled: true } : {}),
               ...(codes.length > 0 ? { errorCodes: codes } : {}),
             },
             'graphql operation',

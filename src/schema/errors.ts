@@ -91,6 +91,18 @@ export function fromUpstreamError(error: GraphQLError): GraphQLError | undefined
   });
 }
 
+/**
+ * The code a client receives for an error, known before masking rewrites it (for logs and
+ * metrics, which see execution results first).
+ */
+export function errorCodeOf(error: GraphQLError): string {
+  const code = error.extensions?.code;
+  if (typeof code === 'string') return code;
+  if (error.originalError instanceof UpstreamError) return upstreamErrorCode(error.originalError);
+  if (error.originalError instanceof LiveError) return error.originalError.code;
+  return 'INTERNAL_SERVER_ERROR';
+}
+
 /** A subscription refused or ended by the live-changes hub, with its code. */
 export function fromLiveError(error: GraphQLError): GraphQLError | undefined {
   const live = error.originalError;

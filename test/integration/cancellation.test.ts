@@ -40,6 +40,7 @@ describe('cancellation', () => {
     harness = await startHarness({
       env: { UPSTREAM_CONCURRENCY: '1' },
       demo: { latencyMs: 200 },
+      logLevel: 'info',
     });
     const client = new AbortController();
     const request = fetch(`${harness.url}/graphql`, {
@@ -54,6 +55,17 @@ describe('cancellation', () => {
     await sleep(1_500);
     // Eight sequential calls of 200 ms each would take 1.6 s; the client left after 0.3 s.
     expect(harness.upstream().length).toBeLessThanOrEqual(3);
+    // The operation is logged and counted as cancelled: its cancelled calls are nobody's errors.
+    const operation = harness.logs
+      .map((line) => JSON.parse(line) as Record<string, unknown>)
+      .find((line) => line.msg === 'graphql operation');
+    expect(operation).toMatchObject({ cancelled: true });
+    expect(operation).not.toHaveProperty('errorCodes');
+    const metrics = await (await fetch(`${harness.url}/metrics`)).text();
+    expect(metrics).toMatch(
+      /graphql_operation_duration_seconds_count\{operation_type="query",outcome="cancelled"\} 1\b/,
+    );
+    expect(metrics).not.toMatch(/graphql_errors_total\{/);
   });
 });
 

@@ -193,6 +193,29 @@ describe('health and metrics', () => {
     expect(text).toMatch(/dataloader_batch_size_sum\{loader="architectures"\} \d+/);
     expect(text).toContain('foreman_request_retries_total');
   });
+
+  it("logs and counts errors by the code the client received, Foreman's refusals included", async () => {
+    const counted = async (code: string) => {
+      const text = await (await fetch(`${harness.url}/metrics`)).text();
+      return Number(
+        new RegExp(`graphql_errors_total\\{code="${code}"\\} (\\d+)`).exec(text)?.[1] ?? 0,
+      );
+    };
+    const internalBefore = await counted('INTERNAL_SERVER_ERROR');
+    const badInputBefore = await counted('BAD_USER_INPUT');
+    const before = harness.logs.length;
+    const result = await harness.query(
+      '{ images(computeResourceId: "2", first: 1, search: "bogus = 1") { totalCount } }',
+    );
+    expect(result.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
+    const operation = harness.logs
+      .slice(before)
+      .map((line) => JSON.parse(line) as Record<string, unknown>)
+      .find((line) => line.msg === 'graphql operation');
+    expect(operation).toMatchObject({ errorCodes: ['BAD_USER_INPUT'] });
+    expect(await counted('BAD_USER_INPUT')).toBe(badInputBefore + 1);
+    expect(await counted('INTERNAL_SERVER_ERROR')).toBe(internalBefore);
+  });
 });
 
 describe('production switches', () => {
