@@ -32,10 +32,14 @@ async function main(): Promise<void> {
   const started = performance.now();
   const machine = describeMachine();
   const date = new Date().toISOString();
+  // How to reproduce the figures: where they were written is this machine's business, not theirs;
+  // a compiled gateway needs a build first.
+  const reproduce = withoutOutputPath(argv);
   const command = [
-    ...nonDefaultSettings(),
+    ...(config.gatewayEntry ? ['npm run build &&'] : []),
+    ...nonDefaultSettings().filter((setting) => !setting.startsWith('BENCH_OUT=')),
     'npm run bench',
-    ...(argv.length ? ['--', ...argv] : []),
+    ...(reproduce.length ? ['--', ...reproduce] : []),
   ].join(' ');
 
   progress(
@@ -89,3 +93,13 @@ async function main(): Promise<void> {
 }
 
 await main();
+
+function withoutOutputPath(argv: string[]): string[] {
+  const kept: string[] = [];
+  for (let index = 0; index < argv.length; index++) {
+    const arg = argv[index] ?? '';
+    if (arg === '--out') index++;
+    else if (!arg.startsWith('--out=')) kept.push(arg);
+  }
+  return kept;
+}
