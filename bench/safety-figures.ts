@@ -451,7 +451,9 @@ const refusedRequests: Figure = {
           ['answers', tally(outcomes)],
           [
             'upstream requests per GraphQL request (min–max)',
-            `${Math.min(...counts)}–${Math.max(...counts)} (cap ${NODES_CAP})`,
+            counts.length === 0
+              ? `none sent (cap ${NODES_CAP})`
+              : `${Math.min(...counts)}–${Math.max(...counts)} (cap ${NODES_CAP})`,
           ],
           ['upstream requests before the last answer', String(atLastAnswer)],
           [
