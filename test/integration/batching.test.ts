@@ -198,6 +198,16 @@ describe('batching, counted in upstream requests', () => {
         path: ['parent'],
         extensions: { code: 'NOT_FOUND' },
       });
+      // A list argument the images field refuses fails that field, not its parent.
+      const refused = await harness.query<{ parent: { id: string; images: null } }>(
+        `{ parent: ${field}(id: "${id}") { id images(first: -1) { totalCount } } }`,
+      );
+      expect(refused.data?.parent).toMatchObject({ images: null });
+      expect(refused.errors).toHaveLength(1);
+      expect(refused.errors?.[0]).toMatchObject({
+        path: ['parent', 'images'],
+        extensions: { code: 'BAD_USER_INPUT' },
+      });
     }
   });
 

@@ -166,8 +166,8 @@ const WITHOUT_RECORD = new Set(['id', 'foremanId', '__typename', 'images']);
  * When only `images` (and ids) are asked of a parent, its image lists prove it exists (Foreman
  * answers 404 under a missing parent) and the record is not read: `computeResource(id:) {
  * images }` costs one request. The lists read here are the ones the `images` fields then ask for,
- * so they are not read twice. Resolves false when the record is needed after all; throws
- * NOT_FOUND when the parent does not exist.
+ * so they are not read twice. Resolves false when the record is needed after all (other fields,
+ * or list arguments refused before any request); throws NOT_FOUND when the parent does not exist.
  */
 async function provenByImages(
   ctx: GatewayContext,
@@ -181,17 +181,21 @@ async function provenByImages(
     return false;
   }
   const outcomes = await Promise.all(
-    lists.map((field) =>
-      listImages(ctx, { resource, id }, argumentsOf(info, field) as ListArgs).then(
-        () => undefined,
-        (error: unknown) => error,
-      ),
-    ),
+    lists.map(async (field) => {
+      try {
+        await listImages(ctx, { resource, id }, argumentsOf(info, field) as ListArgs);
+        return undefined;
+      } catch (error) {
+        return error;
+      }
+    }),
   );
   if (outcomes.some((error) => error instanceof UpstreamError && error.status === 404)) {
     throw notFound(resource, encodeGlobalId(resource as TopLevelName, id));
   }
-  return true;
+  // Arguments refused before any request prove nothing: the record is read as usual, and the
+  // `images` field reports its own error.
+  return outcomes.every((error) => error === undefined || error instanceof UpstreamError);
 }
 
 /** One list field per child list of the show response, named after the items' resource. */
