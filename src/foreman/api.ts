@@ -400,7 +400,6 @@ function isNotFound(value: unknown): boolean {
   return value instanceof UpstreamError && value.status === 404;
 }
 
-/** Free-text parameters are JSON-quoted, so no two different pages share a key. */
 /** Rows read in this request, per resource: kept as pages, indexed by id on first lookup. */
 class SeenRows {
   readonly #pending = new Map<ResourceName, Array<ReadonlyArray<{ id: number }>>>();

@@ -176,9 +176,9 @@ export const PageInfo = builder
     }),
   });
 
-/** Defines `<Name>Connection` and `<Name>Edge` over rows mapped to `node` sources. */
 type Types = typeof builder.$inferSchemaTypes;
 
+/** Defines `<Name>Connection` and `<Name>Edge` over rows mapped to `node` sources. */
 export function defineConnection<Row, Source>(
   name: string,
   nodeRef: ObjectRef<Types, Source>,

@@ -8,8 +8,8 @@ import { isBeyondForemanRange, parseForemanId } from './ids.js';
  * Apollo Federation v2 entities: every type can be referenced by its global `id` or by Foreman's
  * numeric `foremanId` (what other services such as a hosts service store). `_entities` resolves
  * all representations of one request in the same tick, so they batch through the same loaders as
- * every other read: one `id ^ (…)` call per type, one per compute resource for images by global
- * id, one per architecture for images by Foreman id.
+ * every other read: one `id ^ (…)` call per type; images go where each was last seen (one call per
+ * compute resource), and the rest by one call per architecture.
  */
 
 export type Representation = { id: string } | { foremanId: number };

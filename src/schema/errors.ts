@@ -27,11 +27,7 @@ export function notFound(resource: ResourceName, id: string): GraphQLError {
   });
 }
 
-/**
- * The client-facing form of an upstream failure: Foreman's own message for what the caller can
- * act on (bad search, no permission, validation), a neutral one for Foreman's faults — whose
- * bodies can carry database errors, hosts and passwords — and never a raw body.
- */
+/** The code a client switches on for an upstream failure. */
 function upstreamErrorCode(error: UpstreamError): ErrorCode {
   switch (error.kind) {
     case 'timeout':
@@ -65,7 +61,12 @@ function upstreamErrorCode(error: UpstreamError): ErrorCode {
   }
 }
 
-/** Rewrites a resolver error caused by an UpstreamError; returns undefined for anything else. */
+/**
+ * The client-facing form of an upstream failure: Foreman's own message for what the caller can
+ * act on (bad search, no permission, validation), a neutral one for Foreman's faults — whose
+ * bodies can carry database errors, hosts and passwords — and never a raw body.
+ * Rewrites a resolver error caused by an UpstreamError; returns undefined for anything else.
+ */
 export function fromUpstreamError(error: GraphQLError): GraphQLError | undefined {
   const upstream = error.originalError;
   if (!(upstream instanceof UpstreamError)) return undefined;

@@ -36,12 +36,13 @@ export type NodeIdentity =
   | { resource: TopLevelName; foremanId: number }
   | ({ resource: 'image' } & ImageIdentity);
 
-export function encodeGlobalId(resource: TopLevelName, foremanId: number): string {
+/** Foreman's own global id form, `01:<Type>-<id>`, for every resource, images included. */
+export function encodeGlobalId(resource: ResourceName, foremanId: number): string {
   return toBase64(`${VERSION_PREFIX}${RESOURCES[resource].globalIdType}-${foremanId}`);
 }
 
 export function encodeImageId(imageId: number): string {
-  return toBase64(`${VERSION_PREFIX}${RESOURCES.image.globalIdType}-${imageId}`);
+  return encodeGlobalId('image', imageId);
 }
 
 /** Decodes any of our global ids; undefined for anything that is not one. */

@@ -5,13 +5,13 @@ import { RESOURCE_NAMES, RESOURCES } from '../foreman/resources.js';
 import { builder } from './builder.js';
 import type { NodeSource, RecordSource, SourceOf } from './sources.js';
 
+type Types = typeof builder.$inferSchemaTypes;
+export type ObjectRefOf<R extends ResourceName> = ImplementableObjectRef<Types, SourceOf<R>>;
+
 /**
  * The object refs of every resource in the table, declared before any is implemented: the types
  * refer to each other (an image to its architecture, an architecture to its images).
  */
-type Types = typeof builder.$inferSchemaTypes;
-export type ObjectRefOf<R extends ResourceName> = ImplementableObjectRef<Types, SourceOf<R>>;
-
 export const OBJECT_REFS = Object.fromEntries(
   RESOURCE_NAMES.map((resource) => [resource, builder.objectRef(RESOURCES[resource].graphqlName)]),
 ) as { [R in ResourceName]: ObjectRefOf<R> };

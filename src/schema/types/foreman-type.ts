@@ -4,6 +4,7 @@ import type { GatewayContext } from '../../context.js';
 import { UpstreamError } from '../../foreman/errors.js';
 import type { ResourceName, RowOf } from '../../foreman/records.js';
 import {
+  definitionOf,
   type ImageParentName,
   RESOURCES,
   type ShowListKey,
@@ -148,11 +149,7 @@ export function implementForemanType<R extends TopLevelName>(
       description: options.list,
       args: listArgs,
       resolve: (_root, args, ctx) => {
-        const request = listRequest(
-          args,
-          ctx.limits,
-          'defaultOrder' in definition ? definition.defaultOrder : undefined,
-        );
+        const request = listRequest(args, ctx.limits, definitionOf(resource).defaultOrder);
         return ctx.foreman.list(resource, request);
       },
     }),

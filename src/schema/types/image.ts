@@ -1,4 +1,4 @@
-import { GraphQLError, type GraphQLResolveInfo } from 'graphql';
+import type { GraphQLResolveInfo } from 'graphql';
 import type { GatewayContext } from '../../context.js';
 import type { ImageAttributes } from '../../foreman/api.js';
 import { UpstreamError } from '../../foreman/errors.js';
@@ -122,7 +122,7 @@ export const ImageConnection = defineConnection('Image', Image, (row: ImageRecor
   sourceOf('image', row),
 );
 
-/** A window of the images under one parent, or everywhere, as a connection. */
+/** A page of the images under one parent, or everywhere, for a connection. */
 export function listImages(ctx: GatewayContext, parent: ImageParent | undefined, args: ListArgs) {
   const request = listRequest(args, ctx.limits, RESOURCES.image.defaultOrder, {
     merged: parent === undefined,
@@ -286,9 +286,8 @@ function refusal(error: unknown, notFoundId: string, notFoundMessage: string): M
 async function missingReferences(
   ctx: GatewayContext,
   attributes: ImageAttributes,
-  skip: string[] = [],
 ): Promise<MutationProblem[]> {
-  const references = referencedRecords(attributes).filter((r) => !skip.includes(r.field));
+  const references = referencedRecords(attributes);
   const found = await Promise.all(
     references.map((r) => ctx.foreman.record(r.resource, r.id).catch(() => undefined)),
   );
@@ -316,14 +315,8 @@ async function findImage(
   } catch (error) {
     return [{ kind: 'input', message: (error as Error).message, path: ['input', 'id'] }];
   }
-  try {
-    return (await loadImage(ctx, identity)).known;
-  } catch (error) {
-    if (error instanceof GraphQLError && error.extensions.code === 'NOT_FOUND') {
-      return [{ kind: 'not_found', id, message: `Image ${id} was not found` }];
-    }
-    throw error;
-  }
+  const image = await ctx.foreman.image(identity);
+  return image ?? [{ kind: 'not_found', id, message: `Image ${id} was not found` }];
 }
 
 builder.mutationFields((t) => ({
@@ -338,10 +331,11 @@ builder.mutationFields((t) => ({
     },
     resolve: async (_root, { input }, ctx) => {
       const { attributes, problems } = validateImageInput(input);
+      // The compute resource is the route's parent, not a reference checked here: Foreman itself
+      // answers 404 for a missing one.
       const { compute_resource_id: computeResourceId, ...body } = attributes;
       if (problems.length > 0 || !computeResourceId) return failed(problems);
-      // The compute resource is the route's parent: Foreman itself answers 404 for a missing one.
-      const missing = await missingReferences(ctx, body, ['computeResourceId']);
+      const missing = await missingReferences(ctx, body);
       if (missing.length > 0) return failed(missing);
       try {
         const created = await ctx.foreman.createImage(computeResourceId, body);

@@ -1,6 +1,6 @@
 import { RESOURCES } from '../../foreman/resources.js';
 import { builder } from '../builder.js';
-import { encodeGlobalId, encodeImageId, parseNodeId } from '../ids.js';
+import { encodeGlobalId, parseNodeId } from '../ids.js';
 import { loadNode } from '../load.js';
 import { Node } from '../refs.js';
 import type { NodeSource } from '../sources.js';
@@ -39,7 +39,5 @@ builder.queryFields((t) => ({
 }));
 
 function globalIdOf(source: NodeSource): string {
-  return source.resource === 'image'
-    ? encodeImageId(source.foremanId)
-    : encodeGlobalId(source.resource, source.foremanId);
+  return encodeGlobalId(source.resource, source.foremanId);
 }
