@@ -71,10 +71,19 @@ async function loadRow<R extends ResourceName>(
 /** The column each column-backed resolver reads (see `columnResolver`). */
 const COLUMN_OF = new WeakMap<object, PropertyKey>();
 
-/** Marks `resolve` as answering from column `key`, so `relatedSource` can tell what a selection reads. */
+/**
+ * Marks `resolve` as answering from column `key`, so `relatedSource` can tell what a selection
+ * reads. Keyed by the resolver itself: a plugin that wrapped resolvers would hide the marks (and
+ * every related record would be read as if its row said nothing), which a test guards.
+ */
 export function columnResolver<F extends object>(key: PropertyKey, resolve: F): F {
   COLUMN_OF.set(resolve, key);
   return resolve;
+}
+
+/** The column a field's resolver answers from, if it is column-backed. */
+export function columnOf(resolve: object | undefined): PropertyKey | undefined {
+  return resolve ? COLUMN_OF.get(resolve) : undefined;
 }
 
 /** Per field node of a parsed (and cached) document: the columns its selection reads. */
@@ -89,8 +98,7 @@ function selectedColumns(info: GraphQLResolveInfo): readonly PropertyKey[] {
   const definitions = isObjectType(type) ? type.getFields() : {};
   const columns: PropertyKey[] = [];
   for (const field of selectedFields(info)) {
-    const resolve = definitions[field.name.value]?.resolve;
-    const column = resolve ? COLUMN_OF.get(resolve) : undefined;
+    const column = columnOf(definitions[field.name.value]?.resolve);
     if (column !== undefined) columns.push(column);
   }
   if (cacheable) selectedColumnsOf.set(node, columns);
