@@ -3,6 +3,7 @@ import type { GatewayContext } from '../context.js';
 import type { ImageRecord, ResourceName, RowOf } from '../foreman/records.js';
 import type { TopLevelName } from '../foreman/resources.js';
 import { notFound } from './errors.js';
+import { encodeGlobalId } from './ids.js';
 import { selectedFields } from './selection.js';
 
 /**
@@ -64,7 +65,7 @@ async function loadRow<R extends ResourceName>(
       ? await ctx.foreman.image({ imageId: foremanId })
       : await ctx.foreman.record(resource as Exclude<ResourceName, 'image'>, foremanId)
   ) as RowOf<R> | null;
-  if (!row) throw notFound(resource, String(foremanId));
+  if (!row) throw notFound(resource, encodeGlobalId(resource, foremanId));
   return row;
 }
 
