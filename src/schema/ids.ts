@@ -1,5 +1,10 @@
 import type { ResourceName } from '../foreman/records.js';
-import { RESOURCE_NAMES, RESOURCES, type TopLevelName } from '../foreman/resources.js';
+import {
+  type ImageParentName,
+  RESOURCE_NAMES,
+  RESOURCES,
+  type TopLevelName,
+} from '../foreman/resources.js';
 import { fromBase64, toBase64 } from './base64.js';
 import { badUserInput } from './errors.js';
 
@@ -35,6 +40,27 @@ export interface ImageIdentity {
 export type NodeIdentity =
   | { resource: TopLevelName; foremanId: number }
   | ({ resource: 'image' } & ImageIdentity);
+
+/** The arguments that name an image list's parent, and which resource each names. */
+const IMAGE_PARENT_ARGUMENTS = [
+  ['computeResource', 'computeResourceId'],
+  ['operatingSystem', 'operatingSystemId'],
+  ['architecture', 'architectureId'],
+] as const satisfies ReadonlyArray<readonly [ImageParentName, string]>;
+
+export type ImageParentArgument = (typeof IMAGE_PARENT_ARGUMENTS)[number][1];
+
+/** The parents a field's arguments name, parsed (BAD_USER_INPUT for a malformed id). */
+export function parseImageParents(
+  args: Partial<Record<ImageParentArgument, string | null>>,
+): Array<{ resource: ImageParentName; id: number; argument: ImageParentArgument }> {
+  return IMAGE_PARENT_ARGUMENTS.flatMap(([resource, argument]) => {
+    const value = args[argument];
+    return value == null
+      ? []
+      : [{ resource, id: parseForemanId(value, resource, argument), argument }];
+  });
+}
 
 /** Foreman's own global id form, `01:<Type>-<id>`, for every resource, images included. */
 export function encodeGlobalId(resource: ResourceName, foremanId: number): string {

@@ -1,7 +1,7 @@
 import type { ImagePlace } from '../../live/notices.js';
 import type { ImageChangeEvent } from '../../live/view.js';
 import { builder } from '../builder.js';
-import { encodeImageId, parseForemanId } from '../ids.js';
+import { encodeImageId, parseImageParents } from '../ids.js';
 import { OBJECT_REFS } from '../refs.js';
 import { sourceOf } from '../sources.js';
 
@@ -71,13 +71,7 @@ builder.subscriptionField('imageChanged', (t) =>
     },
     subscribe: (_root, args, ctx) => {
       const filter: ImagePlace = {};
-      for (const [resource, value, key] of [
-        ['computeResource', args.computeResourceId, 'computeResourceId'],
-        ['operatingSystem', args.operatingSystemId, 'operatingSystemId'],
-        ['architecture', args.architectureId, 'architectureId'],
-      ] as const) {
-        if (value != null) filter[key] = parseForemanId(value, resource, key);
-      }
+      for (const { argument, id } of parseImageParents(args)) filter[argument] = id;
       return ctx.live.subscribe(ctx.caller, filter, ctx.signal);
     },
     resolve: (event) => event,

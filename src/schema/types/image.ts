@@ -10,7 +10,7 @@ import { defineConnection, type ListArgs, listArgs, listRequest } from '../conne
 import { entityKeys, type Representation, representationKey } from '../entities.js';
 import { badUserInput } from '../errors.js';
 import { commonFields, type FieldBuilder } from '../fields.js';
-import { encodeImageId, parseForemanId, parseImageId } from '../ids.js';
+import { encodeImageId, parseImageId, parseImageParents } from '../ids.js';
 import { loadImage } from '../load.js';
 import { MutationError, type MutationProblem, problemsFromValidation } from '../mutation-errors.js';
 import { Node, OBJECT_REFS } from '../refs.js';
@@ -154,15 +154,7 @@ builder.queryFields((t) => ({
       ...listArgs,
     },
     resolve: (_root, args, ctx) => {
-      const parents = (
-        [
-          ['computeResource', args.computeResourceId, 'computeResourceId'],
-          ['operatingSystem', args.operatingSystemId, 'operatingSystemId'],
-          ['architecture', args.architectureId, 'architectureId'],
-        ] as const
-      ).flatMap(([resource, id, argument]): ImageParent[] =>
-        id == null ? [] : [{ resource, id: parseForemanId(id, resource, argument) }],
-      );
+      const parents = parseImageParents(args);
       if (parents.length > 1) {
         throw badUserInput(
           'Pass at most one of computeResourceId, operatingSystemId and architectureId',
