@@ -336,7 +336,7 @@ export class ForemanApi {
     return keys.map((key) => {
       const image = found.get(key.computeResourceId)?.get(key.imageId);
       if (image === undefined || isNotFound(image)) return null;
-      // Under another compute resource than asked: not found here (it may have moved).
+      // Rows come from this compute resource's list; a row naming another is not trusted here.
       return image instanceof Error || image.compute_resource_id === key.computeResourceId
         ? image
         : null;

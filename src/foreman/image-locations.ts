@@ -5,7 +5,8 @@
  *
  * It is shared by every request, as a hint only: each lookup still reads Foreman with the caller's
  * own credentials, and an image not found where the hint says (moved, or not visible to this
- * caller) is looked for as if there were no hint. Bounded: the least recently seen go first.
+ * caller) is looked for as if there were no hint. Bounded: the oldest entries go first (an image
+ * seen again where it was keeps its place, so the hot path writes nothing).
  */
 export class ImageLocations {
   readonly #computeResourceOf = new Map<number, number>();

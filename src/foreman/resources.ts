@@ -1,10 +1,10 @@
 import type { ResourceName, ShowOf } from './records.js';
 
 /**
- * The Foreman resources the gateway knows, each described once. Loaders, priming, invalidation
- * after writes, global ids, GraphQL names and the generic parts of the schema are all driven by
- * this table; a new resource is one entry here (plus its record types in records.ts and its
- * GraphQL type file).
+ * The Foreman resources the gateway knows, each described once. Loaders, reuse of listed rows,
+ * invalidation after writes, global ids, GraphQL names and the generic parts of the schema are
+ * all driven by this table; a new resource is one entry here (plus its record types in
+ * records.ts and its GraphQL type file).
  */
 export interface ResourceDefinition<R extends ResourceName> {
   /** The REST collection: `/api/<collection>`. */

@@ -99,26 +99,21 @@ async function readByOffsets<T>(
   request: ListRequest,
 ): Promise<ListPage<T>> {
   const options = { search: request.search, order: request.order };
-  let subtotal: number | undefined;
-  const window = await windowOf(request, async () => {
-    const counting = await readPage({ page: 1, perPage: 1, ...options });
-    subtotal = counting.subtotal;
-    return subtotal;
-  });
+  const window = await windowOf(
+    request,
+    async () => (await readPage({ page: 1, perPage: 1, ...options })).subtotal,
+  );
   const plan = planPages(window);
   const pages = await Promise.all(
     plan.pages.map((page) => readPage({ page, perPage: plan.perPage, ...options })),
   );
-  subtotal = pages[0]?.subtotal ?? subtotal ?? 0;
-  const rows =
-    window.count === 0
-      ? []
-      : sliceWindow(
-          plan,
-          pages.map((p) => p.results),
-          window,
-        );
-  const matching = subtotal;
+  // planPages always plans a page, if only for the envelope's counts.
+  const matching = pages[0]?.subtotal ?? 0;
+  const rows = sliceWindow(
+    plan,
+    pages.map((p) => p.results),
+    window,
+  );
   return {
     rows,
     cursors: rows.map((_, index) => ({ kind: 'offset', offset: window.start + index })),
