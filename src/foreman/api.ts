@@ -322,12 +322,12 @@ export class ForemanApi {
       idsByComputeResource.set(computeResourceId, ids);
     }
     // Per compute resource: its images by id, or the error of its call (a vanished compute
-    // resource has none of them: null).
+    // resource lists nothing, so its images are null).
     const found = new Map<number, Map<number, ImageRecord | Error>>();
     await Promise.all(
       [...idsByComputeResource].map(async ([id, imageIds]) => {
         const images = await this.#searchByIds(
-          this.#imagePageReader({ resource: 'computeResource', id }),
+          orEmpty(this.#imagePageReader({ resource: 'computeResource', id })),
           imageIds,
         );
         found.set(id, images);
@@ -335,7 +335,7 @@ export class ForemanApi {
     );
     return keys.map((key) => {
       const image = found.get(key.computeResourceId)?.get(key.imageId);
-      if (image === undefined || isNotFound(image)) return null;
+      if (image === undefined) return null;
       // Rows come from this compute resource's list; a row naming another is not trusted here.
       return image instanceof Error || image.compute_resource_id === key.computeResourceId
         ? image
@@ -352,12 +352,12 @@ export class ForemanApi {
     await Promise.all(
       architectures.map(async (architecture) => {
         const images = await this.#searchByIds(
-          this.#imagePageReader({ resource: 'architecture', id: architecture.id }),
+          orEmpty(this.#imagePageReader({ resource: 'architecture', id: architecture.id })),
           ids,
         );
         for (const [id, image] of images) {
           if (!(image instanceof Error)) found.set(id, image);
-          else if (!isNotFound(image)) failure ??= image;
+          else failure ??= image;
         }
       }),
     );
@@ -394,10 +394,6 @@ function invalidResponse(path: string, message: string): UpstreamError {
 
 function asError(error: unknown): Error {
   return error instanceof Error ? error : new Error(String(error));
-}
-
-function isNotFound(value: unknown): boolean {
-  return value instanceof UpstreamError && value.status === 404;
 }
 
 /** Rows read in this request, per resource: kept as pages, indexed by id on first lookup. */
