@@ -206,12 +206,7 @@ export class ForemanClient {
         const status = upstreamError.kind === 'http' ? upstreamError.status : 0;
         this.#report(method, path, status, started, attempt, upstreamError);
       }
-      if (outcome === 'locked-out') {
-        // Settled first, so the error tells how long Foreman's lockout lasts.
-        admission?.settle(outcome);
-        admission = undefined;
-        throw this.#options.loginGuard.lockedOutError();
-      }
+      if (outcome === 'locked-out') throw this.#options.loginGuard.lockedOutError();
       throw upstreamError;
     } finally {
       clearTimeout(deadline);

@@ -183,7 +183,8 @@ export class LoginGuard {
 
   /** The error for a request Foreman answered with its own lockout. */
   lockedOutError(): UpstreamError {
-    return lockedOut(Math.max(0, this.#lockedOutUntil - this.#options.now()));
+    // Settling a locked-out answer (re)starts the whole window: Foreman renews it on every failure.
+    return lockedOut(this.#options.windowMs);
   }
 
   async #record(credential: string, outcome: LoginOutcome): Promise<void> {
