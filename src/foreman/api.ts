@@ -22,7 +22,7 @@ import {
 import { deleteImage, type ImageAttributes, postImage, putImage } from './rest/image-writes.js';
 import { orEmpty, type PageReader, readList, readMergedByIds } from './rest/list-pages.js';
 import { collectionPath, imagesPath, listQuery, memberPath } from './rest/paths.js';
-import { chunkIds, idAbove, idListSearch } from './rest/search.js';
+import { chunkIds, idCompared, idListSearch } from './rest/search.js';
 
 export type { ImageAttributes } from './rest/image-writes.js';
 
@@ -167,7 +167,7 @@ export class ForemanApi {
         : listQuery({
             page: 1,
             perPage,
-            search: `${IMAGE_AUDITS} and ${idAbove(afterId)}`,
+            search: `${IMAGE_AUDITS} and ${idCompared('>', afterId)}`,
             order: 'id',
           }),
     );

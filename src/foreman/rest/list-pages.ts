@@ -2,6 +2,7 @@ import { recoverNotFound } from '../errors.js';
 import { type Cursor, idOrderDirection, type ListPage, type ListRequest } from '../lists.js';
 import type { IndexEnvelope, ListParams } from '../records.js';
 import { planPages, type RowWindow, sliceWindow } from './pages.js';
+import { idCompared } from './search.js';
 
 /** Reads one index page of some list (deduplicated per request by the caller). */
 export type PageReader<T> = (params: ListParams) => Promise<IndexEnvelope<T>>;
@@ -51,8 +52,8 @@ async function readByIds<T extends { id: number }>(
   const later = direction === 'asc' ? '>' : '<';
   const earlier = direction === 'asc' ? '<' : '>';
   const conditions = [
-    ...(after !== undefined ? [`id ${later} ${after}`] : []),
-    ...(before !== undefined ? [`id ${earlier} ${before}`] : []),
+    ...(after !== undefined ? [idCompared(later, after)] : []),
+    ...(before !== undefined ? [idCompared(earlier, before)] : []),
   ];
   const readDirection: Direction = backward ? flip(direction) : direction;
   const params: ListParams = {

@@ -14,10 +14,10 @@ export function idListSearch(ids: readonly number[]): string {
   return `id ^ (${ids.join(',')})`;
 }
 
-/** `id > N`, for tailing a list by id (0 means from the start). */
-export function idAbove(id: number): string {
+/** `id > N` or `id < N`, for paging or tailing a list by id (`id > 0` means from the start). */
+export function idCompared(operator: '>' | '<', id: number): string {
   if (!Number.isSafeInteger(id) || id < 0) throw new RangeError(`not a Foreman id: ${id}`);
-  return `id > ${id}`;
+  return `id ${operator} ${id}`;
 }
 
 /** Splits ids into lists whose `id ^ (…)` search stays short enough for one URL each. */
