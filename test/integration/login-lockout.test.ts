@@ -15,8 +15,8 @@ afterEach(async () => {
   harness = undefined;
 });
 
-const STALE = `Basic ${Buffer.from('admin:last-years-password').toString('base64')}`;
-const wrong = (n: number) => `Basic ${Buffer.from(`admin:wrong-${n}`).toString('base64')}`;
+const STALE = basicAuth({ login: 'admin', password: 'last-years-password' });
+const wrong = (n: number) => basicAuth({ login: 'admin', password: `wrong-${n}` });
 /** Two root fields: before, each sent its own failed login. */
 const TWO_FIELDS = '{ architectures { totalCount } operatingSystems { totalCount } }';
 
@@ -156,6 +156,5 @@ describe('one caller never locks every caller out of Foreman', () => {
       headers: { 'x-forwarded-for': '198.51.100.3' },
     });
     expect(third.errors?.[0]?.extensions?.code).toBe('LIMIT_EXCEEDED');
-    expect(basicAuth(DEMO_ADMIN)).toMatch(/^Basic /);
   });
 });

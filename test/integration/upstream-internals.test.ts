@@ -79,7 +79,6 @@ describe('requests Foreman would refuse are refused here, with no upstream call'
       `query($s: String) { images(search: $s, order: "name DESC") { totalCount } }`,
       { variables: { s: search } },
     );
-    expect(search.length).toBeLessThanOrEqual(1000);
     expect(result.errors?.[0]).toMatchObject({
       extensions: { code: 'BAD_USER_INPUT' },
     });
