@@ -1,14 +1,14 @@
 import type { ServerResponse } from 'node:http';
 
+/** Why a request's signal fired in the ordinary case; one error for all (no stack per request). */
+const ENDED = new Error('the GraphQL request ended');
+
 /**
  * One abort signal per GraphQL request, carried into every upstream call it makes. It fires when
  * the response is done or the client went away (whichever closes the response first), so queued
  * and in-flight calls of a request that was already answered, refused or abandoned are
  * cancelled; and, for all requests at once, when the gateway stops.
  */
-/** Why a request's signal fired in the ordinary case; one error for all (no stack per request). */
-const ENDED = new Error('the GraphQL request ended');
-
 export class ActiveRequests {
   readonly #controllers = new Set<AbortController>();
 

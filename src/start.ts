@@ -95,9 +95,11 @@ export async function startGateway(options: {
     async stop(graceMs) {
       // Subscriptions would otherwise hold their connections open until the deadline.
       await live.close();
+      await running.close(graceMs, () => activeRequests.abortAll('the gateway is shutting down'));
+      // Only now: requests finishing in the grace period still share the failed-login ledger
+      // and announce their writes to the other replicas.
       await changeBus.close();
       shared?.redis.disconnect();
-      await running.close(graceMs, () => activeRequests.abortAll('the gateway is shutting down'));
       // Anything still open towards Foreman belongs to requests that are gone.
       await pool.destroy();
     },

@@ -3,7 +3,7 @@ import type { ChangeNotice } from './notices.js';
 
 /**
  * Where the gateway's own writes are announced, so that subscribers on every replica hear of
- * them at once. In process by default; over Redis pub/sub when replicas share one (see redis.ts).
+ * them at once. In process by default; over Redis pub/sub when replicas share one (see ../redis/change-bus.ts).
  * A publisher hears its own messages too: every replica handles announcements the same way.
  */
 export interface ChangeBus {

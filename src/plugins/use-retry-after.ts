@@ -3,7 +3,7 @@ import type { Plugin } from 'graphql-yoga';
 
 /**
  * When an error says how long to wait (`extensions.retryAfter`, in seconds: a failed-login budget
- * spent, Foreman's own lockout, Foreman's Retry-After), the HTTP response says it too, so clients
+ * spent, Foreman's own lockout, a refused credential), the HTTP response says it too, so clients
  * and proxies that honour `Retry-After` back off without reading the body.
  */
 export function useRetryAfter(): Plugin {
