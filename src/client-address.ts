@@ -21,16 +21,20 @@ export class ClientAddresses {
     this.#any = trustedProxies.length > 0;
   }
 
-  /** The caller's address, given the socket's peer and the X-Forwarded-For header. */
+  /**
+   * The caller's address, given the socket's peer and the X-Forwarded-For header. A hop may carry
+   * a port (`203.0.113.7:5678`, `[2001:db8::1]:443`), as some proxies append it; a hop that is not
+   * an address at all ends the walk at the last trusted one, so a client can never make the
+   * gateway skip past what a trusted proxy appended and pick its own address.
+   */
   resolve(peer: string | undefined, forwardedFor: string | undefined): string {
     let address = normalise(peer ?? '') || 'unknown';
     if (!this.#any || !forwardedFor || !this.#isTrusted(address)) return address;
-    const hops = forwardedFor
-      .split(',')
-      .map((hop) => normalise(hop.trim()))
-      .filter((hop) => isIP(hop) !== 0);
+    const hops = forwardedFor.split(',');
     for (let index = hops.length - 1; index >= 0; index--) {
-      address = hops[index] as string;
+      const hop = normalise(withoutPort((hops[index] as string).trim()));
+      if (isIP(hop) === 0) break;
+      address = hop;
       if (!this.#isTrusted(address)) break;
     }
     return address;
@@ -40,6 +44,14 @@ export class ClientAddresses {
     const family = isIP(address);
     return family !== 0 && this.#trusted.check(address, family === 6 ? 'ipv6' : 'ipv4');
   }
+}
+
+/** `203.0.113.7:5678` → `203.0.113.7`, `[2001:db8::1]:443` → `2001:db8::1`; a bare address as is. */
+function withoutPort(hop: string): string {
+  const bracketed = /^\[([^\]]+)\](?::\d+)?$/.exec(hop);
+  if (bracketed) return bracketed[1] as string;
+  const v4 = /^(\d{1,3}(?:\.\d{1,3}){3}):\d+$/.exec(hop);
+  return v4 ? (v4[1] as string) : hop;
 }
 
 /** `::ffff:10.0.0.1` (an IPv4 peer on a dual-stack socket) is `10.0.0.1`. */

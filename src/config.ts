@@ -65,6 +65,13 @@ export interface Config {
     foremanFailureBudget: number;
     /** Foreman's window: failures expire this long after the last one (5 minutes in Foreman). */
     windowMs: number;
+    /**
+     * Calls one credential may have in flight at once, across all requests: a credential that
+     * stops working (a revoked token) costs at most this many failed logins.
+     */
+    credentialConcurrency: number;
+    /** A credential unused this long is tried with one call before others follow. */
+    credentialIdleMs: number;
     /** Proxies in front of the gateway whose X-Forwarded-For is believed (addresses or CIDRs). */
     trustedProxies: string[];
     /** Send the caller's address to Foreman in X-Forwarded-For (for a Foreman that trusts us). */
@@ -80,6 +87,8 @@ export interface Config {
     maxSubscriptionsPerCaller: number;
     /** Audit polls in flight at once, for all credentials together. */
     pollConcurrency: number;
+    /** Upstream requests one subscription event may make (its fields, read as they are now). */
+    maxUpstreamRequestsPerEvent: number;
     /** Redis shared by replicas (announcements and failed-login counts); unset: in process. */
     redisUrl: string | undefined;
   };
@@ -170,6 +179,8 @@ export function loadConfig(env: Env = process.env): Config {
       clientFailureLimit: integer(env, 'CLIENT_FAILED_LOGIN_LIMIT', 5, 1, 1_000),
       foremanFailureBudget: integer(env, 'FOREMAN_FAILED_LOGIN_BUDGET', 20, 1, 1_000),
       windowMs: integer(env, 'FOREMAN_FAILED_LOGIN_WINDOW_MS', 300_000, 1_000, 86_400_000),
+      credentialConcurrency: integer(env, 'CREDENTIAL_CONCURRENCY', 8, 1, 1_024),
+      credentialIdleMs: integer(env, 'CREDENTIAL_IDLE_MS', 30_000, 0, 600_000),
       trustedProxies: addressList(env, 'TRUSTED_PROXIES'),
       forwardClientAddress: boolean(env, 'FOREMAN_FORWARD_CLIENT_ADDRESS', false),
     },
@@ -179,6 +190,13 @@ export function loadConfig(env: Env = process.env): Config {
       maxSubscriptions: integer(env, 'MAX_SUBSCRIPTIONS', 1_000, 0, 1_000_000),
       maxSubscriptionsPerCaller: integer(env, 'MAX_SUBSCRIPTIONS_PER_CALLER', 10, 1, 100_000),
       pollConcurrency: integer(env, 'AUDIT_POLL_CONCURRENCY', 4, 1, 256),
+      maxUpstreamRequestsPerEvent: integer(
+        env,
+        'SUBSCRIPTION_EVENT_MAX_UPSTREAM_REQUESTS',
+        20,
+        1,
+        10_000,
+      ),
       redisUrl: redisUrl(env),
     },
     http: {

@@ -1,129 +1,149 @@
 import type { Dispatcher } from 'undici';
 import type { Config } from './config.js';
 import { ForemanApi } from './foreman/api.js';
-import { type Caller, ForemanClient, type UpstreamCallEvent } from './foreman/http/client.js';
+import type { Caller, CallerFacts, Callers } from './foreman/caller.js';
+import type { ImageChangeEvent, ImagePlace, ImageWrite } from './foreman/changes.js';
+import { ForemanClient, type UpstreamCallEvent } from './foreman/http/client.js';
 import { ConcurrencyLimiter } from './foreman/http/limiter.js';
 import type { LoginGuard } from './foreman/http/login-guard.js';
 import type { ImageLocations } from './foreman/image-locations.js';
-import type { LiveChanges } from './live/live-changes.js';
 
 /** What every resolver of one GraphQL request sees. Built fresh per request, never shared. */
 export interface GatewayContext {
-  /** Foreman, as this caller sees it: batched, deduplicated reads and the image writes. */
+  /**
+   * Foreman, as this caller sees it: who the caller is, batched and deduplicated reads, and the
+   * image writes (which it announces).
+   */
   foreman: ForemanApi;
-  /** Who is asking: the credentials sent to Foreman, and the caller's address. */
-  caller: Caller;
-  /** Live image changes: subscriptions, and announcing this request's writes. */
-  live: LiveChanges;
+  /** Live image changes (the subscription). */
+  live: ImageChangeFeed;
   limits: Config['limits'];
   /** Correlates this request's log lines with Foreman's (sent as `x-request-id`). */
   requestId: string;
   /** Fires when the request ends (a subscription: when its client leaves). */
   signal: AbortSignal;
+  /**
+   * A context for one event of this subscription: the same caller, with fresh loaders (the
+   * event's data is read as it is now), a call cap of its own, and a signal that ends with the
+   * event's execution or with the subscription, whichever comes first.
+   */
+  forEvent(signal: AbortSignal): GatewayContext;
 }
 
-export interface ContextDependencies {
-  config: Config;
-  /** Foreman's base URL (the configured one, or the demo upstream's). */
-  foremanUrl: string;
-  dispatcher: Dispatcher;
-  loginGuard: LoginGuard;
-  imageLocations: ImageLocations;
-  live: LiveChanges;
-  onUpstreamCall?: ((event: UpstreamCallEvent) => void) | undefined;
-  onBatch?: ((loader: string, size: number) => void) | undefined;
+/** Where subscriptions get their stream of changes. */
+export interface ImageChangeFeed {
+  subscribe(
+    api: ForemanApi,
+    filter: ImagePlace,
+    signal: AbortSignal,
+  ): Promise<AsyncIterableIterator<ImageChangeEvent>>;
 }
 
-/** A Retry-After longer than this fails the request rather than holding it open. */
-const MAX_RETRY_DELAY_MS = 5_000;
-
-export interface RequestFacts {
-  /** The caller's own Authorization header, if any. */
-  authorization: string | undefined;
-  /** The caller's address, after the gateway's trusted proxies. */
-  clientAddress: string;
+/** What a request brings: who calls (headers, socket), its id, and its abort signal. */
+export interface RequestFacts extends CallerFacts {
   requestId: string;
   /** Fires when the GraphQL request ends: its upstream calls are cancelled. */
   signal: AbortSignal;
 }
 
-export function createContext(deps: ContextDependencies, request: RequestFacts): GatewayContext {
-  const caller = callerOf(deps.config, request);
-  return {
-    foreman: createForemanApi(deps, caller, request),
-    caller,
-    live: deps.live,
-    limits: deps.config.limits,
-    requestId: request.requestId,
-    signal: request.signal,
-  };
+export interface ForemanAccessOptions {
+  config: Config;
+  /** Foreman's base URL (the configured one, or the demo upstream's). */
+  foremanUrl: string;
+  dispatcher: Dispatcher;
+  loginGuard: LoginGuard;
+  callers: Callers;
+  imageLocations: ImageLocations;
+  /** Logs and metrics of each upstream call, by the request id it was made for. */
+  reportCalls?: ((requestId: string) => (event: UpstreamCallEvent) => void) | undefined;
+  onBatch?: ((loader: string, size: number) => void) | undefined;
+  /** Told of every image write (live changes announce them). */
+  onWrite?: ((write: ImageWrite) => void) | undefined;
 }
 
-/** The credentials to send for a request, and where it comes from. */
-export function callerOf(
-  config: Config,
-  request: Pick<RequestFacts, 'authorization' | 'clientAddress'>,
-): Caller {
-  return {
-    authorization: upstreamAuthorization(config, request.authorization),
-    address: request.clientAddress,
-    forwardedFor: config.logins.forwardClientAddress ? request.clientAddress : undefined,
-  };
-}
-
-/** Foreman as `caller` sees it, for one request (or one poll on subscribers' behalf). */
-export function createForemanApi(
-  deps: Omit<ContextDependencies, 'live'>,
-  caller: Caller,
-  request: Pick<RequestFacts, 'requestId' | 'signal'>,
-): ForemanApi {
-  return new ForemanApi(createForemanClient(deps, caller, request), {
-    imageLocations: deps.imageLocations,
-    onBatch: deps.onBatch,
-  });
-}
-
-/** The transport for one request: this caller's credentials, budgets and abort signal. */
-export function createForemanClient(
-  deps: Omit<ContextDependencies, 'imageLocations' | 'onBatch' | 'live'>,
-  caller: Caller,
-  request: Pick<RequestFacts, 'requestId' | 'signal'>,
-): ForemanClient {
-  const { config } = deps;
-  return new ForemanClient({
-    baseUrl: deps.foremanUrl,
-    dispatcher: deps.dispatcher,
-    caller,
-    loginGuard: deps.loginGuard,
-    signal: request.signal,
-    timeoutMs: config.foremanTimeoutMs,
-    maxResponseBytes: config.limits.maxUpstreamResponseBytes,
-    limiter: new ConcurrencyLimiter(config.limits.upstreamConcurrencyPerRequest),
-    retry: {
-      retries: config.upstreamRetries,
-      baseDelayMs: config.upstreamRetryBaseMs,
-      maxDelayMs: MAX_RETRY_DELAY_MS,
-    },
-    maxRequests: config.limits.maxUpstreamRequests,
-    requestId: request.requestId,
-    onCall: deps.onUpstreamCall,
-  });
-}
+/** A Retry-After longer than this fails the request rather than holding it open. */
+const MAX_RETRY_DELAY_MS = 5_000;
 
 /**
- * A configured service account (explicit opt-in) is used for everyone; otherwise the caller's
- * own header goes to Foreman unchanged (Basic, or a personal access token as the Basic password),
- * or, for a caller who sent none, the fallback account when there is one (the demo's admin).
+ * The one place a ForemanApi is made: for a request (its caller worked out from the request), or
+ * for a caller already known (a subscription's event, a poll of the audit log on subscribers'
+ * behalf). Each API has its own client, loaders, call cap and abort signal.
  */
-export function upstreamAuthorization(
-  config: Config,
-  callerAuthorization: string | undefined,
-): string | undefined {
-  if (config.serviceAccount) return basic(config.serviceAccount);
-  if (callerAuthorization) return callerAuthorization;
-  return config.fallbackAccount ? basic(config.fallbackAccount) : undefined;
+export class ForemanAccess {
+  readonly #options: ForemanAccessOptions;
+
+  constructor(options: ForemanAccessOptions) {
+    this.#options = options;
+  }
+
+  get callers(): Callers {
+    return this.#options.callers;
+  }
+
+  forRequest(facts: RequestFacts): ForemanApi {
+    return this.forCaller(this.#options.callers.of(facts), facts);
+  }
+
+  forCaller(
+    caller: Caller,
+    request: { requestId: string; signal: AbortSignal; maxRequests?: number | undefined },
+  ): ForemanApi {
+    const { config } = this.#options;
+    const client = new ForemanClient({
+      baseUrl: this.#options.foremanUrl,
+      dispatcher: this.#options.dispatcher,
+      caller,
+      loginGuard: this.#options.loginGuard,
+      signal: request.signal,
+      timeoutMs: config.foremanTimeoutMs,
+      maxResponseBytes: config.limits.maxUpstreamResponseBytes,
+      limiter: new ConcurrencyLimiter(config.limits.upstreamConcurrencyPerRequest),
+      retry: {
+        retries: config.upstreamRetries,
+        baseDelayMs: config.upstreamRetryBaseMs,
+        maxDelayMs: MAX_RETRY_DELAY_MS,
+      },
+      maxRequests: request.maxRequests ?? config.limits.maxUpstreamRequests,
+      requestId: request.requestId,
+      onCall: this.#options.reportCalls?.(request.requestId),
+    });
+    return new ForemanApi(client, {
+      imageLocations: this.#options.imageLocations,
+      onBatch: this.#options.onBatch,
+      onWrite: this.#options.onWrite,
+    });
+  }
 }
 
-function basic({ username, password }: { username: string; password: string }): string {
-  return `Basic ${Buffer.from(`${username}:${password}`).toString('base64')}`;
+export function createContext(
+  access: ForemanAccess,
+  live: ImageChangeFeed,
+  config: Config,
+  facts: RequestFacts,
+): GatewayContext {
+  return contextFor(access, live, config, access.forRequest(facts), facts);
+}
+
+function contextFor(
+  access: ForemanAccess,
+  live: ImageChangeFeed,
+  config: Config,
+  foreman: ForemanApi,
+  request: { requestId: string; signal: AbortSignal },
+): GatewayContext {
+  return {
+    foreman,
+    live,
+    limits: config.limits,
+    requestId: request.requestId,
+    signal: request.signal,
+    forEvent: (signal) => {
+      const event = { requestId: request.requestId, signal };
+      const api = access.forCaller(foreman.caller, {
+        ...event,
+        maxRequests: config.live.maxUpstreamRequestsPerEvent,
+      });
+      return contextFor(access, live, config, api, event);
+    },
+  };
 }

@@ -6,23 +6,16 @@ import { type DocumentNode, GraphQLError } from 'graphql';
 import { createYoga, maskError, type Plugin, type YogaServerInstance } from 'graphql-yoga';
 import type { Dispatcher } from 'undici';
 import type { ActiveRequests } from './active-requests.js';
-import { ClientAddresses } from './client-address.js';
 import type { Config } from './config.js';
-import {
-  callerOf,
-  createContext,
-  createForemanApi,
-  createForemanClient,
-  type GatewayContext,
-  type RequestFacts,
-  upstreamAuthorization,
-} from './context.js';
+import { createContext, ForemanAccess, type GatewayContext, type RequestFacts } from './context.js';
+import { CodedError } from './error-codes.js';
+import type { Callers } from './foreman/caller.js';
 import { UpstreamError } from './foreman/errors.js';
 import type { UpstreamCallEvent } from './foreman/http/client.js';
 import type { LoginGuard } from './foreman/http/login-guard.js';
 import { ImageLocations } from './foreman/image-locations.js';
 import type { ChangeBus } from './live/bus.js';
-import { LiveChanges, LiveError } from './live/live-changes.js';
+import { LiveChanges } from './live/live-changes.js';
 import type { Logger } from './logger.js';
 import { labelled, liveMetrics, type Metrics } from './metrics.js';
 import { ByteBoundedCache } from './plugins/document-cache.js';
@@ -39,8 +32,9 @@ import { useQueryLimits } from './plugins/use-query-limits.js';
 import { useForemanReadiness } from './plugins/use-readiness.js';
 import { useRetryAfter } from './plugins/use-retry-after.js';
 import { useSignIn } from './plugins/use-sign-in.js';
+import { useSubscriptionEvents } from './plugins/use-subscription-events.js';
 import { requestIdOf } from './request-id.js';
-import { fromLiveError, fromUpstreamError } from './schema/errors.js';
+import { fromCodedError, fromUpstreamError } from './schema/errors.js';
 import { schema } from './schema/index.js';
 
 export interface GatewayDependencies {
@@ -53,6 +47,8 @@ export interface GatewayDependencies {
   metrics: Metrics;
   /** Shared by all requests: keeps bad credentials from locking everyone out of Foreman. */
   loginGuard: LoginGuard;
+  /** Works out who calls, from each request. */
+  callers: Callers;
   /** Every request's abort signal, for cancelling upstream work (and all of it at shutdown). */
   activeRequests: ActiveRequests;
   /** When set, only these documents run. */
@@ -77,25 +73,16 @@ export interface GatewayParts {
 
 /** The GraphQL gateway as a fetch-style handler (no I/O of its own; see server.ts to listen). */
 export function createGateway(deps: GatewayDependencies): GatewayParts {
-  const { config, logger, metrics, loginGuard } = deps;
-  const imageLocations = new ImageLocations();
+  const { config, logger, metrics, loginGuard, callers } = deps;
   const { http, limits } = config;
-  const clientAddresses = new ClientAddresses(config.logins.trustedProxies);
   const documentCache = new ByteBoundedCache<DocumentNode>(DOCUMENT_CACHE);
-  const serviceAuthorization = config.serviceAccount
-    ? upstreamAuthorization(config, undefined)
-    : undefined;
+  const serviceAccount = callers.serviceAccountIdentity;
   const plugins: Plugin[] = [
     useForemanReadiness({
       foremanUrl: deps.foremanUrl,
       dispatcher: deps.dispatcher,
       timeoutMs: Math.min(config.foremanTimeoutMs, 5_000),
-      ...(serviceAuthorization
-        ? {
-            serviceAccount: async () =>
-              loginGuard.status(await loginGuard.credentialId(serviceAuthorization)),
-          }
-        : {}),
+      ...(serviceAccount ? { serviceAccount: () => loginGuard.status(serviceAccount) } : {}),
     }),
     useMetricsEndpoint(metrics),
     // Browsers send "simple" cross-site requests without a preflight; demand a header they cannot.
@@ -103,6 +90,7 @@ export function createGateway(deps: GatewayDependencies): GatewayParts {
     useDocumentLimits(limits, (query) => documentCache.has(query)),
     useObservability(logger, metrics),
     useQueryLimits({ ...limits }),
+    useSubscriptionEvents(),
     useRetryAfter(),
     useErrorCodes({ hideSuggestions: !http.introspection }),
   ];
@@ -113,7 +101,7 @@ export function createGateway(deps: GatewayDependencies): GatewayParts {
   const upstreamDuration = labelled(metrics.upstreamDuration);
   const batchSize = labelled(metrics.batchSize);
   /** Logs and metrics of one request's upstream calls; never credentials. */
-  const reportCall =
+  const reportCalls =
     (requestId: string) =>
     (event: UpstreamCallEvent): void => {
       const status = String(event.status);
@@ -133,24 +121,27 @@ export function createGateway(deps: GatewayDependencies): GatewayParts {
         logger.warn({ requestId, upstream, detail: event.error?.message }, 'Foreman failed');
       } else logger.debug({ requestId, upstream }, 'upstream call');
     };
-  const accessDeps = {
+  const { live: liveConfig } = config;
+  // Live changes listen to the APIs' write events; the access reads for them in turn.
+  let live: LiveChanges | undefined;
+  const access = new ForemanAccess({
     config,
     foremanUrl: deps.foremanUrl,
     dispatcher: deps.dispatcher,
     loginGuard,
-    imageLocations,
-    onBatch: (loader: string, size: number) => batchSize(loader).observe(size),
-  };
-  const { live: liveConfig } = config;
-  const live = new LiveChanges({
-    api: (caller, signal) => {
-      const requestId = `live-${randomUUID()}`;
-      return createForemanApi({ ...accessDeps, onUpstreamCall: reportCall(requestId) }, caller, {
-        requestId,
+    callers,
+    imageLocations: new ImageLocations(),
+    reportCalls,
+    onBatch: (loader, size) => batchSize(loader).observe(size),
+    onWrite: (write) => live?.announce(write),
+  });
+  live = new LiveChanges({
+    api: (caller, signal) =>
+      access.forCaller(caller, {
+        requestId: `live-${randomUUID()}`,
         signal,
-      });
-    },
-    credentialId: (authorization) => loginGuard.credentialId(authorization),
+        maxRequests: LIVE_READS_CAP,
+      }),
     bus: deps.changeBus,
     pollIntervalMs: liveConfig.pollIntervalMs,
     graceMs: liveConfig.graceMs,
@@ -160,32 +151,23 @@ export function createGateway(deps: GatewayDependencies): GatewayParts {
     logger,
     metrics: liveMetrics(metrics),
   });
-  const contextDeps = { ...accessDeps, live };
+  const feed = live;
   const requestFacts = (
     request: Request,
     req: IncomingMessage | undefined,
     res: ServerResponse | undefined,
   ): RequestFacts => ({
     authorization: request.headers.get('authorization') ?? undefined,
-    clientAddress: clientAddresses.resolve(
-      req?.socket.remoteAddress,
-      req?.headers['x-forwarded-for'] as string | undefined,
-    ),
+    peer: req?.socket.remoteAddress,
+    forwardedFor: req?.headers['x-forwarded-for'] as string | undefined,
     requestId: requestIdOf(request),
     signal: deps.activeRequests.begin(res, request.signal),
   });
-  if (!config.serviceAccount) {
+  if (!callers.serviceAccount) {
     plugins.push(
       useSignIn({
-        signIn: (request, { req, res }) => {
-          const facts = requestFacts(request, req, res);
-          const client = createForemanClient(
-            { ...contextDeps, onUpstreamCall: reportCall(facts.requestId) },
-            callerOf(config, facts),
-            facts,
-          );
-          return client.get<{ version?: string }>('/api/status');
-        },
+        signIn: (request, { req, res }) =>
+          access.forRequest(requestFacts(request, req, res)).checkCredentials(),
       }),
     );
   }
@@ -211,14 +193,12 @@ export function createGateway(deps: GatewayDependencies): GatewayParts {
     // GraphiQL is served (offline, compressed, cacheable) by server.ts.
     graphiql: false,
     plugins,
-    context: ({ request, req, res }) => {
-      const facts = requestFacts(request, req, res);
-      return createContext({ ...contextDeps, onUpstreamCall: reportCall(facts.requestId) }, facts);
-    },
+    context: ({ request, req, res }) =>
+      createContext(access, feed, config, requestFacts(request, req, res)),
     maskedErrors: {
       maskError: (error, message, isDev) => {
         if (error instanceof GraphQLError) {
-          const known = fromUpstreamError(error) ?? fromLiveError(error);
+          const known = fromUpstreamError(error) ?? fromCodedError(error);
           if (known) return known;
         }
         // Unexpected errors reach clients as "Unexpected error." with no stack or upstream body.
@@ -226,8 +206,15 @@ export function createGateway(deps: GatewayDependencies): GatewayParts {
       },
     },
   });
-  return { gateway, live };
+  return { gateway, live: feed };
 }
+
+/**
+ * Upstream requests one audit poll, or one change told to one group of subscribers, may make: a
+ * poll reads a page or a few; telling a change reads the image (where it is, else under each
+ * architecture) and the compute resources it is or was in. Bounds what one notice can cost.
+ */
+const LIVE_READS_CAP = 25;
 
 const DOCUMENT_CACHE = { maxEntryBytes: 16_384, maxTotalBytes: 2 * 1024 * 1024 };
 
@@ -239,7 +226,7 @@ const DOCUMENT_CACHE = { maxEntryBytes: 16_384, maxTotalBytes: 2 * 1024 * 1024 }
 function yogaLogger(logger: Logger) {
   const expected = (value: unknown) => {
     const cause = value instanceof GraphQLError ? value.originalError : value;
-    return cause instanceof UpstreamError || cause instanceof LiveError;
+    return cause instanceof UpstreamError || cause instanceof CodedError;
   };
   const at =
     (level: 'debug' | 'info' | 'warn' | 'error') =>

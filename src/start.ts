@@ -1,5 +1,6 @@
 import { ActiveRequests } from './active-requests.js';
 import { type Config, ConfigError } from './config.js';
+import { Callers } from './foreman/caller.js';
 import { LoginGuard } from './foreman/http/login-guard.js';
 import { createUpstreamPool } from './foreman/http/pool.js';
 import { createGateway } from './gateway.js';
@@ -48,13 +49,31 @@ export async function startGateway(options: {
     : undefined;
   const shared = await sharedState(config, logger);
   const changeBus = shared?.changeBus ?? new MemoryChangeBus();
+  const { logins } = config;
+  const loginGuard = new LoginGuard({
+    refusedCredentialTtlMs: logins.refusedCredentialTtlMs,
+    clientFailureLimit: logins.clientFailureLimit,
+    foremanFailureBudget: logins.foremanFailureBudget,
+    windowMs: logins.windowMs,
+    credentialConcurrency: logins.credentialConcurrency,
+    idleProbeMs: logins.credentialIdleMs,
+    ...(shared ? { ledger: shared.ledger } : {}),
+  });
+  const callers = new Callers({
+    identityKey: await loginGuard.hashKey(),
+    serviceAccount: config.serviceAccount,
+    fallbackAccount: config.fallbackAccount,
+    trustedProxies: logins.trustedProxies,
+    forwardClientAddress: logins.forwardClientAddress,
+  });
   const { gateway, live } = createGateway({
     config,
     foremanUrl,
     dispatcher: pool,
     logger,
     metrics: createMetrics(),
-    loginGuard: new LoginGuard({ ...config.logins, ...(shared ? { ledger: shared.ledger } : {}) }),
+    loginGuard,
+    callers,
     activeRequests,
     persistedDocuments,
     changeBus,

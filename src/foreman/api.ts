@@ -1,4 +1,6 @@
 import DataLoader from 'dataloader';
+import type { Caller } from './caller.js';
+import { changesOfWrite, type ImageWrite, railsRequestId } from './changes.js';
 import { recoverNotFound, UpstreamError } from './errors.js';
 import type { ForemanClient } from './http/client.js';
 import { ImageLocations } from './image-locations.js';
@@ -36,6 +38,8 @@ export interface ForemanApiOptions {
   /** Where images were seen, shared across requests as a hint (see ImageLocations). */
   imageLocations?: ImageLocations;
   onBatch?: ((loader: string, size: number) => void) | undefined;
+  /** Told of every image write this API makes, once Foreman has answered it. */
+  onWrite?: ((write: ImageWrite) => void) | undefined;
 }
 
 /** One index page of one list: a resource's own index, or the images under a parent. */
@@ -60,6 +64,7 @@ interface ImageKey {
 export class ForemanApi {
   readonly #client: ForemanClient;
   readonly #onBatch: ((loader: string, size: number) => void) | undefined;
+  readonly #onWrite: ((write: ImageWrite) => void) | undefined;
   readonly #imageLocations: ImageLocations;
 
   /** Index pages by list and parameters: identical reads in a request are made once. */
@@ -81,7 +86,18 @@ export class ForemanApi {
   constructor(client: ForemanClient, options: ForemanApiOptions = {}) {
     this.#client = client;
     this.#onBatch = options.onBatch;
+    this.#onWrite = options.onWrite;
     this.#imageLocations = options.imageLocations ?? new ImageLocations();
+  }
+
+  /** Who this API reads and writes for: the credential, its identity, login and address. */
+  get caller(): Caller {
+    return this.#client.caller;
+  }
+
+  /** Asks Foreman whether it accepts the caller's credential (`GET /api/status`); rejects if not. */
+  async checkCredentials(): Promise<void> {
+    await this.#client.get<unknown>('/api/status');
   }
 
   /** One record by Foreman id (null when it does not exist or is not visible). */
@@ -181,6 +197,7 @@ export class ForemanApi {
   async createImage(computeResourceId: number, attributes: ImageAttributes): Promise<ImageRecord> {
     const created = await postImage(this.#client, computeResourceId, attributes);
     this.#afterImageWrite(created);
+    this.#announce('created', undefined, created, attributes);
     return created;
   }
 
@@ -188,6 +205,7 @@ export class ForemanApi {
   async updateImage(image: ImageRecord, attributes: ImageAttributes): Promise<ImageRecord> {
     const updated = await putImage(this.#client, image, attributes);
     this.#afterImageWrite(updated);
+    this.#announce('updated', image, updated, attributes);
     return updated;
   }
 
@@ -195,6 +213,34 @@ export class ForemanApi {
   async deleteImage(image: ImageRecord): Promise<void> {
     await deleteImage(this.#client, image);
     this.#afterImageWrite();
+    this.#announce('deleted', image, undefined, {});
+  }
+
+  /**
+   * Tells the write's listener (live changes) of it, as Foreman's audit log will record it: an
+   * update that changed no audited column (and sent no password) leaves no audit row, and no
+   * event either.
+   */
+  #announce(
+    action: ImageWrite['action'],
+    before: ImageRecord | undefined,
+    after: ImageRecord | undefined,
+    attributes: ImageAttributes,
+  ): void {
+    if (!this.#onWrite) return;
+    const passwordSent = attributes.password != null;
+    if (action === 'updated' && !passwordSent && changesOfWrite({ before, after }).length === 0) {
+      return;
+    }
+    this.#onWrite({
+      action,
+      before,
+      after,
+      passwordSent,
+      by: this.caller.login,
+      // As Foreman records it in the audit row, which is how the row is known to be this write.
+      requestId: railsRequestId(this.#client.requestId ?? ''),
+    });
   }
 
   /**

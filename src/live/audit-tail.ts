@@ -21,7 +21,7 @@ export interface AuditTailOptions {
   polls: ConcurrencyLimiter;
   /** Takes a poll's new changes; resolves when they are told (a failure retries them). */
   onNotices(notices: ChangeNotice[]): Promise<void>;
-  /** Foreman refused the credentials, or the caller may not read audits: the tail has stopped. */
+  /** Foreman refused the credentials, or they may not be tried now: the tail has stopped. */
   onStopped(reason: UpstreamError): void;
   onPoll?(outcome: 'ok' | 'error'): void;
   now?: () => number;
@@ -29,6 +29,13 @@ export interface AuditTailOptions {
 
 /** Rows read per request; more are read in further pages of the same poll. */
 const PAGE_SIZE = 100;
+
+/**
+ * What the tail knows of its credential: not yet answered, accepted and allowed to read audits,
+ * or accepted without `view_audit_logs` (Foreman answers 403: the credential works, but changes
+ * made elsewhere cannot be read with it, and who made a change is not shown with it).
+ */
+export type TailState = 'unverified' | 'reads-audits' | 'no-audits';
 
 /**
  * Tails Foreman's audit log for image changes, with one set of credentials, while anyone with
@@ -45,9 +52,48 @@ export class AuditTail {
   readonly #told = new Map<number, number>();
   #timer: NodeJS.Timeout | undefined;
   #stopped = false;
+  #state: TailState = 'unverified';
+  /** Settled by the next poll while the credential is unverified: whether Foreman accepted it. */
+  #verification!: Promise<void>;
+  #settleVerification!: (error?: unknown) => void;
 
   constructor(options: AuditTailOptions) {
     this.#options = { onPoll: () => undefined, now: Date.now, ...options };
+    this.#awaitVerification();
+  }
+
+  #awaitVerification(): void {
+    this.#verification = new Promise<void>((resolve, reject) => {
+      this.#settleVerification = (error) => {
+        if (error === undefined) resolve();
+        else {
+          reject(error);
+          // Those who subscribe from now on wait for the next poll.
+          if (this.#state === 'unverified' && !this.#stopped) this.#awaitVerification();
+        }
+      };
+    });
+    // Nobody may be waiting when it fails; the failure is theirs to see, not unhandled.
+    this.#verification.catch(() => undefined);
+  }
+
+  get state(): TailState {
+    return this.#state;
+  }
+
+  /**
+   * Resolves once Foreman has accepted the credential (the first poll's answer, 403 included);
+   * rejects with that poll's error otherwise, or when `signal` fires first.
+   */
+  verified(signal: AbortSignal): Promise<void> {
+    if (this.#state !== 'unverified') return Promise.resolve();
+    return new Promise((resolve, reject) => {
+      const onAbort = () => reject(signal.reason);
+      signal.addEventListener('abort', onAbort, { once: true });
+      this.#verification.then(resolve, reject).finally(() => {
+        signal.removeEventListener('abort', onAbort);
+      });
+    });
   }
 
   start(): void {
@@ -64,18 +110,32 @@ export class AuditTail {
     if (this.#stopped) return;
     try {
       await this.#options.polls.run(() => this.#read(), this.#controller.signal);
+      this.#accepted('reads-audits');
       this.#options.onPoll('ok');
     } catch (error) {
       if (this.#stopped) return;
-      this.#options.onPoll('error');
-      if (error instanceof UpstreamError && stopsTail(error)) {
-        this.stop();
-        this.#options.onStopped(error);
-        return;
+      if (error instanceof UpstreamError && error.kind === 'http' && error.status === 403) {
+        // No view_audit_logs: the credential works; only changes made through the gateway are
+        // told. Polling goes on, as the check that the credential still works.
+        this.#accepted('no-audits');
+        this.#options.onPoll('ok');
+      } else {
+        this.#options.onPoll('error');
+        this.#settleVerification(error);
+        if (error instanceof UpstreamError && stopsTail(error)) {
+          this.stop();
+          this.#options.onStopped(error);
+          return;
+        }
+        // Anything else (Foreman down): the next poll starts where this one did.
       }
-      // Anything else (Foreman down, a budget spent): the next poll starts where this one did.
     }
     if (!this.#stopped) this.#timer = setTimeout(() => void this.#poll(), this.#options.intervalMs);
+  }
+
+  #accepted(state: Exclude<TailState, 'unverified'>): void {
+    this.#state = state;
+    this.#settleVerification();
   }
 
   #read(): Promise<void> {
@@ -117,11 +177,15 @@ export class AuditTail {
   }
 }
 
-/** Refused credentials, spent login budgets, and no permission to read audits end the tail. */
+/**
+ * Refused or unusable credentials, and failed-login budgets that keep them from being tried, end
+ * the tail: a credential that does not work holds no subscription.
+ */
 function stopsTail(error: UpstreamError): boolean {
   return (
     error.kind === 'credentials_refused' ||
     error.kind === 'missing_credentials' ||
-    (error.kind === 'http' && (error.status === 401 || error.status === 403))
+    error.kind === 'login_budget' ||
+    (error.kind === 'http' && error.status === 401)
   );
 }

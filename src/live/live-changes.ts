@@ -1,22 +1,25 @@
 import { setMaxListeners } from 'node:events';
+import { CodedError } from '../error-codes.js';
 import type { ForemanApi } from '../foreman/api.js';
-import type { UpstreamError } from '../foreman/errors.js';
-import type { Caller } from '../foreman/http/client.js';
+import type { Caller } from '../foreman/caller.js';
+import type { ChangeNotice, ImageChangeEvent, ImagePlace, ImageWrite } from '../foreman/changes.js';
+import { UpstreamError } from '../foreman/errors.js';
 import { ConcurrencyLimiter } from '../foreman/http/limiter.js';
 import type { Logger } from '../logger.js';
-import { AuditTail } from './audit-tail.js';
+import { AuditTail, type TailState } from './audit-tail.js';
 import type { ChangeBus } from './bus.js';
 import { withChildSignal } from './child-signal.js';
-import { ExpiringSet } from './expiring-set.js';
-import type { ChangeNotice, ImagePlace } from './notices.js';
+import { noticeFromWrite } from './notices.js';
 import { EventQueue } from './queue.js';
-import { type ImageChangeEvent, matches, viewFor } from './view.js';
+import { ToldChanges } from './told-changes.js';
+import { matches, viewFor } from './view.js';
 
 export interface LiveChangesOptions {
-  /** An API with a caller's credentials, for the reads made on behalf of its subscribers. */
+  /**
+   * An API with a caller's credentials, for the reads made on its subscribers' behalf (one poll,
+   * one delivery): fresh loaders, a small call cap of its own, cancelled by `signal`.
+   */
   api(caller: Caller, signal: AbortSignal): ForemanApi;
-  /** The keyed hash that stands for a credential (subscribers sharing one share a tail). */
-  credentialId(authorization: string): Promise<string>;
   bus: ChangeBus;
   pollIntervalMs: number;
   graceMs: number;
@@ -33,31 +36,21 @@ export interface LiveMetrics {
   event(source: ChangeNotice['source'], lagSeconds: number): void;
 }
 
-/** Why a subscription is refused or ended, with the code the client sees. */
-export class LiveError extends Error {
-  override readonly name = 'LiveError';
-
-  constructor(
-    readonly code: 'UNAUTHENTICATED' | 'LIMIT_EXCEEDED',
-    message: string,
-  ) {
-    super(message);
-  }
-}
-
 interface Subscriber {
+  /** Whose per-caller count it is in. */
+  share: string;
   filter: ImagePlace;
   queue: EventQueue<ImageChangeEvent>;
 }
 
-/** Subscribers sharing one set of credentials: one tail of the audit log, one view of changes. */
+/** Subscribers sharing one credential: one tail of the audit log, one view of changes. */
 interface Group {
   caller: Caller;
   subscribers: Set<Subscriber>;
   controller: AbortController;
   tail: AuditTail;
   /** Changes told to this group, by either route. */
-  told: ExpiringSet;
+  told: ToldChanges;
 }
 
 /** Events queued for a subscriber that reads slower than changes come. */
@@ -72,10 +65,14 @@ const TOLD_FOR_MS = 10 * 60_000;
  * Live image changes: the gateway's own writes, announced at once on the bus (to every replica),
  * and changes made elsewhere, from tailing Foreman's audit log with each distinct credential that
  * has subscribers. Every event a subscriber gets was read with its own credentials (view.ts).
+ * A subscription holds only while its credential works: it is verified with Foreman before the
+ * subscription starts (the tail's first read), and every poll checks it again.
  */
 export class LiveChanges {
   readonly #options: LiveChangesOptions;
   readonly #groups = new Map<string, Group>();
+  /** Open subscriptions per caller share (credential, or address for a shared credential). */
+  readonly #perShare = new Map<string, number>();
   readonly #polls: ConcurrencyLimiter;
   readonly #stopListening: () => void;
   #count = 0;
@@ -86,45 +83,66 @@ export class LiveChanges {
     this.#stopListening = options.bus.subscribe((notice) => void this.#onAnnounced(notice));
   }
 
-  /** A stream of the changes `caller` may see that match `filter`, until `signal` fires. */
+  /**
+   * A stream of the changes `api`'s caller may see that match `filter`, until `signal` fires.
+   * Resolves once Foreman has accepted the credential (a refused one, or one a failed-login
+   * budget keeps from being tried, holds no subscription).
+   */
   async subscribe(
-    caller: Caller,
+    api: ForemanApi,
     filter: ImagePlace,
     signal: AbortSignal,
   ): Promise<AsyncIterableIterator<ImageChangeEvent>> {
-    const { authorization } = caller;
-    if (!authorization) {
-      throw new LiveError(
+    const { caller } = api;
+    if (!caller.authorization || !caller.identity) {
+      throw new CodedError(
         'UNAUTHENTICATED',
-        'No credentials: send an Authorization header (HTTP Basic, or a Foreman personal access token as the password)',
+        caller.problem
+          ? `Unusable credentials: ${caller.problem}`
+          : 'No credentials: send an Authorization header (HTTP Basic, or a Foreman personal access token as the password)',
       );
     }
-    const key = await this.#options.credentialId(authorization);
-    const existing = this.#groups.get(key);
     if (this.#count >= this.#options.maxSubscriptions) {
-      throw new LiveError('LIMIT_EXCEEDED', 'The gateway serves as many subscriptions as it may');
+      throw new CodedError(
+        'LIMIT_EXCEEDED',
+        'The gateway serves as many subscriptions as it may; try again later',
+        { limit: 'subscriptions' },
+      );
     }
-    if ((existing?.subscribers.size ?? 0) >= this.#options.maxSubscriptionsPerCaller) {
-      throw new LiveError(
+    if ((this.#perShare.get(caller.share) ?? 0) >= this.#options.maxSubscriptionsPerCaller) {
+      throw new CodedError(
         'LIMIT_EXCEEDED',
         `At most ${this.#options.maxSubscriptionsPerCaller} subscriptions per caller`,
+        { limit: 'subscriptions' },
       );
     }
-    const group = existing ?? this.#startGroup(key, caller);
+    const key = caller.identity;
+    const group = this.#groups.get(key) ?? this.#startGroup(key, caller);
     const subscriber: Subscriber = {
+      share: caller.share,
       filter,
       queue: new EventQueue(QUEUE_CAPACITY, () => this.#leave(key, subscriber)),
     };
+    // Counted before the wait below, so concurrent subscriptions cannot all pass the limits.
     group.subscribers.add(subscriber);
     this.#count += 1;
+    this.#perShare.set(caller.share, (this.#perShare.get(caller.share) ?? 0) + 1);
     this.#options.metrics?.subscriptions(this.#count);
-    signal.addEventListener('abort', () => void subscriber.queue.return(), { once: true });
+    const onAbort = () => void subscriber.queue.return();
+    signal.addEventListener('abort', onAbort, { once: true });
+    try {
+      await group.tail.verified(signal);
+    } catch (error) {
+      signal.removeEventListener('abort', onAbort);
+      await subscriber.queue.return();
+      throw toLiveError(error);
+    }
     return subscriber.queue;
   }
 
   /** Tells every replica's subscribers of a write this gateway just made. */
-  announce(notice: ChangeNotice): void {
-    this.#options.bus.publish(notice).catch((error: unknown) => {
+  announce(write: ImageWrite): void {
+    this.#options.bus.publish(noticeFromWrite(write)).catch((error: unknown) => {
       this.#options.logger.warn({ error: String(error) }, 'could not announce an image change');
     });
   }
@@ -149,7 +167,7 @@ export class LiveChanges {
       caller,
       subscribers: new Set(),
       controller,
-      told: new ExpiringSet(TOLD_FOR_MS),
+      told: new ToldChanges(TOLD_FOR_MS),
       // The tail's own signal ends with the group's (#leave stops both).
       tail: new AuditTail({
         api: (signal) => this.#options.api(caller, signal),
@@ -172,6 +190,9 @@ export class LiveChanges {
     const group = this.#groups.get(key);
     if (!group?.subscribers.delete(subscriber)) return;
     this.#count -= 1;
+    const left = (this.#perShare.get(subscriber.share) ?? 1) - 1;
+    if (left > 0) this.#perShare.set(subscriber.share, left);
+    else this.#perShare.delete(subscriber.share);
     this.#options.metrics?.subscriptions(this.#count);
     if (group.subscribers.size > 0) return;
     // The last one left: no more polling, and nothing in flight for them.
@@ -197,53 +218,55 @@ export class LiveChanges {
   async #deliver(group: Group, notices: ChangeNotice[]): Promise<void> {
     if (group.subscribers.size === 0) return;
     // Marked before the reads below: the other route may bring the same change meanwhile.
-    const untold = notices.filter((notice) => {
-      const key = keyOf(notice);
-      return key === undefined || group.told.add(key);
-    });
+    const untold = notices.filter((notice) => group.told.take(notice));
     if (untold.length === 0) return;
     const events = await withChildSignal(group.controller.signal, (signal) => {
       const api = this.#options.api(group.caller, signal);
       return Promise.all(untold.map((notice) => viewFor(api, notice)));
     }).catch((error: unknown) => {
       // Not told after all: the tail retries its rows at the next poll.
-      for (const notice of untold) {
-        const key = keyOf(notice);
-        if (key !== undefined) group.told.delete(key);
-      }
+      for (const notice of untold) group.told.giveBack(notice);
       throw error;
     });
+    // Foreman shows who made a change only to those who may read its audit log.
+    const showAuthor = group.tail.state === 'reads-audits';
     for (const event of events) {
       if (!event) continue;
+      const told = showAuthor ? event : { ...event, by: null };
       this.#options.metrics?.event(event.source, (Date.now() - Date.parse(event.at)) / 1000);
       for (const subscriber of group.subscribers) {
-        if (matches(event, subscriber.filter)) subscriber.queue.push(event);
+        if (matches(told, subscriber.filter)) subscriber.queue.push(told);
       }
     }
   }
 
   #tailStopped(group: Group, reason: UpstreamError): void {
-    if (reason.status === 403) {
-      // No view_audit_logs: the gateway's own writes are still told; changes made elsewhere not.
-      this.#options.logger.warn(
-        'a subscriber may not read Foreman audits: it hears only of changes made through the gateway',
-      );
-      return;
-    }
-    const ended = new LiveError(
-      'UNAUTHENTICATED',
-      `Foreman no longer accepts these credentials: ${reason.message}`,
-    );
+    const ended = toLiveError(reason);
     for (const subscriber of [...group.subscribers]) subscriber.queue.fail(ended);
   }
 }
 
-/**
- * A change as both its routes name it: Foreman keeps the request id of the write it audits.
- * Without one, two changes could not be told apart: such a change is never taken for another
- * (told twice at worst, never lost).
- */
-function keyOf(notice: ChangeNotice): string | undefined {
-  if (!notice.requestId) return undefined;
-  return `${notice.requestId}/${notice.imageId}/${notice.action}`;
+/** What ends (or refuses) a subscription, as the client is told it. */
+function toLiveError(error: unknown): Error {
+  if (!(error instanceof UpstreamError)) return error as Error;
+  const retry =
+    error.retryAfterMs === undefined
+      ? {}
+      : { retryAfter: Math.max(1, Math.ceil(error.retryAfterMs / 1000)) };
+  if (error.kind === 'login_budget') {
+    return new CodedError('LIMIT_EXCEEDED', error.message, { limit: 'failedLogins', ...retry });
+  }
+  if (error.kind === 'missing_credentials' || error.kind === 'credentials_refused') {
+    return new CodedError('UNAUTHENTICATED', error.message, retry);
+  }
+  if (error.kind === 'http' && error.status === 401) {
+    return new CodedError(
+      'UNAUTHENTICATED',
+      `Foreman does not accept these credentials: ${error.message}`,
+    );
+  }
+  // Foreman unreachable and the like: the client is told with the upstream error's own code.
+  return error;
 }
+
+export type { TailState };

@@ -1,33 +1,16 @@
-import type { AuditRecord, ImageRecord } from '../foreman/records.js';
+import {
+  type AttributeChange,
+  type AttributeValue,
+  type ChangeAction,
+  type ChangeNotice,
+  changesOfWrite,
+  type ImagePlace,
+  type ImageWrite,
+  placeOf,
+} from '../foreman/changes.js';
+import type { AuditedValue, AuditRecord } from '../foreman/records.js';
 
-/** What happened to an image, before anyone's view of it is taken into account. */
-export type ChangeAction = 'created' | 'updated' | 'deleted';
-
-/** Where an image is (or was): the parents a subscription can filter on. */
-export interface ImagePlace {
-  computeResourceId?: number | undefined;
-  operatingSystemId?: number | undefined;
-  architectureId?: number | undefined;
-}
-
-/**
- * One change to one image, as learnt from the gateway's own write or from Foreman's audit log.
- * It says nothing a subscriber may not know until it has been checked with that subscriber's
- * credentials (see view.ts).
- */
-export interface ChangeNotice {
-  action: ChangeAction;
-  imageId: number;
-  /** Where the image was before and is after, as far as the source says. */
-  places: ImagePlace[];
-  /** When Foreman made the change (ISO 8601), or when the gateway learnt of it. */
-  at: string;
-  /** Foreman's login of whoever made it, when known. */
-  by: string | null;
-  /** The request id of the change as Foreman recorded it (`request_uuid`), when there is one. */
-  requestId: string | null;
-  source: 'gateway' | 'audit';
-}
+export type { ChangeAction, ChangeNotice, ImagePlace } from '../foreman/changes.js';
 
 const ACTIONS: Record<AuditRecord['action'], ChangeAction> = {
   create: 'created',
@@ -59,51 +42,55 @@ export function noticeFromAudit(audit: AuditRecord, at: string | null): ChangeNo
     at: at ?? new Date().toISOString(),
     by: audit.user_name,
     requestId: audit.request_uuid,
+    changes: auditedChanges(audit),
     source: 'audit',
   };
 }
 
+/**
+ * The attributes an audit row records as changed, with their values before and after. Foreman
+ * redacts passwords (`[redacted]`) and encrypted values (`encrypted-…`): such attributes are
+ * left out altogether, so nothing about a secret is shown.
+ */
+export function auditedChanges(audit: Pick<AuditRecord, 'action' | 'audited_changes'>) {
+  const changes: AttributeChange[] = [];
+  for (const [attribute, recorded] of Object.entries(audit.audited_changes ?? {})) {
+    if (attribute === 'password') continue;
+    const [before, after] =
+      audit.action === 'update' && Array.isArray(recorded)
+        ? [recorded[0], recorded[1]]
+        : audit.action === 'destroy'
+          ? [recorded, null]
+          : [null, recorded];
+    if (isSecret(before) || isSecret(after)) continue;
+    changes.push({ attribute, before: scalar(before), after: scalar(after) });
+  }
+  return changes;
+}
+
 /** A write the gateway just made, as a notice: the image as it was and as it is now. */
-export function noticeFromWrite(
-  action: ChangeAction,
-  before: ImageRecord | undefined,
-  after: ImageRecord | undefined,
-  facts: { by: string | null; requestId: string },
-): ChangeNotice {
-  const imageId = (after ?? before)?.id ?? 0;
+export function noticeFromWrite(write: ImageWrite): ChangeNotice {
+  const { action, before, after } = write;
   return {
     action,
-    imageId,
+    imageId: (after ?? before)?.id ?? 0,
     places: [before, after].filter((image) => image !== undefined).map(placeOf),
     at: new Date().toISOString(),
-    by: facts.by,
-    requestId: facts.requestId,
+    by: write.by,
+    requestId: write.requestId,
+    changes: changesOfWrite(write),
     source: 'gateway',
   };
 }
 
-export function placeOf(image: ImageRecord): ImagePlace {
-  return {
-    computeResourceId: image.compute_resource_id,
-    operatingSystemId: image.operatingsystem_id,
-    architectureId: image.architecture_id,
-  };
+function isSecret(value: AuditedValue | undefined): boolean {
+  return typeof value === 'string' && (value === '[redacted]' || value.startsWith('encrypted-'));
+}
+
+function scalar(value: AuditedValue | undefined): AttributeValue {
+  return value === undefined || Array.isArray(value) ? null : value;
 }
 
 function hasAny(place: ImagePlace): boolean {
   return Object.values(place).some((value) => value !== undefined);
-}
-
-/** How Rails keeps an X-Request-Id (ActionDispatch::RequestId): only [A-Za-z0-9_@-], 255 at most. */
-export function railsRequestId(requestId: string): string {
-  return requestId.replace(/[^A-Za-z0-9_@-]/g, '').slice(0, 255);
-}
-
-/** The login an Authorization header names (HTTP Basic's user part), for who made a change. */
-export function loginOf(authorization: string | undefined): string | null {
-  const match = /^Basic\s+(\S+)$/i.exec(authorization ?? '');
-  if (!match?.[1]) return null;
-  const decoded = Buffer.from(match[1], 'base64').toString('utf8');
-  const colon = decoded.indexOf(':');
-  return colon > 0 ? decoded.slice(0, colon) : null;
 }

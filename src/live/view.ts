@@ -1,12 +1,10 @@
 import type { ForemanApi } from '../foreman/api.js';
-import type { ImageRecord } from '../foreman/records.js';
-import { type ChangeNotice, type ImagePlace, placeOf } from './notices.js';
-
-/** A change as one subscriber may see it. */
-export interface ImageChangeEvent extends ChangeNotice {
-  /** The image as this subscriber may see it now; null when deleted or no longer visible. */
-  image: ImageRecord | null;
-}
+import {
+  type ChangeNotice,
+  type ImageChangeEvent,
+  type ImagePlace,
+  placeOf,
+} from '../foreman/changes.js';
 
 /**
  * What a subscriber may learn of a change, read with that subscriber's own credentials (`api`).

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { Redis } from 'ioredis';
-import { type LoginLedger, MemoryLoginLedger } from '../foreman/http/login-guard.js';
+import { type LoginLedger, MemoryLoginLedger } from '../foreman/http/login-ledger.js';
 
 /**
  * The failed-login state shared by replicas, so that N replicas spend one budget of Foreman's

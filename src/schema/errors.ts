@@ -1,30 +1,17 @@
-import { GraphQLError } from 'graphql';
+import type { GraphQLError } from 'graphql';
+import { CodedError, type ErrorCode, gatewayError } from '../error-codes.js';
 import { UpstreamError } from '../foreman/errors.js';
 import type { ResourceName } from '../foreman/records.js';
 import { RESOURCES } from '../foreman/resources.js';
-import { LiveError } from '../live/live-changes.js';
-
-/** `extensions.code` values a client can switch on. */
-export type ErrorCode =
-  | 'BAD_USER_INPUT'
-  | 'NOT_FOUND'
-  | 'UNAUTHENTICATED'
-  | 'FORBIDDEN'
-  | 'UPSTREAM_ERROR'
-  | 'UPSTREAM_TIMEOUT'
-  | 'UPSTREAM_UNAVAILABLE'
-  | 'LIMIT_EXCEEDED';
 
 export function badUserInput(message: string, argumentName?: string): GraphQLError {
-  return new GraphQLError(message, {
-    extensions: { code: 'BAD_USER_INPUT', ...(argumentName ? { argumentName } : {}) },
+  return gatewayError('BAD_USER_INPUT', message, {
+    extensions: argumentName ? { argumentName } : {},
   });
 }
 
 export function notFound(resource: ResourceName, id: string): GraphQLError {
-  return new GraphQLError(`${RESOURCES[resource].graphqlName} ${id} was not found`, {
-    extensions: { code: 'NOT_FOUND' },
-  });
+  return gatewayError('NOT_FOUND', `${RESOURCES[resource].graphqlName} ${id} was not found`);
 }
 
 /** The code a client switches on for an upstream failure. */
@@ -75,15 +62,12 @@ export function fromUpstreamError(error: GraphQLError): GraphQLError | undefined
   const message = fault
     ? `Foreman failed to answer (HTTP ${upstream.status})${upstream.requestId ? `; request id ${upstream.requestId}` : ''}`
     : upstream.message;
-  return new GraphQLError(message, {
-    ...(error.nodes ? { nodes: error.nodes } : {}),
-    ...(error.source ? { source: error.source } : {}),
-    ...(error.positions ? { positions: error.positions } : {}),
-    ...(error.path ? { path: error.path } : {}),
+  return gatewayError(code, message, {
+    original: error,
     extensions: {
-      code,
       ...(upstream.kind === 'http' ? { upstreamStatus: upstream.status } : {}),
       ...(upstream.kind === 'login_budget' ? { limit: 'failedLogins' } : {}),
+      ...(upstream.kind === 'request_limit' ? { limit: 'upstreamRequests' } : {}),
       ...(upstream.retryAfterMs !== undefined && upstream.kind !== 'http'
         ? { retryAfter: Math.max(1, Math.ceil(upstream.retryAfterMs / 1000)) }
         : {}),
@@ -100,17 +84,13 @@ export function errorCodeOf(error: GraphQLError): string {
   const code = error.extensions?.code;
   if (typeof code === 'string') return code;
   if (error.originalError instanceof UpstreamError) return upstreamErrorCode(error.originalError);
-  if (error.originalError instanceof LiveError) return error.originalError.code;
+  if (error.originalError instanceof CodedError) return error.originalError.code;
   return 'INTERNAL_SERVER_ERROR';
 }
 
-/** A subscription refused or ended by the live-changes hub, with its code. */
-export function fromLiveError(error: GraphQLError): GraphQLError | undefined {
-  const live = error.originalError;
-  if (!(live instanceof LiveError)) return undefined;
-  return new GraphQLError(live.message, {
-    ...(error.nodes ? { nodes: error.nodes } : {}),
-    ...(error.path ? { path: error.path } : {}),
-    extensions: { code: live.code },
-  });
+/** An error raised below the GraphQL layer with a code of its own (live changes, say). */
+export function fromCodedError(error: GraphQLError): GraphQLError | undefined {
+  const coded = error.originalError;
+  if (!(coded instanceof CodedError)) return undefined;
+  return gatewayError(coded.code, coded.message, { original: error, extensions: coded.extensions });
 }

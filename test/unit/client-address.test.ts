@@ -28,3 +28,21 @@ describe('the caller’s address', () => {
     expect(addresses.resolve(undefined, undefined)).toBe('unknown');
   });
 });
+
+describe('X-Forwarded-For hops a client cannot use to choose its address', () => {
+  const addresses = new ClientAddresses(['10.0.0.0/8']);
+
+  it('reads hops that carry a port, as proxies that append one write them', () => {
+    expect(addresses.resolve('10.1.2.3', '198.51.100.1, 203.0.113.7:5678')).toBe('203.0.113.7');
+    expect(addresses.resolve('10.1.2.3', '[2001:db8::1]:443')).toBe('2001:db8::1');
+    // Before, a hop with a port was dropped, and the client's own prefix became its address.
+    expect(addresses.resolve('10.1.2.3', '198.51.100.99, 203.0.113.7:5678, 10.0.0.9:80')).toBe(
+      '203.0.113.7',
+    );
+  });
+
+  it('stops at a hop that is not an address: nothing left of it is believed', () => {
+    expect(addresses.resolve('10.1.2.3', '198.51.100.99, not-an-address')).toBe('10.1.2.3');
+    expect(addresses.resolve('10.1.2.3', '198.51.100.99, 10.0.0.5, garbage')).toBe('10.1.2.3');
+  });
+});

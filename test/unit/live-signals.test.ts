@@ -2,12 +2,13 @@ import { getEventListeners } from 'node:events';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, expect, it } from 'vitest';
 import type { ForemanApi } from '../../src/foreman/api.js';
+import type { Caller } from '../../src/foreman/caller.js';
+import type { ChangeNotice, ImageWrite } from '../../src/foreman/changes.js';
 import type { AuditRecord, ComputeResourceRecord, ImageRecord } from '../../src/foreman/records.js';
 import { MemoryChangeBus } from '../../src/live/bus.js';
 import { withChildSignal } from '../../src/live/child-signal.js';
-import { ExpiringSet } from '../../src/live/expiring-set.js';
 import { LiveChanges } from '../../src/live/live-changes.js';
-import type { ChangeNotice } from '../../src/live/notices.js';
+import { ToldChanges } from '../../src/live/told-changes.js';
 import { createLogger } from '../../src/logger.js';
 
 /**
@@ -49,15 +50,24 @@ describe('withChildSignal', () => {
 describe('LiveChanges', () => {
   const computeResource = { id: 1, name: 'libvirt' } as ComputeResourceRecord;
   const image = { id: 7, name: 'web', compute_resource_id: 1 } as ImageRecord;
-  const notice = (n: number): ChangeNotice => ({
+  const write = (n: number): ImageWrite => ({
     action: 'updated',
-    imageId: image.id,
-    places: [{ computeResourceId: 1 }],
-    at: new Date().toISOString(),
+    before: image,
+    after: { ...image, name: `web-${n}` },
+    passwordSent: false,
     by: 'admin',
     requestId: `write-${n}`,
-    source: 'gateway',
   });
+  const caller = {
+    authorization: 'Basic eDp5',
+    identity: 'x',
+    login: 'x',
+    problem: undefined,
+    address: '127.0.0.1',
+    forwardedFor: undefined,
+    sharedCredential: false,
+    share: 'identity:x',
+  } satisfies Caller;
 
   it('detaches every poll and delivery from the subscription once done', async () => {
     const handed: AbortSignal[] = [];
@@ -72,7 +82,6 @@ describe('LiveChanges', () => {
     const bus = new MemoryChangeBus();
     const live = new LiveChanges({
       api,
-      credentialId: async (authorization) => authorization,
       bus,
       pollIntervalMs: 5,
       graceMs: 1_000,
@@ -82,15 +91,12 @@ describe('LiveChanges', () => {
       logger: createLogger('silent'),
     });
     const ended = new AbortController();
-    const stream = await live.subscribe(
-      { authorization: 'Basic eDp5', address: '127.0.0.1' },
-      {},
-      ended.signal,
-    );
-    for (let n = 0; n < 30; n++) live.announce(notice(n));
+    const stream = await live.subscribe({ caller } as ForemanApi, {}, ended.signal);
+    for (let n = 0; n < 30; n++) live.announce(write(n));
     for (let n = 0; n < 30; n++)
       expect((await stream.next()).value).toMatchObject({ requestId: `write-${n}` });
     await sleep(100);
+    // The first poll verified the credential before the subscription began.
     const polls = handed.length - 30;
     expect(polls).toBeGreaterThan(5);
     // Everyone leaves: the group's signal fires. Work already done must no longer be attached
@@ -105,18 +111,37 @@ describe('LiveChanges', () => {
   });
 });
 
-describe('ExpiringSet', () => {
-  it('tells a key once while it is fresh, again once it expired, and keeps only fresh keys', () => {
-    const told = new ExpiringSet(1_000);
-    expect(told.add('a', 0)).toBe(true);
-    expect(told.add('a', 999)).toBe(false);
-    expect(told.add('b', 500)).toBe(true);
-    expect(told.add('a', 1_000)).toBe(true);
-    expect(told.has('b', 1_400)).toBe(true);
-    expect(told.add('c', 1_600)).toBe(true);
-    // b (until 1 500) is gone; a (until 2 000) and c remain.
-    expect(told.size).toBe(2);
-    told.delete('c');
-    expect(told.add('c', 1_600)).toBe(true);
+describe('ToldChanges', () => {
+  const change = (source: ChangeNotice['source'], requestId: string | null = 'r1') =>
+    ({ action: 'updated', imageId: 7, requestId, source }) as ChangeNotice;
+
+  it('tells a change once, whichever route brings it first', () => {
+    const told = new ToldChanges(1_000);
+    expect(told.take(change('gateway'), 0)).toBe(true);
+    expect(told.take(change('audit'), 10)).toBe(false);
+    expect(told.take(change('audit', 'r2'), 10)).toBe(true);
+    expect(told.take(change('gateway', 'r2'), 20)).toBe(false);
+  });
+
+  it('tells two changes that share a request id twice (a caller may reuse its id)', () => {
+    const told = new ToldChanges(1_000);
+    expect(told.take(change('gateway'), 0)).toBe(true);
+    expect(told.take(change('gateway'), 1)).toBe(true);
+    expect(told.take(change('audit'), 2)).toBe(false);
+    expect(told.take(change('audit'), 3)).toBe(false);
+    // A third write with that id, made outside the gateway, is new.
+    expect(told.take(change('audit'), 4)).toBe(true);
+  });
+
+  it('always tells a change without a request id, and forgets names after their time', () => {
+    const told = new ToldChanges(1_000);
+    expect(told.take(change('gateway', null), 0)).toBe(true);
+    expect(told.take(change('audit', null), 0)).toBe(true);
+    expect(told.take(change('gateway'), 0)).toBe(true);
+    expect(told.take(change('gateway', 'r2'), 1_500)).toBe(true);
+    expect(told.size).toBe(1);
+    // Given back (not told after all), the other route tells it.
+    told.giveBack(change('gateway', 'r2'));
+    expect(told.take(change('audit', 'r2'), 1_600)).toBe(true);
   });
 });

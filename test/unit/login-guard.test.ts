@@ -1,93 +1,215 @@
 import { describe, expect, it } from 'vitest';
 import { UpstreamError } from '../../src/foreman/errors.js';
-import { LoginGuard } from '../../src/foreman/http/login-guard.js';
+import {
+  type Admission,
+  type CallCredential,
+  LoginGuard,
+  type LoginGuardOptions,
+} from '../../src/foreman/http/login-guard.js';
+import { MemoryLoginLedger } from '../../src/foreman/http/login-ledger.js';
 
-function guard(overrides: Partial<ConstructorParameters<typeof LoginGuard>[0]> = {}) {
+function guard(overrides: Partial<LoginGuardOptions> = {}) {
   let now = 1_000_000;
+  const clock = () => now;
+  const ledger = new MemoryLoginLedger(clock);
   const instance = new LoginGuard({
     refusedCredentialTtlMs: 60_000,
     clientFailureLimit: 3,
     foremanFailureBudget: 5,
     windowMs: 300_000,
-    now: () => now,
+    credentialConcurrency: 2,
+    idleProbeMs: 30_000,
+    ledger,
+    now: clock,
     ...overrides,
   });
-  return { instance, advance: (ms: number) => (now += ms) };
+  return { instance, ledger, advance: (ms: number) => (now += ms) };
 }
 
-async function kind(promise: Promise<unknown>): Promise<string> {
+function as(identity: string, client = 'client'): CallCredential {
+  return { identity, client, foremanKey: 'gateway', shared: false };
+}
+
+/** Admits a call; `dropped` holds the refusal if the guard drops it before it is sent. */
+async function admit(instance: LoginGuard, credential: CallCredential, signal?: AbortSignal) {
+  const call: { admission?: Admission; dropped?: UpstreamError } = {};
+  call.admission = await instance.admit(credential, signal, (reason) => {
+    call.dropped = reason;
+  });
+  return call as { admission: Admission; dropped?: UpstreamError };
+}
+
+/** What admitting a call comes to; an admitted call is settled at once (it learnt nothing). */
+async function kind(promise: Promise<{ admission: Admission }>): Promise<string> {
   try {
-    await promise;
+    (await promise).admission.settle('unknown');
     return 'admitted';
   } catch (error) {
     return error instanceof UpstreamError ? error.kind : String(error);
   }
 }
 
+const tick = () => new Promise((resolve) => setTimeout(resolve, 5));
+
+/** Foreman's failed logins as the ledger counts them against the gateway's address. */
+async function failuresCounted(ledger: MemoryLoginLedger): Promise<number> {
+  // One reservation over an infinite limit always succeeds: count it, then give it back.
+  // A reservation under limit L succeeds only while fewer than L are counted.
+  const key = 'foreman:gateway';
+  for (let limit = 1; ; limit++) {
+    const { refusedBy } = await ledger.reserveFailure([{ key, limit }], 300_000);
+    if (refusedBy) continue;
+    await ledger.releaseFailure([key]);
+    return limit - 1;
+  }
+}
+
 describe('LoginGuard', () => {
-  it('lets one request try an unknown credential; the others wait for its answer', async () => {
+  it('lets one call try an unknown credential; the others wait for its answer', async () => {
     const { instance } = guard();
-    const first = await instance.admit('c', 'client', 'gateway');
+    const first = await admit(instance, as('c'));
     let secondAdmitted = false;
-    const second = instance.admit('c', 'client', 'gateway').then((admission) => {
+    const second = admit(instance, as('c')).then((call) => {
       secondAdmitted = true;
-      return admission;
+      return call;
     });
-    await new Promise((resolve) => setTimeout(resolve, 10));
+    await tick();
     expect(secondAdmitted).toBe(false);
-    first.settle('accepted');
-    (await second).settle('accepted');
+    first.admission.settle('accepted');
+    (await second).admission.settle('accepted');
     expect(secondAdmitted).toBe(true);
   });
 
   it('refuses a refused credential locally until its time is up, then tries again', async () => {
     const { instance, advance } = guard();
-    (await instance.admit('c', 'client', 'gateway')).settle('refused');
-    expect(await kind(instance.admit('c', 'client', 'gateway'))).toBe('credentials_refused');
+    (await admit(instance, as('c'))).admission.settle('refused');
+    expect(await kind(admit(instance, as('c')))).toBe('credentials_refused');
     advance(60_001);
-    expect(await kind(instance.admit('c', 'client', 'gateway'))).toBe('admitted');
+    expect(await kind(admit(instance, as('c')))).toBe('admitted');
   });
 
   it('spends a client’s budget, then Foreman’s, on credentials not seen working', async () => {
     const { instance } = guard();
     for (const credential of ['a', 'b', 'c']) {
-      (await instance.admit(credential, 'mallory', 'gateway')).settle('refused');
+      (await admit(instance, as(credential, 'mallory'))).admission.settle('refused');
     }
-    expect(await kind(instance.admit('d', 'mallory', 'gateway'))).toBe('login_budget');
-    (await instance.admit('e', 'alice', 'gateway')).settle('refused');
-    (await instance.admit('f', 'bob', 'gateway')).settle('refused');
-    expect(await kind(instance.admit('g', 'carol', 'gateway'))).toBe('login_budget');
+    expect(await kind(admit(instance, as('d', 'mallory')))).toBe('login_budget');
+    (await admit(instance, as('e', 'alice'))).admission.settle('refused');
+    (await admit(instance, as('f', 'bob'))).admission.settle('refused');
+    expect(await kind(admit(instance, as('g', 'carol')))).toBe('login_budget');
   });
 
   it('a credential that worked keeps working while the budgets are spent', async () => {
-    const { instance } = guard({ foremanFailureBudget: 1 });
-    (await instance.admit('good', 'alice', 'gateway')).settle('accepted');
-    (await instance.admit('bad', 'mallory', 'gateway')).settle('refused');
-    expect(await kind(instance.admit('other', 'carol', 'gateway'))).toBe('login_budget');
-    expect(await kind(instance.admit('good', 'alice', 'gateway'))).toBe('admitted');
+    const { instance, advance } = guard({ foremanFailureBudget: 1 });
+    (await admit(instance, as('good', 'alice'))).admission.settle('accepted');
+    (await admit(instance, as('bad', 'mallory'))).admission.settle('refused');
+    expect(await kind(admit(instance, as('other', 'carol')))).toBe('login_budget');
+    expect(await kind(admit(instance, as('good', 'alice')))).toBe('admitted');
+    // Idle for a while, it is probed again: still without a budget, as it worked lately.
+    advance(60_000);
+    expect(await kind(admit(instance, as('good', 'alice')))).toBe('admitted');
   });
 
   it('an answer that was not a refusal gives the reservation back', async () => {
     const { instance } = guard({ clientFailureLimit: 1 });
-    (await instance.admit('a', 'client', 'gateway')).settle('unknown');
-    (await instance.admit('b', 'client', 'gateway')).settle('accepted');
-    expect(await kind(instance.admit('c', 'client', 'gateway'))).toBe('admitted');
+    (await admit(instance, as('a'))).admission.settle('unknown');
+    (await admit(instance, as('b'))).admission.settle('accepted');
+    expect(await kind(admit(instance, as('c')))).toBe('admitted');
   });
 
   it('after Foreman’s own lockout, sends nothing until its window has passed', async () => {
     const { instance, advance } = guard();
-    (await instance.admit('good', 'alice', 'gateway')).settle('accepted');
-    (await instance.admit('good', 'alice', 'gateway')).settle('locked-out');
-    expect(await kind(instance.admit('good', 'alice', 'gateway'))).toBe('login_budget');
+    (await admit(instance, as('good'))).admission.settle('accepted');
+    const waiting = await admit(instance, as('good'));
+    (await admit(instance, as('good'))).admission.settle('locked-out');
+    // A call admitted but not yet sent is dropped too.
+    expect(waiting.dropped?.kind).toBe('login_budget');
+    waiting.admission.settle('unknown');
+    expect(await kind(admit(instance, as('good')))).toBe('login_budget');
     advance(300_001);
-    expect(await kind(instance.admit('good', 'alice', 'gateway'))).toBe('admitted');
+    expect(await kind(admit(instance, as('good')))).toBe('admitted');
   });
 
-  it('hashes credentials with a key: the same secret gives the same id, never the secret', async () => {
+  it('admits at most credentialConcurrency calls of one credential at once', async () => {
+    const { instance } = guard({ credentialConcurrency: 2 });
+    (await admit(instance, as('c'))).admission.settle('accepted');
+    const first = await admit(instance, as('c'));
+    await admit(instance, as('c'));
+    let third: Admission | undefined;
+    void admit(instance, as('c')).then((call) => {
+      third = call.admission;
+    });
+    await tick();
+    expect(third).toBeUndefined();
+    // Another credential is not held up by it.
+    expect(await kind(admit(instance, as('other')))).toBe('admitted');
+    first.admission.settle('accepted');
+    await tick();
+    expect(third).toBeDefined();
+  });
+
+  it('does not bound the gateway’s own credential (the pool does)', async () => {
+    const { instance } = guard({ credentialConcurrency: 1 });
+    const own = { ...as('service'), shared: true };
+    (await admit(instance, own)).admission.settle('accepted');
+    const calls = await Promise.all(Array.from({ length: 5 }, () => admit(instance, own)));
+    expect(calls).toHaveLength(5);
+  });
+
+  it('the first refusal of a credential that worked drops its waiting calls, and counts', async () => {
+    const { instance, ledger } = guard({ credentialConcurrency: 2 });
+    (await admit(instance, as('token'))).admission.settle('accepted');
+    const sent = await admit(instance, as('token'));
+    const notYetSent = await admit(instance, as('token'));
+    sent.admission.sending();
+    // A third call waits for a place; a fourth request comes after the refusal.
+    const waiting = kind(admit(instance, as('token')));
+    await tick();
+    sent.admission.settle('refused');
+    expect(notYetSent.dropped?.kind).toBe('credentials_refused');
+    expect(await waiting).toBe('credentials_refused');
+    expect(await kind(admit(instance, as('token')))).toBe('credentials_refused');
+    notYetSent.admission.settle('unknown');
+    // The refusal is a failed login, though the credential had worked a moment before.
+    expect(await failuresCounted(ledger)).toBe(1);
+  });
+
+  it('a call already sent is not dropped by a refusal: its answer is coming', async () => {
+    const { instance } = guard({ credentialConcurrency: 2 });
+    (await admit(instance, as('token'))).admission.settle('accepted');
+    const first = await admit(instance, as('token'));
+    const second = await admit(instance, as('token'));
+    second.admission.sending();
+    first.admission.settle('refused');
+    expect(second.dropped).toBeUndefined();
+    second.admission.settle('refused');
+  });
+
+  it('tries a credential unused for a while with one call before the others follow', async () => {
+    const { instance, advance } = guard({ credentialConcurrency: 4, idleProbeMs: 30_000 });
+    (await admit(instance, as('c'))).admission.settle('accepted');
+    advance(30_001);
+    const probe = await admit(instance, as('c'));
+    let followers = 0;
+    const rest = Array.from({ length: 3 }, () =>
+      admit(instance, as('c')).then((call) => {
+        followers += 1;
+        return call;
+      }),
+    );
+    await tick();
+    expect(followers).toBe(0);
+    probe.admission.settle('accepted');
+    await Promise.all(rest);
+    expect(followers).toBe(3);
+  });
+
+  it('a wait cut short by the call’s signal gives up without being admitted', async () => {
     const { instance } = guard();
-    const id = await instance.credentialId('Basic YWRtaW46Y2hhbmdlbWU=');
-    expect(await instance.credentialId('Basic YWRtaW46Y2hhbmdlbWU=')).toBe(id);
-    expect(id).not.toContain('YWRtaW46Y2hhbmdlbWU');
-    expect(await guard().instance.credentialId('Basic YWRtaW46Y2hhbmdlbWU=')).not.toBe(id);
+    await admit(instance, as('c'));
+    const gone = new AbortController();
+    const waiting = kind(admit(instance, as('c'), gone.signal));
+    gone.abort(new Error('the request ended'));
+    expect(await waiting).toBe('Error: the request ended');
   });
 });

@@ -1,6 +1,7 @@
 import { setMaxListeners } from 'node:events';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { type Dispatcher, errors as undiciErrors } from 'undici';
+import type { Caller } from '../caller.js';
 import { parseUpstreamError, UpstreamError } from '../errors.js';
 import type { ConcurrencyLimiter } from './limiter.js';
 import type { Admission, LoginGuard, LoginOutcome } from './login-guard.js';
@@ -19,16 +20,6 @@ export interface UpstreamCallEvent {
   /** 1 for the first attempt, 2 for the first retry… */
   attempt: number;
   error?: UpstreamError;
-}
-
-/** Who is asking: the credential to send, and where the request comes from. */
-export interface Caller {
-  /** The `Authorization` header value to send, or undefined to send none. */
-  authorization: string | undefined;
-  /** The caller's address (after trusted proxies), for the failed-login budget. */
-  address: string;
-  /** Sent to Foreman as X-Forwarded-For, when Foreman is to count logins per client. */
-  forwardedFor?: string | undefined;
 }
 
 export interface ForemanClientOptions {
@@ -72,8 +63,6 @@ export class ForemanClient {
   readonly #pathPrefix: string;
   readonly #headers: Record<string, string>;
   #requestsMade = 0;
-  /** The keyed hash of the credential, computed on first use. */
-  #credentialId: Promise<string> | undefined;
   /** Set once Foreman refused the credential: nothing more is sent with it in this request. */
   #refusal: UpstreamError | undefined;
   /**
@@ -97,6 +86,16 @@ export class ForemanClient {
       ...(caller.forwardedFor ? { 'x-forwarded-for': caller.forwardedFor } : {}),
       ...(requestId ? { 'x-request-id': requestId } : {}),
     };
+  }
+
+  /** Who this client calls Foreman for. */
+  get caller(): Caller {
+    return this.#options.caller;
+  }
+
+  /** The request id sent to Foreman with every call (`x-request-id`). */
+  get requestId(): string | undefined {
+    return this.#options.requestId;
   }
 
   /** Made on the first call: a request that never calls Foreman pays nothing for it. */
@@ -142,13 +141,14 @@ export class ForemanClient {
   ): Promise<T> {
     const { caller } = this.#options;
     const stop = this.#stop.signal;
-    if (!caller.authorization) {
+    if (!caller.authorization || !caller.identity) {
       // Without credentials Foreman can only answer 401 (and count a failed login): say so here.
       throw new UpstreamError({
         kind: 'missing_credentials',
         status: 401,
-        message:
-          'No credentials: send an Authorization header (HTTP Basic, or a Foreman personal access token as the password)',
+        message: caller.problem
+          ? `Unusable credentials: ${caller.problem}. Send HTTP Basic (login:password, or a Foreman personal access token as the password)`
+          : 'No credentials: send an Authorization header (HTTP Basic, or a Foreman personal access token as the password)',
         method,
         path,
       });
@@ -169,25 +169,30 @@ export class ForemanClient {
     }
     this.#requestsMade += 1;
 
-    // One signal per attempt: the request's, plus a deadline that starts now, so time spent
-    // waiting for a slot or a socket counts.
+    // One signal per attempt: the request's, the credential's revocation while it waits, and a
+    // deadline that starts now, so time spent waiting for a slot or a socket counts.
     const call = new AbortController();
     const deadline = setTimeout(() => call.abort(DEADLINE), this.#options.timeoutMs);
     const onStop = () => call.abort(stop.reason);
     stop.addEventListener('abort', onStop, { once: true });
+    const credential = {
+      identity: caller.identity,
+      client: caller.address,
+      foremanKey: caller.forwardedFor ?? 'gateway',
+      shared: caller.sharedCredential,
+    };
     let admission: Admission | undefined;
     let outcome: LoginOutcome = 'unknown';
     let started = 0;
     try {
-      this.#credentialId ??= this.#options.loginGuard.credentialId(caller.authorization);
-      const credential = await this.#credentialId;
-      admission = await this.#options.loginGuard.admit(
-        credential,
-        caller.address,
-        caller.forwardedFor ?? 'gateway',
-        call.signal,
-      );
-      const result = await this.#options.limiter.run(() => {
+      const result = await this.#options.limiter.run(async () => {
+        admission = await this.#options.loginGuard.admit(credential, call.signal, (reason) =>
+          call.abort(reason),
+        );
+        // Checked in the same tick as the call is handed to the pool: a credential refused, or
+        // a request ended, while this call waited sends nothing.
+        call.signal.throwIfAborted();
+        admission.sending();
         started = performance.now();
         return this.#exchange<T>(method, path, query, body, call.signal, deadline);
       }, call.signal);
@@ -291,6 +296,8 @@ export class ForemanClient {
   ): UpstreamError {
     if (error instanceof UpstreamError) return error;
     if (callSignal.aborted) {
+      // The credential was refused, or Foreman locked us out, while this call waited.
+      if (callSignal.reason instanceof UpstreamError) return callSignal.reason;
       return callSignal.reason === DEADLINE
         ? new UpstreamError(
             {

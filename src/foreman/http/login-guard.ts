@@ -1,21 +1,23 @@
-import { createHmac, randomBytes } from 'node:crypto';
 import { UpstreamError } from '../errors.js';
+import { type LoginLedger, MemoryLoginLedger } from './login-ledger.js';
 
 /**
- * Keeps one caller's bad credentials from locking every caller out of Foreman.
+ * Keeps callers' credentials from locking every caller out of Foreman.
  *
  * Foreman counts failed logins per client address and, at 30 within 5 minutes (each failure
  * renewing the 5 minutes), refuses every request from that address, valid credentials included.
- * Behind the gateway all callers share its address. So:
- * - a credential Foreman refused is remembered (by a keyed hash, never the secret) and answered
- *   locally for a while;
- * - a credential not yet seen is tried by one request at a time: concurrent requests with it
- *   wait for that first answer instead of each spending a failed login;
- * - failed logins are counted per client and in all (the gateway's estimate of Foreman's counter
- *   for its address); past a client's limit, or past the budget the gateway may spend, unknown
- *   credentials are refused locally with the time to wait;
+ * Behind the gateway all callers share its address, and any credential can start failing at any
+ * moment (a revoked token, a changed password). So, per credential identity:
+ * - it has at most `credentialConcurrency` calls admitted at once, across all requests: when it
+ *   stops working, at most that many failed logins reach Foreman;
+ * - the first refusal revokes it: calls admitted but not yet sent are dropped, waiting requests
+ *   are answered locally, and for `refusedCredentialTtlMs` it is not sent again (remembered in
+ *   the ledger by its keyed hash, never the secret);
+ * - one that is new, or unused for `idleProbeMs`, is tried by one call first; the others wait
+ *   for that answer;
+ * - every refusal counts against the caller's and the gateway's failure budgets, and past a
+ *   budget credentials not accepted in the last 10 minutes are refused locally;
  * - once Foreman itself answers "Too many tries", nothing is sent until its window has passed.
- * Credentials Foreman accepted keep working while budgets are spent: Foreman still accepts them.
  */
 
 export interface LoginGuardOptions {
@@ -23,154 +25,164 @@ export interface LoginGuardOptions {
   clientFailureLimit: number;
   foremanFailureBudget: number;
   windowMs: number;
-  /** Where the failures are kept: in process by default, shared between replicas otherwise. */
+  /** Calls one credential may have admitted at once (the gateway's own credential excepted). */
+  credentialConcurrency: number;
+  /** A credential unused this long is tried with one call before others follow. */
+  idleProbeMs?: number;
+  /** Where failures are kept: in process by default, shared between replicas otherwise. */
   ledger?: LoginLedger;
   now?: () => number;
 }
 
-/** The state that replicas of the gateway must share so that they spend one budget, not N. */
-export interface LoginLedger {
-  /** The secret the credential hashes are keyed with (the same on every replica). */
-  hashKey(): Promise<Buffer>;
-  /** Milliseconds left before a refused credential may be tried again (0: not refused). */
-  refusedFor(credential: string): Promise<number>;
-  markRefused(credential: string, ttlMs: number): Promise<void>;
-  clearRefused(credential: string): Promise<void>;
+/** The credential a call is made with, and whose budgets its failure would spend. */
+export interface CallCredential {
+  /** The credential's keyed hash (see Callers). */
+  identity: string;
+  /** The caller's address: its own failure budget. */
+  client: string;
+  /** The address Foreman counts the failure against: the gateway's, or the caller's when told. */
+  foremanKey: string;
   /**
-   * Counts one failed login against every counter at once, renewing their windows, unless a
-   * counter would pass its limit: then nothing is counted and that counter is named, with the
-   * time until its window ends. Reserving before the request is sent keeps concurrent requests
-   * from all passing the same check.
+   * The gateway's own credential, used for every caller (a service account, the demo admin):
+   * bounded by the connection pool rather than per credential.
    */
-  reserveFailure(
-    counters: ReadonlyArray<{ key: string; limit: number }>,
-    windowMs: number,
-  ): Promise<{ refusedBy?: string; expiresInMs: number }>;
-  /** Takes back a reservation whose request turned out not to fail. */
-  releaseFailure(keys: readonly string[]): Promise<void>;
+  shared: boolean;
 }
 
-/** What the caller learnt from Foreman's answer to a request made with a credential. */
+/** What the caller learnt from Foreman's answer to a call made with a credential. */
 export type LoginOutcome = 'accepted' | 'refused' | 'locked-out' | 'unknown';
 
-/** Permission to send one request with a credential; settle it with what Foreman answered. */
+/** Permission to send one call with a credential; settle it with what Foreman answered. */
 export interface Admission {
+  /**
+   * The call is being sent: a refusal from now on no longer drops it (its answer is coming, and
+   * may be a good one Foreman gave before the credential stopped working).
+   */
+  sending(): void;
   settle(outcome: LoginOutcome): void;
 }
 
 /** How long a credential Foreman accepted is trusted to need no budget. */
 const ACCEPTED_TTL_MS = 10 * 60_000;
+/** Entries kept before idle ones are swept. */
+const SWEEP_AT = 10_000;
+
+interface CredentialState {
+  /** When Foreman last accepted it (0: never, or refused since). */
+  acceptedAt: number;
+  refusedUntil: number;
+  /** Calls admitted and not yet settled. */
+  admitted: number;
+  /** Aborted (with the refusal) when the credential is refused. */
+  revoked: AbortController;
+  /** Woken whenever a call of this credential settles. */
+  waiters: Set<() => void>;
+}
 
 export class LoginGuard {
   readonly #options: Required<Omit<LoginGuardOptions, 'ledger'>>;
   readonly #ledger: LoginLedger;
-  readonly #hashKey: Promise<Buffer>;
-  /** Credentials (hashed) Foreman accepted, until when: these skip the budgets. */
-  readonly #accepted = new Map<string, number>();
-  /** The first request of a credential not yet known, which the others wait for. */
-  readonly #probes = new Map<string, Promise<void>>();
+  readonly #credentials = new Map<string, CredentialState>();
   /** Until when Foreman refuses every login from our address (its own lockout). */
   #lockedOutUntil = 0;
+  /** Aborted when Foreman locks us out: every admitted call not yet sent is dropped. */
+  #lockout = new AbortController();
 
   constructor(options: LoginGuardOptions) {
     const { ledger, ...rest } = options;
-    this.#options = { now: Date.now, ...rest };
+    this.#options = { now: Date.now, idleProbeMs: 30_000, ...rest };
     this.#ledger = ledger ?? new MemoryLoginLedger(this.#options.now);
-    this.#hashKey = this.#ledger.hashKey();
   }
 
-  /** The keyed hash that stands for a credential everywhere in the guard. */
-  async credentialId(authorization: string): Promise<string> {
-    return createHmac('sha256', await this.#hashKey)
-      .update(authorization)
-      .digest('base64url');
+  /** The key credentials are hashed with (the same on every replica that shares a ledger). */
+  hashKey(): Promise<Buffer> {
+    return this.#ledger.hashKey();
   }
 
   /**
-   * Waits until a request with this credential may be sent, or throws the local refusal.
-   * `foremanKey` names the address Foreman counts the failure against (ours, or the client's
-   * when Foreman is told it).
+   * Waits until a call with this credential may be sent, or throws the local refusal. Until the
+   * admission is settled, `abortCall` is called with the refusal if the credential is refused
+   * (or Foreman locks us out) meanwhile: the call must then send nothing.
    */
   async admit(
-    credential: string,
-    client: string,
-    foremanKey: string,
-    signal?: AbortSignal,
+    credential: CallCredential,
+    signal: AbortSignal | undefined,
+    abortCall: (reason: UpstreamError) => void,
   ): Promise<Admission> {
+    const { identity } = credential;
     for (;;) {
+      signal?.throwIfAborted();
       const now = this.#options.now();
       if (this.#lockedOutUntil > now) throw lockedOut(this.#lockedOutUntil - now);
-      if ((this.#accepted.get(credential) ?? 0) > now) {
-        return {
-          settle: (outcome) => {
-            // A credential that worked and now fails (a changed password): count it too.
-            if (outcome === 'refused' || outcome === 'locked-out') {
-              void this.#ledger.reserveFailure(
-                [
-                  { key: clientCounter(client), limit: Number.POSITIVE_INFINITY },
-                  { key: foremanCounter(foremanKey), limit: Number.POSITIVE_INFINITY },
-                ],
-                this.#options.windowMs,
-              );
-            }
-            void this.#record(credential, outcome);
-          },
-        };
+      const state = this.#state(identity);
+      if (state.refusedUntil > now) throw refused(state.refusedUntil - now);
+      if (state.revoked.signal.aborted) state.revoked = new AbortController();
+      const warm = state.acceptedAt > 0 && now - state.acceptedAt <= this.#options.idleProbeMs;
+      const bound = credential.shared
+        ? Number.POSITIVE_INFINITY
+        : this.#options.credentialConcurrency;
+      if (warm && state.admitted < bound) {
+        state.admitted += 1;
+        return this.#admission(state, credential, abortCall, undefined);
       }
-      const probe = this.#probes.get(credential);
-      if (!probe) break;
-      await abortable(probe, signal);
+      if (!warm && state.admitted === 0) {
+        // A probe: its answer decides for the calls that wait.
+        state.admitted += 1;
+        let reserved: readonly string[] | undefined;
+        try {
+          reserved = await this.#checkBeforeProbe(state, credential, now);
+        } catch (error) {
+          state.admitted -= 1;
+          this.#wake(state);
+          throw error;
+        }
+        return this.#admission(state, credential, abortCall, reserved);
+      }
+      await this.#waitForSettle(state, signal);
     }
-    // Become the probe before any await, so concurrent requests with this credential wait.
-    let finish!: () => void;
-    this.#probes.set(
-      credential,
-      new Promise<void>((resolve) => {
-        finish = resolve;
-      }),
-    );
-    const counters = [clientCounter(client), foremanCounter(foremanKey)];
-    let reserved = false;
-    try {
-      const refusedMs = await this.#ledger.refusedFor(credential);
-      if (refusedMs > 0) throw refused(refusedMs);
-      await this.#reserve(client, foremanKey);
-      reserved = true;
-    } catch (error) {
-      this.#probes.delete(credential);
-      finish();
-      throw error;
-    }
-    return {
-      settle: (outcome) => {
-        this.#probes.delete(credential);
-        // The reservation stands for the failed login a refusal is; anything else gives it back.
-        const release =
-          reserved && outcome !== 'refused' && outcome !== 'locked-out'
-            ? this.#ledger.releaseFailure(counters)
-            : Promise.resolve();
-        Promise.all([release, this.#record(credential, outcome)]).finally(finish);
-      },
-    };
   }
 
   /** What readiness reports about a credential (the service account's), without asking Foreman. */
-  async status(credential: string): Promise<'accepted' | 'refused' | 'unknown'> {
-    if ((this.#accepted.get(credential) ?? 0) > this.#options.now()) return 'accepted';
-    return (await this.#ledger.refusedFor(credential)) > 0 ? 'refused' : 'unknown';
+  async status(identity: string): Promise<'accepted' | 'refused' | 'unknown'> {
+    const now = this.#options.now();
+    const state = this.#credentials.get(identity);
+    if (state && state.refusedUntil > now) return 'refused';
+    if (state && state.acceptedAt > 0 && now - state.acceptedAt <= ACCEPTED_TTL_MS) {
+      return 'accepted';
+    }
+    return (await this.#ledger.refusedFor(identity)) > 0 ? 'refused' : 'unknown';
   }
 
-  /** Reserves one failed login in the client's and in Foreman's budget, or refuses. */
-  async #reserve(client: string, foremanKey: string): Promise<void> {
+  /** The error for a call Foreman answered with its own lockout. */
+  lockedOutError(): UpstreamError {
+    // Settling a locked-out answer (re)starts the whole window: Foreman renews it on every failure.
+    return lockedOut(this.#options.windowMs);
+  }
+
+  /**
+   * Before a probe: refused on another replica (the shared ledger), or, for a credential not
+   * accepted lately, one failed login reserved in the caller's and Foreman's budgets (so that
+   * concurrent probes of many bad credentials cannot all pass one check). Returns the reserved
+   * counters.
+   */
+  async #checkBeforeProbe(
+    state: CredentialState,
+    credential: CallCredential,
+    now: number,
+  ): Promise<readonly string[] | undefined> {
+    const refusedMs = await this.#ledger.refusedFor(credential.identity);
+    if (refusedMs > 0) {
+      state.refusedUntil = now + refusedMs;
+      throw refused(refusedMs);
+    }
+    if (state.acceptedAt > 0 && now - state.acceptedAt <= ACCEPTED_TTL_MS) return undefined;
     const { clientFailureLimit, foremanFailureBudget, windowMs } = this.#options;
-    const { refusedBy, expiresInMs } = await this.#ledger.reserveFailure(
-      [
-        { key: clientCounter(client), limit: clientFailureLimit },
-        { key: foremanCounter(foremanKey), limit: foremanFailureBudget },
-      ],
-      windowMs,
-    );
-    if (refusedBy === clientCounter(client)) {
+    const counters = [
+      { key: clientCounter(credential.client), limit: clientFailureLimit },
+      { key: foremanCounter(credential.foremanKey), limit: foremanFailureBudget },
+    ];
+    const { refusedBy, expiresInMs } = await this.#ledger.reserveFailure(counters, windowMs);
+    if (refusedBy === counters[0]?.key) {
       throw budgetSpent(expiresInMs, 'Too many failed logins from your address; try again later');
     }
     if (refusedBy !== undefined) {
@@ -179,42 +191,137 @@ export class LoginGuard {
         "Too many failed logins reached Foreman recently; to keep Foreman's brute-force protection from locking every caller out, credentials not seen working are not tried until later",
       );
     }
+    return counters.map((counter) => counter.key);
   }
 
-  /** The error for a request Foreman answered with its own lockout. */
-  lockedOutError(): UpstreamError {
-    // Settling a locked-out answer (re)starts the whole window: Foreman renews it on every failure.
-    return lockedOut(this.#options.windowMs);
+  #admission(
+    state: CredentialState,
+    credential: CallCredential,
+    abortCall: (reason: UpstreamError) => void,
+    reserved: readonly string[] | undefined,
+  ): Admission {
+    const revoked = state.revoked.signal;
+    const lockout = this.#lockout.signal;
+    const onRevoked = () => abortCall(revoked.reason as UpstreamError);
+    const onLockout = () => abortCall(lockout.reason as UpstreamError);
+    revoked.addEventListener('abort', onRevoked, { once: true });
+    lockout.addEventListener('abort', onLockout, { once: true });
+    const unhook = () => {
+      revoked.removeEventListener('abort', onRevoked);
+      lockout.removeEventListener('abort', onLockout);
+    };
+    let settled = false;
+    return {
+      sending: unhook,
+      settle: (outcome) => {
+        if (settled) return;
+        settled = true;
+        unhook();
+        state.admitted -= 1;
+        this.#record(state, credential, outcome, reserved);
+        this.#wake(state);
+      },
+    };
   }
 
-  async #record(credential: string, outcome: LoginOutcome): Promise<void> {
-    const { now, windowMs, refusedCredentialTtlMs } = this.#options;
+  #record(
+    state: CredentialState,
+    credential: CallCredential,
+    outcome: LoginOutcome,
+    reserved: readonly string[] | undefined,
+  ): void {
+    const now = this.#options.now();
+    const ledger = this.#ledger;
+    const ignore = () => undefined;
     switch (outcome) {
       case 'accepted':
-        if (!this.#accepted.has(credential)) await this.#ledger.clearRefused(credential);
-        this.#accepted.set(credential, now() + ACCEPTED_TTL_MS);
-        this.#forgetExpired();
+        if (state.acceptedAt === 0) ledger.clearRefused(credential.identity).catch(ignore);
+        state.acceptedAt = now;
+        if (reserved) ledger.releaseFailure(reserved).catch(ignore);
         return;
-      case 'refused':
-        this.#accepted.delete(credential);
-        await this.#ledger.markRefused(credential, refusedCredentialTtlMs);
+      case 'refused': {
+        // Every refusal is a failed login in Foreman's count, whatever the credential did before.
+        if (!reserved) {
+          const counters = [
+            clientCounter(credential.client),
+            foremanCounter(credential.foremanKey),
+          ];
+          ledger
+            .reserveFailure(
+              counters.map((key) => ({ key, limit: Number.POSITIVE_INFINITY })),
+              this.#options.windowMs,
+            )
+            .catch(ignore);
+        }
+        const ttl = this.#options.refusedCredentialTtlMs;
+        state.acceptedAt = 0;
+        state.refusedUntil = Math.max(state.refusedUntil, now + ttl);
+        if (!state.revoked.signal.aborted) state.revoked.abort(refused(ttl));
+        ledger.markRefused(credential.identity, ttl).catch(ignore);
         return;
+      }
       case 'locked-out':
         // Foreman refuses every login from our address until its window has passed.
-        this.#lockedOutUntil = now() + windowMs;
+        this.#lockedOutUntil = now + this.#options.windowMs;
+        this.#lockout.abort(lockedOut(this.#options.windowMs));
+        this.#lockout = new AbortController();
         return;
       case 'unknown':
+        if (reserved) ledger.releaseFailure(reserved).catch(ignore);
         return;
     }
   }
 
-  /** Keeps the accepted map from growing with credentials nobody uses any more. */
-  #forgetExpired(): void {
-    if (this.#accepted.size < 10_000) return;
-    const now = this.#options.now();
-    for (const [credential, until] of this.#accepted) {
-      if (until <= now) this.#accepted.delete(credential);
+  #state(identity: string): CredentialState {
+    let state = this.#credentials.get(identity);
+    if (!state) {
+      if (this.#credentials.size >= SWEEP_AT) this.#sweep();
+      state = {
+        acceptedAt: 0,
+        refusedUntil: 0,
+        admitted: 0,
+        revoked: new AbortController(),
+        waiters: new Set(),
+      };
+      this.#credentials.set(identity, state);
     }
+    return state;
+  }
+
+  #waitForSettle(state: CredentialState, signal: AbortSignal | undefined): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+      const wake = () => {
+        signal?.removeEventListener('abort', onAbort);
+        resolve();
+      };
+      const onAbort = () => {
+        state.waiters.delete(wake);
+        reject(signal?.reason);
+      };
+      state.waiters.add(wake);
+      signal?.addEventListener('abort', onAbort, { once: true });
+    });
+  }
+
+  #wake(state: CredentialState): void {
+    const waiters = [...state.waiters];
+    state.waiters.clear();
+    for (const wake of waiters) wake();
+  }
+
+  /** Bounded memory whatever callers send: idle entries that say nothing useful go. */
+  #sweep(): void {
+    const now = this.#options.now();
+    for (const [identity, state] of this.#credentials) {
+      const idle = state.admitted === 0 && state.waiters.size === 0;
+      const stale = now - state.acceptedAt > ACCEPTED_TTL_MS && state.refusedUntil <= now;
+      if (idle && stale) this.#credentials.delete(identity);
+    }
+  }
+
+  /** Credentials the guard holds state for (bounded; for tests and metrics). */
+  get size(): number {
+    return this.#credentials.size;
   }
 }
 
@@ -261,89 +368,4 @@ function lockedOut(retryAfterMs: number): UpstreamError {
 
 function seconds(ms: number): number {
   return Math.max(1, Math.ceil(ms / 1000));
-}
-
-function abortable(promise: Promise<void>, signal: AbortSignal | undefined): Promise<void> {
-  if (!signal) return promise;
-  signal.throwIfAborted();
-  return new Promise((resolve, reject) => {
-    const onAbort = () => reject(signal.reason);
-    signal.addEventListener('abort', onAbort, { once: true });
-    promise.then(() => {
-      signal.removeEventListener('abort', onAbort);
-      resolve();
-    }, reject);
-  });
-}
-
-/** The ledger of one process: enough for a single replica. */
-export class MemoryLoginLedger implements LoginLedger {
-  readonly #key = randomBytes(32);
-  readonly #refused = new Map<string, number>();
-  readonly #counters = new Map<string, { count: number; expiresAt: number }>();
-  readonly #now: () => number;
-
-  constructor(now: () => number = Date.now) {
-    this.#now = now;
-  }
-
-  async hashKey(): Promise<Buffer> {
-    return this.#key;
-  }
-
-  async refusedFor(credential: string): Promise<number> {
-    const until = this.#refused.get(credential);
-    if (until === undefined) return 0;
-    const left = until - this.#now();
-    if (left <= 0) this.#refused.delete(credential);
-    return Math.max(0, left);
-  }
-
-  async markRefused(credential: string, ttlMs: number): Promise<void> {
-    if (ttlMs > 0) this.#refused.set(credential, this.#now() + ttlMs);
-    this.#sweep();
-  }
-
-  async clearRefused(credential: string): Promise<void> {
-    this.#refused.delete(credential);
-  }
-
-  async reserveFailure(
-    counters: ReadonlyArray<{ key: string; limit: number }>,
-    windowMs: number,
-  ): Promise<{ refusedBy?: string; expiresInMs: number }> {
-    const now = this.#now();
-    const live = (key: string) => {
-      const current = this.#counters.get(key);
-      return current && current.expiresAt > now ? current : undefined;
-    };
-    for (const { key, limit } of counters) {
-      const current = live(key);
-      if (current && current.count >= limit) {
-        return { refusedBy: key, expiresInMs: current.expiresAt - now };
-      }
-    }
-    for (const { key } of counters) {
-      this.#counters.set(key, { count: (live(key)?.count ?? 0) + 1, expiresAt: now + windowMs });
-    }
-    this.#sweep();
-    return { expiresInMs: windowMs };
-  }
-
-  async releaseFailure(keys: readonly string[]): Promise<void> {
-    for (const key of keys) {
-      const current = this.#counters.get(key);
-      if (current && current.count > 0) current.count -= 1;
-    }
-  }
-
-  /** Bounded memory whatever callers send: expired entries go once the maps grow. */
-  #sweep(): void {
-    if (this.#refused.size + this.#counters.size < 10_000) return;
-    const now = this.#now();
-    for (const [key, until] of this.#refused) if (until <= now) this.#refused.delete(key);
-    for (const [key, { expiresAt }] of this.#counters) {
-      if (expiresAt <= now) this.#counters.delete(key);
-    }
-  }
 }

@@ -1,5 +1,4 @@
-import type { ImagePlace } from '../../live/notices.js';
-import type { ImageChangeEvent } from '../../live/view.js';
+import type { ImageChangeEvent, ImagePlace } from '../../foreman/changes.js';
 import { builder } from '../builder.js';
 import { encodeImageId, parseImageParents } from '../ids.js';
 import { OBJECT_REFS } from '../refs.js';
@@ -72,7 +71,7 @@ builder.subscriptionField('imageChanged', (t) =>
     subscribe: (_root, args, ctx) => {
       const filter: ImagePlace = {};
       for (const { argument, id } of parseImageParents(args)) filter[argument] = id;
-      return ctx.live.subscribe(ctx.caller, filter, ctx.signal);
+      return ctx.live.subscribe(ctx.foreman, filter, ctx.signal);
     },
     resolve: (event) => event,
   }),

@@ -4,7 +4,6 @@ import type { ImageAttributes } from '../../foreman/api.js';
 import { UpstreamError } from '../../foreman/errors.js';
 import type { ImageRecord, RowOf } from '../../foreman/records.js';
 import { type ImageParent, RESOURCES, type TopLevelName } from '../../foreman/resources.js';
-import { type ChangeAction, loginOf, noticeFromWrite, railsRequestId } from '../../live/notices.js';
 import { builder } from '../builder.js';
 import { defineConnection, type ListArgs, listArgs, listRequest } from '../connections.js';
 import { entityKeys, type Representation, representationKey } from '../entities.js';
@@ -237,22 +236,6 @@ function succeeded(record: ImageRecord): ImagePayloadShape {
   return { image: sourceOf('image', record), errors: [] };
 }
 
-/** Tells subscribers (on every replica) of a write this request just made. */
-function announce(
-  ctx: GatewayContext,
-  action: ChangeAction,
-  before: ImageRecord | undefined,
-  after: ImageRecord | undefined,
-): void {
-  ctx.live.announce(
-    noticeFromWrite(action, before, after, {
-      by: loginOf(ctx.caller.authorization),
-      // As Foreman records it in the audit row, which is how the row is known to be this write.
-      requestId: railsRequestId(ctx.requestId),
-    }),
-  );
-}
-
 /**
  * Foreman's refusals that a form can show (422 validation, 404 target) become payload errors;
  * anything else (401, 403, faults) stays a top-level error with its code.
@@ -331,7 +314,6 @@ builder.mutationFields((t) => ({
       if (missing.length > 0) return failed(missing);
       try {
         const created = await ctx.foreman.createImage(computeResourceId, body);
-        announce(ctx, 'created', undefined, created);
         return succeeded(created);
       } catch (error) {
         return failed(
@@ -364,7 +346,6 @@ builder.mutationFields((t) => ({
       if (missing.length > 0) return failed(missing);
       try {
         const updated = await ctx.foreman.updateImage(image, attributes);
-        announce(ctx, 'updated', image, updated);
         return succeeded(updated);
       } catch (error) {
         return failed(refusal(error, id, `Image ${id} was not found`));
@@ -387,7 +368,6 @@ builder.mutationFields((t) => ({
       } catch (error) {
         return failed(refusal(error, input.id, `Image ${input.id} was not found`));
       }
-      announce(ctx, 'deleted', image, undefined);
       return {
         image: sourceOf('image', image),
         deletedId: encodeImageId(image.id),
