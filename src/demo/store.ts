@@ -18,7 +18,10 @@ import { DemoAccounts } from './users.js';
  */
 export class DemoStore {
   #data: DemoData;
-  /** The users table: who may sign in, and whom audits name. Never changed, reset included. */
+  /**
+   * The users table: who may sign in, and whom audits name. Accounts are never added or removed;
+   * their passwords, tokens and disabled flags may change, and reset() restores the seeded ones.
+   */
   readonly accounts: DemoAccounts;
   // Like PostgreSQL sequences: deleting the newest row does not give its id back, and a failed
   // or rolled-back INSERT leaves a gap.
@@ -136,9 +139,10 @@ export class DemoStore {
     this.#data.images = this.#data.images.filter((i) => i.id !== id);
   }
 
-  /** Back to the pristine seed, sequences included. */
+  /** Back to the pristine seed, sequences and the accounts' sign-in secrets included. */
   reset(): void {
     this.#data = createSeed();
+    this.accounts.reset();
     this.#nextImageId = maxId(this.#data.images) + 1;
     this.#nextAuditId = maxId(this.#data.audits) + 1;
   }
