@@ -45,7 +45,9 @@ export {
   type ForemanUi,
   type ForemanUiChange,
   type ForemanUiImageAttributes,
+  type ForemanUiOperatingsystemChanges,
   type ForemanUiOptions,
+  type ForemanUiRecordChange,
   ForemanUiValidationError,
   type SlowTransaction,
 } from './writes/foreman-ui.js';
