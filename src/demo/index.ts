@@ -10,6 +10,7 @@
  */
 
 export { DatabaseError } from './database-errors.js';
+export { DEFAULT_MAX_RECORDED_REQUESTS, MAX_RECORDED_BODY_BYTES } from './http/request-log.js';
 export type {
   ArchitectureRecord,
   AuditableType,
@@ -24,17 +25,29 @@ export { createSeed } from './seed/index.js';
 export { startDemoUpstream } from './server.js';
 export { DemoStore } from './store.js';
 export type {
+  DemoAccountChanges,
   DemoUpstream,
   DemoUpstreamOptions,
   FaultRule,
   RecordedRequest,
+  RequestCounts,
 } from './types.js';
-export { DEMO_ADMIN, DEMO_VIEWER, type DemoUser, extraUser } from './users.js';
+export {
+  DEMO_ADMIN,
+  DEMO_ADMIN_TOKEN,
+  DEMO_VIEWER,
+  DEMO_VIEWER_TOKEN,
+  type DemoUser,
+  extraUser,
+  UnknownDemoUserError,
+} from './users.js';
 export {
   type ForemanUi,
   type ForemanUiChange,
   type ForemanUiImageAttributes,
+  type ForemanUiOperatingsystemChanges,
   type ForemanUiOptions,
+  type ForemanUiRecordChange,
   ForemanUiValidationError,
   type SlowTransaction,
 } from './writes/foreman-ui.js';

@@ -84,3 +84,13 @@ const PROVIDERS: Record<ComputeResourceType, ProviderInfo> = {
 export function providerOf(cr: ComputeResourceRecord): ProviderInfo {
   return PROVIDERS[cr.type];
 }
+
+/**
+ * ComputeResource#to_label, what audits record as the auditable name: "name (Provider)", and
+ * for EC2 "name (region-EC2)" (Foreman::Model::EC2#to_label; the region is the url column).
+ */
+export function computeResourceLabel(cr: ComputeResourceRecord): string {
+  const { friendlyName } = providerOf(cr);
+  if (cr.type === 'Foreman::Model::EC2') return `${cr.name} (${cr.url}-${friendlyName})`;
+  return `${cr.name} (${friendlyName})`;
+}

@@ -3,11 +3,21 @@ import type { AddressInfo } from 'node:net';
 import { requestLineTooLong, uriTooLong } from './http/apache-front.js';
 import { BruteforceProtection } from './http/bruteforce-protection.js';
 import { RequestSlots } from './http/capacity.js';
+import {
+  ControlInputError,
+  type ControlTarget,
+  controlError,
+  controlSegments,
+  handleControl,
+  MAX_CONTROL_BODY_BYTES,
+  parseControlBody,
+} from './http/control.js';
 import { FaultList, faultResponse } from './http/faults.js';
 import { handleRequest, type PipelineEnv } from './http/pipeline.js';
-import { remoteIp } from './http/remote-ip.js';
+import { isTrustedProxy, remoteIp } from './http/remote-ip.js';
 import { flattenHeaders, parseTarget } from './http/request.js';
 import { requestIdFor } from './http/request-id.js';
+import { MAX_RECORDED_BODY_BYTES, RequestLog } from './http/request-log.js';
 import type { DemoResponse } from './http/responses.js';
 import { DemoStore } from './store.js';
 import type { DemoUpstream, DemoUpstreamOptions, FaultRule, RecordedRequest } from './types.js';
@@ -50,6 +60,7 @@ export async function startDemoUpstream(options: DemoUpstreamOptions = {}): Prom
   const latencyMs = options.latencyMs ?? 0;
   // Checked before anything listens: a bad count must not leave a server behind.
   const store = new DemoStore(undefined, new DemoAccounts(options.extraUsers ?? 0));
+  const log = new RequestLog(options.maxRecordedRequests);
   const bruteforce = new BruteforceProtection({
     limit: options.failedLoginLimit ?? 30,
     windowMs: options.failedLoginWindowMs ?? 300_000,
@@ -60,11 +71,30 @@ export async function startDemoUpstream(options: DemoUpstreamOptions = {}): Prom
     defaultPerPage: options.defaultPerPage ?? 20,
     now: () => new Date(),
   };
-  const requests: RecordedRequest[] = [];
   const faults = new FaultList();
   const sleeper = new Sleeper();
   const slots = new RequestSlots(options.maxConcurrentRequests ?? 32);
   let closed = false;
+  const controls: ControlTarget = {
+    accounts: store.accounts,
+    requestCounts: () => ({
+      ...log.counts(),
+      inFlight: slots.inFlight,
+      peakInFlight: slots.peakInFlight,
+    }),
+    resetRequests: () => {
+      log.reset();
+      slots.resetPeak();
+    },
+    injectFault: (rule) => faults.add(rule),
+    clearFaults: () => faults.clear(),
+    failedLogins: (ip) => bruteforce.failures(ip),
+    resetLockouts: () => bruteforce.reset(),
+    resetData: () => {
+      store.reset();
+      bruteforce.reset();
+    },
+  };
 
   const serve = async (req: IncomingMessage, res: ServerResponse) => {
     const method = (req.method ?? 'GET').toUpperCase();
@@ -79,18 +109,31 @@ export async function startDemoUpstream(options: DemoUpstreamOptions = {}): Prom
       remoteIp: null,
       requestId: null,
     };
-    requests.push(record);
+    log.add(record);
+    // Counted once the status is known, so a client that has its answer sees it counted.
+    const answer = (response: DemoResponse, fault?: FaultRule) => {
+      log.finished(response.status);
+      return send(res, response, record, fault, sleeper);
+    };
+    res.once('close', () => {
+      if (record.status === 0) log.finished(0);
+    });
     if (requestLineTooLong(method, req.url ?? '/', req.httpVersion)) {
-      await send(res, uriTooLong(), record, undefined, sleeper);
+      await answer(uriTooLong());
       return;
     }
     // Always drain the body, so keep-alive connections stay usable.
     const rawBody = await readBody(req);
     if (BODY_METHODS.has(method) && rawBody.length > 0) {
-      try {
-        record.body = JSON.parse(rawBody);
-      } catch {
-        // Not JSON: the record simply has no body.
+      const bytes = Buffer.byteLength(rawBody);
+      if (bytes > MAX_RECORDED_BODY_BYTES) {
+        record.omittedBodyBytes = bytes;
+      } else {
+        try {
+          record.body = JSON.parse(rawBody);
+        } catch {
+          // Not JSON: the record simply has no body.
+        }
       }
     }
     const peer = remoteIp({
@@ -116,14 +159,14 @@ export async function startDemoUpstream(options: DemoUpstreamOptions = {}): Prom
         // Foreman's logging middleware (LoggingContextRequest) reads remote_ip before anything
         // can rescue Rails' IpSpoofAttackError, so it reaches Puma, whose 6.x answer is an
         // empty 500.
-        await send(res, { status: 500, headers: {}, body: '' }, record, fault, sleeper);
+        await answer({ status: 500, headers: {}, body: '' }, fault);
         return;
       }
       const requestId = requestIdFor(record.headers['x-request-id']);
       record.requestId = requestId;
       if (fault?.status !== undefined) {
         const response = faultResponse({ ...fault, status: fault.status }, requestId);
-        await send(res, response, record, fault, sleeper);
+        await answer(response, fault);
         return;
       }
       const result = handleRequest(env, {
@@ -135,7 +178,7 @@ export async function startDemoUpstream(options: DemoUpstreamOptions = {}): Prom
         requestId,
       });
       record.login = result.login;
-      await send(res, result.response, record, fault, sleeper);
+      await answer(result.response, fault);
     } finally {
       slots.release();
     }
@@ -143,15 +186,23 @@ export async function startDemoUpstream(options: DemoUpstreamOptions = {}): Prom
 
   // Node refuses request heads over 16 KiB (431); long request lines must reach Apache's 414.
   const server = createServer({ maxHeaderSize: 65_536 }, (req, res) => {
-    const leave = slots.arrive();
-    res.once('close', leave);
-    serve(req, res).catch((error: unknown) => {
+    const internalError = (error: unknown) => {
       const message = error instanceof Error ? error.message : String(error);
       if (!res.headersSent && !res.destroyed) {
         res.writeHead(500, { 'content-type': 'application/json; charset=utf-8' });
         res.end(JSON.stringify({ error: { message } }));
       }
-    });
+    };
+    // The control API is not Foreman: it bypasses the request slots, the latency and the
+    // record, so it answers promptly even while the demo is overloaded.
+    const segments = options.control ? controlSegments(parseTarget(req.url ?? '/').path) : null;
+    if (segments && isTrustedProxy(req.socket.remoteAddress ?? '')) {
+      serveControl(req, res, segments).catch(internalError);
+      return;
+    }
+    const leave = slots.arrive();
+    res.once('close', leave);
+    serve(req, res).catch(internalError);
   });
   // Clients keep sockets alive for 10 s; the server must keep them longer to avoid races.
   server.keepAliveTimeout = 65_000;
@@ -166,9 +217,31 @@ export async function startDemoUpstream(options: DemoUpstreamOptions = {}): Prom
   const { port } = server.address() as AddressInfo;
   const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
 
+  const serveControl = async (req: IncomingMessage, res: ServerResponse, segments: string[]) => {
+    const raw = await readBody(req, MAX_CONTROL_BODY_BYTES);
+    let response: DemoResponse;
+    if (raw === null) {
+      response = controlError(413, `control bodies are limited to ${MAX_CONTROL_BODY_BYTES} bytes`);
+    } else {
+      try {
+        response = handleControl(controls, {
+          method: (req.method ?? 'GET').toUpperCase(),
+          segments,
+          query: new URL(req.url ?? '/', 'http://demo.invalid').searchParams,
+          body: parseControlBody(raw),
+        });
+      } catch (error) {
+        if (!(error instanceof ControlInputError)) throw error;
+        response = controlError(400, error.message);
+      }
+    }
+    res.writeHead(response.status, response.headers);
+    res.end(response.body);
+  };
+
   return {
     url,
-    requests,
+    requests: log.records,
     store,
     foremanUi: new ForemanUi(store, env.now),
     get inFlight() {
@@ -177,18 +250,7 @@ export async function startDemoUpstream(options: DemoUpstreamOptions = {}): Prom
     get peakInFlight() {
       return slots.peakInFlight;
     },
-    resetRequests: () => {
-      requests.length = 0;
-      slots.resetPeak();
-    },
-    injectFault: (rule) => faults.add(rule),
-    clearFaults: () => faults.clear(),
-    failedLogins: (ip) => bruteforce.failures(ip),
-    resetLockouts: () => bruteforce.reset(),
-    resetData: () => {
-      store.reset();
-      bruteforce.reset();
-    },
+    ...controls,
     close: () =>
       new Promise<void>((resolve) => {
         closed = true;
@@ -200,14 +262,24 @@ export async function startDemoUpstream(options: DemoUpstreamOptions = {}): Prom
   };
 }
 
-async function readBody(req: IncomingMessage): Promise<string> {
+/**
+ * The whole body as text. With a limit, a longer body is still drained (so the connection stays
+ * usable) but not kept, and null is returned.
+ */
+async function readBody(req: IncomingMessage): Promise<string>;
+async function readBody(req: IncomingMessage, limit: number): Promise<string | null>;
+async function readBody(req: IncomingMessage, limit = Number.POSITIVE_INFINITY) {
   const chunks: Buffer[] = [];
+  let size = 0;
   try {
-    for await (const chunk of req) chunks.push(chunk as Buffer);
+    for await (const chunk of req) {
+      size += (chunk as Buffer).length;
+      if (size <= limit) chunks.push(chunk as Buffer);
+    }
   } catch {
     // An aborted upload: whatever arrived is all there is.
   }
-  return Buffer.concat(chunks).toString('utf8');
+  return size > limit ? null : Buffer.concat(chunks).toString('utf8');
 }
 
 async function send(

@@ -13,12 +13,16 @@ import { createSeed } from './seed/index.js';
 import { DemoAccounts } from './users.js';
 
 /**
- * The demo's in-memory database. Tests read it through the getters; only image writes (the
- * request handlers and the simulated Foreman UI) change it, each with its audit row.
+ * The demo's in-memory database. Tests read it through the getters; only writes change it, each
+ * with its audit row: image writes (the request handlers and the simulated Foreman UI) and the
+ * UI's changes to compute resources, architectures and operating systems.
  */
 export class DemoStore {
   #data: DemoData;
-  /** The users table: who may sign in, and whom audits name. Never changed, reset included. */
+  /**
+   * The users table: who may sign in, and whom audits name. Accounts are never added or removed;
+   * their passwords, tokens and disabled flags may change, and reset() restores the seeded ones.
+   */
   readonly accounts: DemoAccounts;
   // Like PostgreSQL sequences: deleting the newest row does not give its id back, and a failed
   // or rolled-back INSERT leaves a gap.
@@ -113,6 +117,18 @@ export class DemoStore {
     return this.#data.images.find((i) => i.id === id);
   }
 
+  replaceArchitecture(architecture: ArchitectureRecord): void {
+    replaceById(this.#data.architectures, architecture);
+  }
+
+  replaceOperatingsystem(operatingsystem: OperatingsystemRecord): void {
+    replaceById(this.#data.operatingsystems, operatingsystem);
+  }
+
+  replaceComputeResource(computeResource: ComputeResourceRecord): void {
+    replaceById(this.#data.computeResources, computeResource);
+  }
+
   /** nextval of the images id sequence; a failed INSERT still uses one up. */
   reserveImageId(): number {
     const id = this.#nextImageId;
@@ -128,20 +144,26 @@ export class DemoStore {
   }
 
   replaceImage(image: ImageRecord): void {
-    const index = this.#data.images.findIndex((i) => i.id === image.id);
-    if (index >= 0) this.#data.images[index] = image;
+    replaceById(this.#data.images, image);
   }
 
   deleteImage(id: number): void {
     this.#data.images = this.#data.images.filter((i) => i.id !== id);
   }
 
-  /** Back to the pristine seed, sequences included. */
+  /** Back to the pristine seed, sequences and the accounts' sign-in secrets included. */
   reset(): void {
     this.#data = createSeed();
+    this.accounts.reset();
     this.#nextImageId = maxId(this.#data.images) + 1;
     this.#nextAuditId = maxId(this.#data.audits) + 1;
   }
+}
+
+/** An UPDATE of the row with the record's id; none there, nothing happens. */
+function replaceById<T extends { id: number }>(rows: T[], record: T): void {
+  const index = rows.findIndex((r) => r.id === record.id);
+  if (index >= 0) rows[index] = record;
 }
 
 function maxId(records: readonly { id: number }[]): number {

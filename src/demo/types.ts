@@ -14,8 +14,13 @@ export interface RecordedRequest {
   status: number;
   /** Request headers with lower-cased names. */
   headers: Record<string, string>;
-  /** Parsed JSON body of POST/PUT/PATCH requests, when it parsed. */
+  /**
+   * Parsed JSON body of POST/PUT/PATCH requests, when it parsed and was at most 64 KiB
+   * (MAX_RECORDED_BODY_BYTES); a larger body is left out and only its size recorded.
+   */
   body?: unknown;
+  /** The size in bytes of a POST/PUT/PATCH body too large to record (over 64 KiB). */
+  omittedBodyBytes?: number;
   /**
    * Rails' request.remote_ip: the TCP peer, or an X-Forwarded-For/Client-Ip address (see
    * DemoUpstream). Failed logins are counted against it. Null when Rails could not work it out
@@ -77,6 +82,50 @@ export interface DemoUpstreamOptions {
    * included), taxonomies and timezone. For measuring many callers that share no credentials.
    */
   extraUsers?: number;
+  /**
+   * How many requests `requests` keeps (default 10,000): once full, each new request drops the
+   * oldest. 0 records none; the counts of requestCounts() cover every request regardless.
+   */
+  maxRecordedRequests?: number;
+  /**
+   * Serves the control API under /__demo/ on the same port (see control.ts), to loopback
+   * clients only. Off by default: then those paths are unknown routes, 404 like any other.
+   */
+  control?: boolean;
+}
+
+/** What the demo received since start or the last resetRequests(). */
+export interface RequestCounts {
+  /** Requests received, recorded or not. */
+  total: number;
+  /**
+   * Requests done with, by the status answered ("200": 12, …); "0" counts connections that
+   * ended without an answer (a dropped fault, a client that hung up while queued). Requests
+   * still in flight are in `total` only.
+   */
+  byStatus: Record<string, number>;
+  inFlight: number;
+  peakInFlight: number;
+}
+
+/**
+ * Account changes made while the demo runs, as Foreman users and admins make them: a revoked
+ * personal access token, a new password, a disabled account. A request with a secret that no
+ * longer works gets Foreman's 401 "Unable to authenticate user <login>" and counts as a failed
+ * login like any other. A disabled account's right secret still authenticates (no failed login),
+ * and authorize then answers 401 "User account is disabled, please contact your administrator".
+ * An unknown login throws UnknownDemoUserError; an empty password or token a RangeError.
+ * resetData() restores the seeded accounts.
+ */
+export interface DemoAccountChanges {
+  /** A new personal access token, accepted as the Basic password from now on. */
+  addToken(login: string, token: string): void;
+  /** Revokes a token; false if the user had no such active token. */
+  revokeToken(login: string, token: string): boolean;
+  /** The old password stops working at once (personal access tokens keep working). */
+  changePassword(login: string, newPassword: string): void;
+  disable(login: string): void;
+  enable(login: string): void;
 }
 
 /**
@@ -86,13 +135,25 @@ export interface DemoUpstreamOptions {
  */
 export interface DemoUpstream {
   readonly url: string;
+  /**
+   * The newest requests (at most `maxRecordedRequests`, oldest first), each recorded on arrival
+   * and completed when answered. The same array for the upstream's whole life.
+   */
   readonly requests: RecordedRequest[];
-  /** Empties `requests` and restarts `peakInFlight` from the current `inFlight`. */
+  /** Counts since start or the last resetRequests(), unbounded by `maxRecordedRequests`. */
+  requestCounts(): RequestCounts;
+  /**
+   * Empties `requests`, zeroes the counts and restarts `peakInFlight` from the current
+   * `inFlight`.
+   */
   resetRequests(): void;
   injectFault(rule: FaultRule): void;
   clearFaults(): void;
   readonly store: DemoStore;
-  /** Back to the pristine seed (audits included), and no failed logins counted. */
+  /**
+   * Back to the pristine seed (audits included), the seeded accounts (passwords, tokens, all
+   * enabled), and no failed logins counted.
+   */
   resetData(): void;
   /** Failed authentications currently counted against a remote IP (0 once expired). */
   failedLogins(ip: string): number;
@@ -107,5 +168,7 @@ export interface DemoUpstream {
    * (not in `requests`), and slow transactions whose audits become visible late.
    */
   readonly foremanUi: ForemanUi;
+  /** Passwords, tokens and disabled flags, changed while the demo runs. */
+  readonly accounts: DemoAccountChanges;
   close(): Promise<void>;
 }

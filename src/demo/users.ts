@@ -13,6 +13,12 @@ export const DEMO_ADMIN: DemoUser = Object.freeze({ login: 'admin', password: 'c
  */
 export const DEMO_VIEWER: DemoUser = Object.freeze({ login: 'viewer', password: 'viewer' });
 
+/** The admin's seeded personal access token, accepted as the Basic password (`admin:<token>`). */
+export const DEMO_ADMIN_TOKEN = 'demo-admin-token';
+
+/** The viewer's seeded personal access token, accepted as the Basic password (`viewer:<token>`). */
+export const DEMO_VIEWER_TOKEN = 'demo-viewer-token';
+
 /** A demo account as Foreman would model it: role permissions, taxonomies and timezone. */
 export interface DemoAccount {
   /** The users table id, audits' user_id. */
@@ -29,10 +35,21 @@ export interface DemoAccount {
   organizationIds: readonly number[];
 }
 
+/** What an account signs in with, as seeded. */
 interface Credentials {
   password: string;
   /** Personal access tokens, accepted as the Basic password. */
   tokens: readonly string[];
+  account: DemoAccount;
+}
+
+/** An account's sign-in state while the demo runs: changed by DemoAccountChanges. */
+interface LiveCredentials {
+  password: string;
+  /** Active tokens; a revoked one is simply gone (Foreman keeps it, marked revoked). */
+  tokens: Set<string>;
+  /** users.disabled: the secret still authenticates, but authorize refuses the request. */
+  disabled: boolean;
   account: DemoAccount;
 }
 
@@ -46,7 +63,7 @@ const READ_PERMISSIONS = [
 
 const ADMIN_ACCOUNT: Credentials = {
   password: DEMO_ADMIN.password,
-  tokens: ['demo-admin-token'],
+  tokens: [DEMO_ADMIN_TOKEN],
   account: {
     id: 4,
     login: DEMO_ADMIN.login,
@@ -61,7 +78,7 @@ const ADMIN_ACCOUNT: Credentials = {
 
 const VIEWER_ACCOUNT: Credentials = {
   password: DEMO_VIEWER.password,
-  tokens: [],
+  tokens: [DEMO_VIEWER_TOKEN],
   account: {
     id: 5,
     login: DEMO_VIEWER.login,
@@ -104,14 +121,23 @@ function extraAccount(n: number): Credentials {
   };
 }
 
-export type AuthResult = { ok: true; account: DemoAccount } | { ok: false; login: string };
+/**
+ * A successful Basic authentication. `disabled` accounts authenticate too (User.try_to_login
+ * does not look at the flag); Foreman's authorize refuses them right after.
+ */
+export type AuthResult =
+  | { ok: true; account: DemoAccount; disabled: boolean }
+  | { ok: false; login: string };
 
 /**
  * One demo upstream's users table: the admin and the viewer, plus `extraUsers` accounts made by
  * extraUser(). Each upstream has its own, so two demos in one process never see each other's.
+ * Passwords, tokens and the disabled flag can change while the demo runs (DemoAccountChanges);
+ * reset() restores the seeded ones.
  */
 export class DemoAccounts {
-  readonly #byLogin = new Map<string, Credentials>();
+  readonly #extraUsers: number;
+  readonly #byLogin = new Map<string, LiveCredentials>();
   readonly #byId = new Map<number, DemoAccount>();
 
   constructor(extraUsers = 0) {
@@ -120,16 +146,15 @@ export class DemoAccounts {
         `extraUsers must be an integer from 0 to ${MAX_EXTRA_USERS}, got ${extraUsers}`,
       );
     }
-    const extra = Array.from({ length: extraUsers }, (_, index) => extraAccount(index + 1));
-    for (const entry of [...BUILT_IN, ...extra]) {
-      this.#byLogin.set(entry.account.login, entry);
-      this.#byId.set(entry.account.id, entry.account);
-    }
+    this.#extraUsers = extraUsers;
+    this.reset();
   }
 
   /**
    * HTTP Basic as Foreman's SSO::Basic reads it. Anything else (no header, Bearer, garbage) is
-   * treated as "no credentials", which Foreman reports with an empty login.
+   * treated as "no credentials", which Foreman reports with an empty login. The secret is the
+   * password or one of the user's active personal access tokens; an empty one never matches
+   * (User.try_to_login refuses empty passwords).
    */
   authenticate(header: string | undefined): AuthResult {
     const match = /^Basic\s+(\S+)\s*$/i.exec(header ?? '');
@@ -140,8 +165,8 @@ export class DemoAccounts {
     const login = decoded.slice(0, colon);
     const secret = decoded.slice(colon + 1);
     const entry = this.#byLogin.get(login);
-    if (entry && (entry.password === secret || entry.tokens.includes(secret))) {
-      return { ok: true, account: entry.account };
+    if (entry && secret !== '' && (entry.password === secret || entry.tokens.has(secret))) {
+      return { ok: true, account: entry.account, disabled: entry.disabled };
     }
     return { ok: false, login };
   }
@@ -154,6 +179,65 @@ export class DemoAccounts {
   /** The demo account with this users-table id, or undefined (a deleted user). */
   byId(id: number | null): DemoAccount | undefined {
     return id === null ? undefined : this.#byId.get(id);
+  }
+
+  addToken(login: string, token: string): void {
+    requireSecret('token', token);
+    this.#live(login).tokens.add(token);
+  }
+
+  revokeToken(login: string, token: string): boolean {
+    return this.#live(login).tokens.delete(token);
+  }
+
+  changePassword(login: string, password: string): void {
+    requireSecret('password', password);
+    this.#live(login).password = password;
+  }
+
+  disable(login: string): void {
+    this.#live(login).disabled = true;
+  }
+
+  enable(login: string): void {
+    this.#live(login).disabled = false;
+  }
+
+  /** Back to the seeded passwords and tokens, every account enabled. */
+  reset(): void {
+    this.#byLogin.clear();
+    this.#byId.clear();
+    const extra = Array.from({ length: this.#extraUsers }, (_, index) => extraAccount(index + 1));
+    for (const seeded of [...BUILT_IN, ...extra]) {
+      this.#byLogin.set(seeded.account.login, {
+        password: seeded.password,
+        tokens: new Set(seeded.tokens),
+        disabled: false,
+        account: seeded.account,
+      });
+      this.#byId.set(seeded.account.id, seeded.account);
+    }
+  }
+
+  #live(login: string): LiveCredentials {
+    const entry = this.#byLogin.get(login);
+    if (!entry) throw new UnknownDemoUserError(login);
+    return entry;
+  }
+}
+
+/** A change named a login the demo does not have. */
+export class UnknownDemoUserError extends Error {
+  override readonly name = 'UnknownDemoUserError';
+
+  constructor(readonly login: string) {
+    super(`no demo user '${login}'`);
+  }
+}
+
+function requireSecret(what: string, value: string): void {
+  if (typeof value !== 'string' || value === '') {
+    throw new RangeError(`a ${what} must be a non-empty string`);
   }
 }
 

@@ -108,7 +108,7 @@ describe('GET /api/audits', () => {
     expect(hidden.status).toBe(200);
     expect(hidden.json.results).toHaveLength(1);
     const [cr] = hidden.json.results;
-    expect(cr?.auditable_name).toBe('vcenter-prod');
+    expect(cr?.auditable_name).toBe('vcenter-prod (VMware)');
     expect(cr?.audited_changes).toMatchObject({
       url: 'vcenter.example.com',
       password: '[redacted]',

@@ -4,6 +4,7 @@ import type {
   AuditRecord,
   ComputeResourceRecord,
   ImageRecord,
+  OperatingsystemRecord,
 } from '../records.js';
 import type { DemoAccount } from '../users.js';
 
@@ -103,6 +104,21 @@ export function computeResourceAuditedValues(cr: ComputeResourceRecord) {
     http_proxy_id: null,
     organization_ids: [...cr.organizationIds],
     location_ids: [...cr.locationIds],
+  } satisfies Record<string, AuditedValue>;
+}
+
+/** Operatingsystem's audited columns in table order (nameindicator is unused, always nil). */
+export function operatingsystemAuditedValues(os: OperatingsystemRecord) {
+  return {
+    major: os.major,
+    name: os.name,
+    minor: os.minor,
+    nameindicator: null,
+    release_name: os.releaseName,
+    type: os.family,
+    description: os.description,
+    password_hash: os.passwordHash,
+    title: os.title,
   } satisfies Record<string, AuditedValue>;
 }
 

@@ -30,7 +30,7 @@ export interface PipelineResult {
 
 /**
  * One request through Foreman's before_action chain: routing, JSON parsing, authorize
- * (brute-force lock, 401, then 403), info headers, set_taxonomy (404), check_media_type (415),
+ * (brute-force lock, 401, disabled account 401, then 403), info headers, set_taxonomy (404), check_media_type (415),
  * then the action, which resolves the nested parent and the record itself. Rails' RequestId
  * middleware echoes the request id on every answer, routing errors included.
  */
@@ -69,6 +69,10 @@ function runController(env: PipelineEnv, request: DemoRequest): PipelineResult {
       return { response: errorResponse(401, `Unable to authenticate user ${auth.login}`), login };
     }
     login = auth.account.login;
+    if (auth.disabled) {
+      // Authenticated, so no failed login is counted; authorize refuses it next.
+      return { response: errorResponse(401, DISABLED_MESSAGE), login };
+    }
     if (route.permission && !hasPermission(auth.account, route.permission)) {
       return { response: accessDenied(route.permission), login };
     }
@@ -97,6 +101,9 @@ function runController(env: PipelineEnv, request: DemoRequest): PipelineResult {
 
 /** app/views/api/v2/errors/bruteforce_attempt.json.rabl */
 const BRUTEFORCE_MESSAGE = 'Too many tries, please try again in a few minutes.';
+
+/** Api::BaseController#authorize, rendered with the custom_error template. */
+const DISABLED_MESSAGE = 'User account is disabled, please contact your administrator';
 
 function accessDenied(permission: string): DemoResponse {
   return json(403, {

@@ -1,8 +1,13 @@
-import { computeResourceAuditedValues, imageAuditedValues, REDACTED } from '../audits/auditor.js';
+import {
+  computeResourceAuditedValues,
+  imageAuditedValues,
+  operatingsystemAuditedValues,
+  REDACTED,
+} from '../audits/auditor.js';
 import { osLabel } from '../os-label.js';
+import { computeResourceLabel } from '../providers.js';
 import type {
   ArchitectureRecord,
-  AuditedValue,
   AuditRecord,
   ComputeResourceRecord,
   ImageRecord,
@@ -43,13 +48,13 @@ export function seedAudits(seeded: Seeded): AuditRecord[] {
       auditableType: 'Operatingsystem' as const,
       auditableId: o.id,
       auditableName: osLabel(o),
-      auditedChanges: operatingsystemValues(o),
+      auditedChanges: operatingsystemAuditedValues(o),
       createdAt: o.createdAt,
     })),
     ...seeded.computeResources.map((c) => ({
       auditableType: 'ComputeResource' as const,
       auditableId: c.id,
-      auditableName: c.name,
+      auditableName: computeResourceLabel(c),
       auditedChanges: { ...computeResourceAuditedValues(c), password: REDACTED },
       createdAt: c.createdAt,
       locationIds: [...c.locationIds],
@@ -80,19 +85,4 @@ export function seedAudits(seeded: Seeded): AuditRecord[] {
     organizationIds: [],
     ...creation,
   }));
-}
-
-/** Operatingsystem's audited columns in table order (nameindicator is unused, always nil). */
-function operatingsystemValues(os: OperatingsystemRecord): Record<string, AuditedValue> {
-  return {
-    major: os.major,
-    name: os.name,
-    minor: os.minor,
-    nameindicator: null,
-    release_name: os.releaseName,
-    type: os.family,
-    description: os.description,
-    password_hash: os.passwordHash,
-    title: os.title,
-  };
 }

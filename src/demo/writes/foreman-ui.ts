@@ -2,15 +2,31 @@ import { randomUUID } from 'node:crypto';
 import type { AuditAuthor } from '../audits/auditor.js';
 import type { ImageDraft } from '../handlers/image-params.js';
 import { stripChanged, validateImage } from '../handlers/image-validation.js';
-import type { AuditRecord, ImageRecord } from '../records.js';
+import type {
+  ArchitectureRecord,
+  AuditRecord,
+  ComputeResourceRecord,
+  ImageRecord,
+  OperatingsystemRecord,
+} from '../records.js';
 import type { DemoStore } from '../store.js';
 import { DEMO_ADMIN, type DemoUser } from '../users.js';
+import {
+  type CatalogWrite,
+  type OperatingsystemChanges,
+  prepareArchitectureRename,
+  prepareComputeResourceRename,
+  prepareOperatingsystemUpdate,
+} from './catalog-writes.js';
 import {
   type ImageWrite,
   prepareImageCreate,
   prepareImageDestroy,
   prepareImageUpdate,
 } from './image-writes.js';
+import { ForemanUiValidationError } from './validation-error.js';
+
+export { ForemanUiValidationError };
 
 /** An image as the UI's form fills it in (camelCase columns). */
 export interface ForemanUiImageAttributes {
@@ -35,6 +51,19 @@ export interface ForemanUiOptions {
   requestUuid?: string;
 }
 
+/**
+ * The columns of an operating system the UI's form changes here; `title` follows them
+ * (before_validation set_title: the description, else "name major[.minor]").
+ */
+export type ForemanUiOperatingsystemChanges = OperatingsystemChanges;
+
+/** What a UI update of a compute resource, architecture or OS did: the record and its audit. */
+export interface ForemanUiRecordChange<T> {
+  record: T;
+  /** Null for an update that changed nothing. */
+  audit: AuditRecord | null;
+}
+
 /** What a UI write did: the image after it (as deleted, for a delete) and its audit row. */
 export interface ForemanUiChange {
   image: ImageRecord;
@@ -42,19 +71,11 @@ export interface ForemanUiChange {
   audit: AuditRecord | null;
 }
 
-/** ActiveRecord::RecordInvalid: the UI shows the form again with these messages. */
-export class ForemanUiValidationError extends Error {
-  override readonly name = 'ForemanUiValidationError';
-
-  constructor(readonly fullMessages: readonly string[]) {
-    super(`Validation failed: ${fullMessages.join(', ')}`);
-  }
-}
-
 /**
  * Someone using Foreman's web UI, for tests: image writes that skip the API (so they are not in
- * `requests`) but go through the same validations and write the same audit rows, each call
- * being one UI request with its own request uuid. Invalid input throws ForemanUiValidationError;
+ * `requests`) but go through the same validations and write the same audit rows, and renames of
+ * compute resources, architectures and operating systems with their audit rows; each call is
+ * one UI request with its own request uuid. Invalid input throws ForemanUiValidationError;
  * a dangling reference throws PostgreSQL's DatabaseError, as the API's 500 reports it.
  */
 export class ForemanUi {
@@ -80,6 +101,53 @@ export class ForemanUi {
 
   deleteImage(id: number, options: ForemanUiOptions = {}) {
     return this.#commit(this.prepareDelete(id, authorFor(this.#store, options)));
+  }
+
+  /**
+   * Renames a compute resource. Its images keep their rows (and write no audit) but render the
+   * new compute_resource_name; the ComputeResource audit row names the old to_label.
+   */
+  renameComputeResource(
+    id: number,
+    name: string,
+    options: ForemanUiOptions = {},
+  ): ForemanUiRecordChange<ComputeResourceRecord> {
+    const cr = this.#store.computeResource(id);
+    if (!cr) throw new Error(`Couldn't find ComputeResource with 'id'=${id}`);
+    const author = authorFor(this.#store, options);
+    return commitCatalog(prepareComputeResourceRename(this.#store, cr, name, author, this.#now()));
+  }
+
+  /** Renames an architecture: its images render the new architecture_name. */
+  renameArchitecture(
+    id: number,
+    name: string,
+    options: ForemanUiOptions = {},
+  ): ForemanUiRecordChange<ArchitectureRecord> {
+    const architecture = this.#store.architecture(id);
+    if (!architecture) throw new Error(`Couldn't find Architecture with 'id'=${id}`);
+    const author = authorFor(this.#store, options);
+    return commitCatalog(
+      prepareArchitectureRename(this.#store, architecture, name, author, this.#now()),
+    );
+  }
+
+  /**
+   * Changes an operating system's name, version or description. The title follows, and with it
+   * the operatingsystem_name its images render: renaming an OS that has a description changes
+   * neither (give a new description for that).
+   */
+  updateOperatingsystem(
+    id: number,
+    changes: ForemanUiOperatingsystemChanges,
+    options: ForemanUiOptions = {},
+  ): ForemanUiRecordChange<OperatingsystemRecord> {
+    const os = this.#store.operatingsystem(id);
+    if (!os) throw new Error(`Couldn't find Operatingsystem with 'id'=${id}`);
+    const author = authorFor(this.#store, options);
+    return commitCatalog(
+      prepareOperatingsystemUpdate(this.#store, os, changes, author, this.#now()),
+    );
   }
 
   /**
@@ -205,6 +273,11 @@ export class SlowTransaction {
   #requireOpen(): void {
     if (this.#state !== 'open') throw new Error(`the transaction is already ${this.#state}`);
   }
+}
+
+function commitCatalog<T>(write: CatalogWrite<T>): ForemanUiRecordChange<T> {
+  write.commit();
+  return { record: write.record, audit: write.audit };
 }
 
 /** Leaves out keys given as undefined, so they keep their default or current value. */
