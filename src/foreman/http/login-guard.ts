@@ -15,8 +15,9 @@ import { type LoginLedger, MemoryLoginLedger } from './login-ledger.js';
  *   the ledger by its keyed hash, never the secret);
  * - one that is new, or unused for `idleProbeMs`, is tried by one call first; the others wait
  *   for that answer;
- * - every refusal counts against the caller's and the gateway's failure budgets, and past a
- *   budget credentials not accepted in the last 10 minutes are refused locally;
+ * - every refusal counts against the gateway's failure budget (Foreman's count for its address),
+ *   and a guess (a credential never seen working) against the caller's too; past a budget,
+ *   credentials not accepted in the last 10 minutes are refused locally;
  * - once Foreman itself answers "Too many tries", nothing is sent until its window has passed.
  */
 
@@ -240,15 +241,15 @@ export class LoginGuard {
         if (reserved) ledger.releaseFailure(reserved).catch(ignore);
         return;
       case 'refused': {
-        // Every refusal is a failed login in Foreman's count, whatever the credential did before.
+        // Every refusal is a failed login in Foreman's count, whatever the credential did before:
+        // it counts against the gateway's budget. The caller's own budget is for guesses (the
+        // credentials it tries that never worked, reserved before they were sent): a token
+        // revoked while in use costs at most credentialConcurrency failures, and must not keep
+        // its owner from signing in again with a new one.
         if (!reserved) {
-          const counters = [
-            clientCounter(credential.client),
-            foremanCounter(credential.foremanKey),
-          ];
           ledger
             .reserveFailure(
-              counters.map((key) => ({ key, limit: Number.POSITIVE_INFINITY })),
+              [{ key: foremanCounter(credential.foremanKey), limit: Number.POSITIVE_INFINITY }],
               this.#options.windowMs,
             )
             .catch(ignore);
