@@ -540,7 +540,8 @@ export function replicas(context: LiveContext): Promise<ReplicasResult> {
     }
     defer(() => redis.stop());
     const demo = await demoUpstream(defer);
-    const env = { REDIS_URL: redis.url };
+    // Without a shared secret, replicas do not announce writes to each other over Redis.
+    const env = { REDIS_URL: redis.url, SHARED_SECRET: 'bench-live-replicas-shared-secret-0123' };
     const [a, b] = await Promise.all([
       gateway(context, defer, 'replica A', demo.url, env),
       gateway(context, defer, 'replica B', demo.url, env),

@@ -92,6 +92,20 @@ export interface Config {
     /** Redis shared by replicas (announcements and failed-login counts); unset: in process. */
     redisUrl: string | undefined;
   };
+  /** Replicas sharing a Redis (REDIS_URL): how they trust each other's messages, how many run. */
+  replicas: {
+    /**
+     * Authenticates what replicas send each other over Redis and keys the credential hashes kept
+     * there; never stored in Redis. Unset: nothing but the failed-login budgets is shared.
+     */
+    sharedSecret: string | undefined;
+    /** Still accepted from other replicas (never used to sign) while they move to a new secret. */
+    previousSharedSecret: string | undefined;
+    /** How many replicas run: while Redis is away, each spends only its share of each budget. */
+    count: number;
+    /** Announcements from the replicas passed on per second; the rest come from the audit log. */
+    noticesPerSecond: number;
+  };
   http: {
     /** Origins allowed to call from a browser; empty means no cross-origin access. */
     corsOrigins: string[];
@@ -199,6 +213,11 @@ export function loadConfig(env: Env = process.env): Config {
       ),
       redisUrl: redisUrl(env),
     },
+    replicas: {
+      ...sharedSecrets(env),
+      count: integer(env, 'GATEWAY_REPLICAS', 1, 1, 1_000),
+      noticesPerSecond: integer(env, 'SHARED_NOTICES_PER_SECOND', 20, 1, 10_000),
+    },
     http: {
       corsOrigins: list(env, 'CORS_ORIGINS'),
       graphiql: boolean(env, 'GRAPHIQL', true),
@@ -257,6 +276,33 @@ function foremanUrl(env: Env): string | undefined {
 function redisUrl(env: Env): string | undefined {
   // Credentials may be in it (redis://:password@host): Redis has no other place for them.
   return absoluteUrl(env, 'REDIS_URL', ['redis', 'rediss'], 'redis(s)')?.href;
+}
+
+/** Shorter secrets can be guessed offline from one message on the change channel. */
+const MIN_SECRET_LENGTH = 32;
+
+/** SHARED_SECRET and, during a rotation, SHARED_SECRET_PREVIOUS; their values are never echoed. */
+function sharedSecrets(env: Env): {
+  sharedSecret: string | undefined;
+  previousSharedSecret: string | undefined;
+} {
+  const secret = (name: string) => {
+    const value = optional(env, name);
+    if (value !== undefined && value.length < MIN_SECRET_LENGTH) {
+      throw new ConfigError(
+        `${name} must be at least ${MIN_SECRET_LENGTH} characters long (e.g. from \`openssl rand -base64 32\`), not ${value.length}`,
+      );
+    }
+    return value;
+  };
+  const sharedSecret = secret('SHARED_SECRET');
+  const previousSharedSecret = secret('SHARED_SECRET_PREVIOUS');
+  if (previousSharedSecret !== undefined && sharedSecret === undefined) {
+    throw new ConfigError(
+      'SHARED_SECRET_PREVIOUS is the secret being replaced: set the new one in SHARED_SECRET too',
+    );
+  }
+  return { sharedSecret, previousSharedSecret };
 }
 
 function integer(env: Env, name: string, fallback: number, min: number, max: number): number {

@@ -64,6 +64,12 @@ export function createMetrics() {
       buckets: [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60],
       registers: [registry],
     }),
+    redisMessagesDropped: new Counter({
+      name: 'redis_messages_dropped_total',
+      help: 'Messages on the Redis change channel not passed on, by reason: too-large, malformed, forged, stale, replayed, invalid (not a notice), duplicate, rate-limited.',
+      labelNames: ['reason'] as const,
+      registers: [registry],
+    }),
   };
 }
 

@@ -12,11 +12,15 @@ import {
 import { GraphiQLPage } from './graphiql-page.js';
 import { MemoryChangeBus } from './live/bus.js';
 import type { Logger } from './logger.js';
-import { createMetrics } from './metrics.js';
+import { createMetrics, type Metrics } from './metrics.js';
 import { PersistedManifest } from './plugins/use-persisted-documents.js';
 import { RedisChangeBus } from './redis/change-bus.js';
 import { connectRedis, ready } from './redis/connection.js';
+import { reportDrops } from './redis/dropped-messages.js';
 import { RedisLoginLedger } from './redis/login-ledger.js';
+import { NoticeGate } from './redis/notice-gate.js';
+import { deriveKey } from './redis/shared-secret.js';
+import { SignedMessages } from './redis/signed-messages.js';
 import { listen, type RunningServer } from './server.js';
 
 export interface StartedGateway extends RunningServer {
@@ -47,7 +51,8 @@ export async function startGateway(options: {
   const persistedDocuments = config.http.persistedOperationsFile
     ? PersistedManifest.fromFile(config.http.persistedOperationsFile)
     : undefined;
-  const shared = await sharedState(config, logger);
+  const metrics = createMetrics();
+  const shared = await sharedState(config, logger, metrics);
   const changeBus = shared?.changeBus ?? new MemoryChangeBus();
   const { logins } = config;
   const loginGuard = new LoginGuard({
@@ -71,7 +76,7 @@ export async function startGateway(options: {
     foremanUrl,
     dispatcher: pool,
     logger,
-    metrics: createMetrics(),
+    metrics,
     loginGuard,
     callers,
     activeRequests,
@@ -126,10 +131,11 @@ export async function startGateway(options: {
 }
 
 /**
- * With REDIS_URL, what replicas share: announcements of own writes, and the failed-login ledger.
- * Redis must answer at start; later outages degrade each replica to its own state.
+ * With REDIS_URL, what replicas share: the failed-login ledger, and with SHARED_SECRET,
+ * announcements of own writes and refused credentials. Redis must answer at start; later
+ * outages degrade each replica to its own state.
  */
-async function sharedState(config: Config, logger: Logger) {
+async function sharedState(config: Config, logger: Logger, metrics: Metrics) {
   const url = config.live.redisUrl;
   if (!url) return undefined;
   const redis = connectRedis(url);
@@ -142,10 +148,36 @@ async function sharedState(config: Config, logger: Logger) {
     redis.disconnect();
     throw new ConfigError(`REDIS_URL: Redis did not answer at ${new URL(url).host}`);
   }
-  const changeBus = new RedisChangeBus(redis);
+  const { sharedSecret, previousSharedSecret, count, noticesPerSecond } = config.replicas;
+  const ledger = new RedisLoginLedger(redis, {
+    hashKey: sharedSecret ? deriveKey(sharedSecret, 'login-ledger') : undefined,
+    replicas: count,
+    onDown: (error) =>
+      logger.warn(
+        { error: String(error), share: `1/${count}` },
+        'Redis: failed-login state kept on this replica, with its share of each budget, until Redis answers again',
+      ),
+    onBack: () => logger.info('Redis answers again: failed-login state is shared again'),
+  });
+  await ledger.removeStoredKey();
+  if (!sharedSecret) {
+    logger.warn(
+      'REDIS_URL without SHARED_SECRET: replicas share only the failed-login budgets; a replica tells its own subscribers of its writes at once, those of other replicas read them from the audit log, and a refused credential is remembered only by the replica that saw it',
+    );
+    return { redis, ledger, changeBus: undefined };
+  }
+  const changeBus = new RedisChangeBus(redis, {
+    messages: new SignedMessages({
+      signingKey: deriveKey(sharedSecret, 'change-bus'),
+      verifyingKeys: previousSharedSecret ? [deriveKey(previousSharedSecret, 'change-bus')] : [],
+    }),
+    gate: new NoticeGate(noticesPerSecond),
+    dropped: reportDrops({
+      count: (reason) => metrics.redisMessagesDropped.inc({ reason }),
+      logger,
+    }),
+    logger,
+  });
   await changeBus.start();
-  const ledger = new RedisLoginLedger(redis, (error) =>
-    logger.warn({ error: String(error) }, 'Redis: failed-login state kept on this replica for now'),
-  );
   return { redis, changeBus, ledger };
 }

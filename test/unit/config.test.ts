@@ -86,6 +86,53 @@ describe('loadConfig', () => {
     expect(loadConfig({ INTROSPECTION: 'false' }).http.subgraphSdl).toBe(false);
   });
 
+  it('reads what replicas sharing a Redis need: their secrets, their number, the notice rate', () => {
+    expect(loadConfig({}).replicas).toEqual({
+      sharedSecret: undefined,
+      previousSharedSecret: undefined,
+      count: 1,
+      noticesPerSecond: 20,
+    });
+    const config = loadConfig({
+      SHARED_SECRET: 'n'.repeat(32),
+      SHARED_SECRET_PREVIOUS: ` ${'o'.repeat(44)} `,
+      GATEWAY_REPLICAS: '3',
+      SHARED_NOTICES_PER_SECOND: '100',
+    });
+    expect(config.replicas).toEqual({
+      sharedSecret: 'n'.repeat(32),
+      previousSharedSecret: 'o'.repeat(44),
+      count: 3,
+      noticesPerSecond: 100,
+    });
+  });
+
+  it.each([
+    [{ SHARED_SECRET: 'short-but-secret' }, 'SHARED_SECRET must be at least 32 characters long'],
+    [
+      { SHARED_SECRET: 's'.repeat(40), SHARED_SECRET_PREVIOUS: 'short-but-secret' },
+      'SHARED_SECRET_PREVIOUS must be at least 32 characters long',
+    ],
+    [
+      { SHARED_SECRET_PREVIOUS: 's'.repeat(40) },
+      'SHARED_SECRET_PREVIOUS is the secret being replaced: set the new one in SHARED_SECRET too',
+    ],
+    [{ GATEWAY_REPLICAS: '0' }, 'GATEWAY_REPLICAS must be a whole number from 1 to 1000'],
+    [{ SHARED_NOTICES_PER_SECOND: '0' }, 'SHARED_NOTICES_PER_SECOND must be a whole number'],
+  ])('rejects %j with one line that never shows a secret', (env, message) => {
+    expect(() => loadConfig(env)).toThrow(message);
+    let error: unknown;
+    try {
+      loadConfig(env);
+    } catch (thrown) {
+      error = thrown;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    expect(String(error)).not.toContain('short-but-secret');
+    expect(String(error)).not.toContain('s'.repeat(40));
+    expect(String(error)).not.toContain('\n');
+  });
+
   it('accepts a readable CA file', () => {
     const file = join(mkdtempSync(join(tmpdir(), 'fig-')), 'ca.pem');
     writeFileSync(file, '-----BEGIN CERTIFICATE-----\n');
