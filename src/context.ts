@@ -6,6 +6,7 @@ import { ConcurrencyLimiter } from './foreman/http/limiter.js';
 import type { LoginGuard } from './foreman/http/login-guard.js';
 import type { ImageLocations } from './foreman/image-locations.js';
 import type { LiveChanges } from './live/live-changes.js';
+import { isSignedOut } from './signed-out.js';
 
 /** What every resolver of one GraphQL request sees. Built fresh per request, never shared. */
 export interface GatewayContext {
@@ -114,13 +115,14 @@ export function createForemanClient(
  * A configured service account (explicit opt-in) is used for everyone; otherwise the caller's
  * own header goes to Foreman unchanged (Basic, or a personal access token as the Basic password),
  * or, for a caller who sent none, the fallback account when there is one (the demo's admin).
+ * A browser that signed out sends a marker instead (see signed-out.ts): that is none.
  */
 export function upstreamAuthorization(
   config: Config,
   callerAuthorization: string | undefined,
 ): string | undefined {
   if (config.serviceAccount) return basic(config.serviceAccount);
-  if (callerAuthorization) return callerAuthorization;
+  if (callerAuthorization && !isSignedOut(callerAuthorization)) return callerAuthorization;
   return config.fallbackAccount ? basic(config.fallbackAccount) : undefined;
 }
 

@@ -42,6 +42,7 @@ import { useSignIn } from './plugins/use-sign-in.js';
 import { requestIdOf } from './request-id.js';
 import { fromLiveError, fromUpstreamError } from './schema/errors.js';
 import { schema } from './schema/index.js';
+import { credentialMode } from './sign-in-status.js';
 
 export interface GatewayDependencies {
   config: Config;
@@ -174,21 +175,20 @@ export function createGateway(deps: GatewayDependencies): GatewayParts {
     requestId: requestIdOf(request),
     signal: deps.activeRequests.begin(res, request.signal),
   });
-  if (!config.serviceAccount) {
-    plugins.push(
-      useSignIn({
-        signIn: (request, { req, res }) => {
-          const facts = requestFacts(request, req, res);
-          const client = createForemanClient(
-            { ...contextDeps, onUpstreamCall: reportCall(facts.requestId) },
-            callerOf(config, facts),
-            facts,
-          );
-          return client.get<{ version?: string }>('/api/status');
-        },
-      }),
-    );
-  }
+  plugins.push(
+    useSignIn({
+      mode: credentialMode(config),
+      signIn: (request, { req, res }) => {
+        const facts = requestFacts(request, req, res);
+        const client = createForemanClient(
+          { ...contextDeps, onUpstreamCall: reportCall(facts.requestId) },
+          callerOf(config, facts),
+          facts,
+        );
+        return client.get<{ version?: string }>('/api/status');
+      },
+    }),
+  );
 
   const gateway = createYoga<NodeServerContext, GatewayContext>({
     schema,

@@ -1,12 +1,15 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_ADMIN, DEMO_VIEWER } from '../../src/demo/index.js';
 import { GRAPHIQL_EXAMPLES } from '../../src/graphiql-examples.js';
+import { SIGNED_OUT } from '../../src/signed-out.js';
 import { basicAuth, type Harness, startHarness } from '../helpers/harness.js';
 
 /**
  * GraphiQL users sign in with their Foreman login: `/sign-in` makes the browser ask (401 with
- * WWW-Authenticate) and checks the answer with Foreman. Under `npm start`'s demo, callers without
- * credentials act as the demo admin and those who send their own act as themselves.
+ * WWW-Authenticate) and checks the answer with Foreman; `/sign-in/status` says who the browser
+ * is; `/sign-out` replaces the login with a marker the gateway treats as no credentials. Under
+ * `npm start`'s demo, callers without credentials act as the demo admin and those who send their
+ * own act as themselves.
  */
 
 let harness: Harness;
@@ -17,18 +20,36 @@ beforeAll(async () => {
 
 afterAll(() => harness.close());
 
+const MARKER = basicAuth(SIGNED_OUT);
+const REALM = 'Basic realm="Foreman", charset="UTF-8"';
+
+function get(path: string, headers: Record<string, string> = {}, on: Harness = harness) {
+  return fetch(`${on.url}${path}`, { redirect: 'manual', headers });
+}
+
 function signIn(authorization?: string, to = '') {
-  return fetch(`${harness.url}/sign-in${to}`, {
-    redirect: 'manual',
-    headers: authorization ? { authorization } : {},
+  return get(`/sign-in${to}`, authorization ? { authorization } : {});
+}
+
+function startDemo() {
+  return startHarness({
+    configure: (config) => ({
+      ...config,
+      fallbackAccount: { username: DEMO_ADMIN.login, password: DEMO_ADMIN.password },
+    }),
   });
+}
+
+function expectNoFraming(response: Response) {
+  expect(response.headers.get('content-security-policy')).toBe("frame-ancestors 'none'");
+  expect(response.headers.get('x-frame-options')).toBe('DENY');
 }
 
 describe('/sign-in', () => {
   it('without credentials, asks the browser for them', async () => {
     const response = await signIn();
     expect(response.status).toBe(401);
-    expect(response.headers.get('www-authenticate')).toBe('Basic realm="Foreman", charset="UTF-8"');
+    expect(response.headers.get('www-authenticate')).toBe(REALM);
     expect(await response.text()).toContain('personal access token');
   });
 
@@ -53,20 +74,167 @@ describe('/sign-in', () => {
     expect(onOrigin.headers.get('location')).toBe('/graphql?query=1');
   });
 
-  it('the GraphiQL page says how to sign in', async () => {
-    const page = await fetch(`${harness.url}/graphql`, { headers: { accept: 'text/html' } });
-    expect(await page.text()).toContain('href="/sign-in?to=/graphql"');
+  it.each([
+    ['non-ASCII', '/€', '/%E2%82%AC'],
+    [
+      'non-ASCII in the query',
+      '/graphql?query={ a(b: "é") }',
+      '/graphql?query={%20a(b:%20%22%C3%A9%22)%20}',
+    ],
+    ['an encoded CR/LF', '/graphql\r\nSet-Cookie: x=y', '/graphql'],
+    ['a NUL', '/graphql\u0000', '/graphql'],
+    ['another host', '//evil.example/x', '/graphql'],
+    ['another host, with a backslash', '/\\evil.example/x', '/graphql'],
+    ['another host, after dot segments', '/..//evil.example/x', '/graphql'],
+    ['a full URL', 'https://evil.example/', '/graphql'],
+    ['a scheme-relative tab trick', '/\t/evil.example', '/graphql'],
+    ['a very long path', `/${'a'.repeat(5_000)}`, '/graphql'],
+    ['a path that grows too long once encoded', `/${'€'.repeat(1_000)}`, '/graphql'],
+    ['nothing', '', '/graphql'],
+  ])('answers any ?to= (%s) with a valid same-origin Location', async (_, to, expected) => {
+    harness.resetCounts();
+    const response = await signIn(basicAuth(DEMO_VIEWER), `?to=${encodeURIComponent(to)}`);
+    expect(response.status).toBe(303);
+    const location = response.headers.get('location') ?? '';
+    expect(location).toBe(expected);
+    expect(location).toMatch(/^\/(?!\/)[\u0021-\u007e]*$/);
+    expect(harness.upstream()).toHaveLength(1);
+  });
+
+  it('after a sign-out (the marker), asks again and sends nothing to Foreman', async () => {
+    harness.resetCounts();
+    const response = await signIn(MARKER);
+    expect(response.status).toBe(401);
+    expect(response.headers.get('www-authenticate')).toBe(REALM);
+    expect(harness.upstream()).toEqual([]);
+  });
+
+  it('is not framed, whatever it answers', async () => {
+    expectNoFraming(await signIn());
+    expectNoFraming(await signIn(basicAuth(DEMO_VIEWER)));
+  });
+});
+
+describe('/sign-in/status', () => {
+  async function status(headers: Record<string, string> = {}, on: Harness = harness) {
+    const response = await get('/sign-in/status', headers, on);
+    expect(response.status).toBe(200);
+    expect(response.headers.get('cache-control')).toBe('no-store');
+    expectNoFraming(response);
+    return response.text();
+  }
+
+  it('names the login the browser sends, never its password, without asking Foreman', async () => {
+    harness.resetCounts();
+    const viewer = await status({ authorization: basicAuth(DEMO_VIEWER) });
+    expect(JSON.parse(viewer)).toEqual({ login: 'viewer', mode: 'forwarding' });
+    const admin = await status({ authorization: basicAuth(DEMO_ADMIN) });
+    expect(JSON.parse(admin)).toEqual({ login: 'admin', mode: 'forwarding' });
+    expect(admin).not.toContain(DEMO_ADMIN.password);
+    // A wrong password is not this endpoint's business: Foreman refuses it on the next query.
+    const wrong = await status({ authorization: `Basic ${btoa('admin:nope')}` });
+    expect(JSON.parse(wrong)).toEqual({ login: 'admin', mode: 'forwarding' });
+    expect(harness.upstream()).toEqual([]);
+  });
+
+  it('is no one without credentials, after a sign-out, or with another scheme', async () => {
+    const cases: Array<Record<string, string>> = [
+      {},
+      { authorization: MARKER },
+      { authorization: 'Bearer abc' },
+    ];
+    for (const headers of cases) {
+      expect(JSON.parse(await status(headers))).toEqual({ login: null, mode: 'forwarding' });
+    }
+  });
+
+  it('says "demo" under the demo, and "service-account" with one (naming no login)', async () => {
+    const demo = await startDemo();
+    const service = await startHarness({
+      env: { FOREMAN_USERNAME: DEMO_ADMIN.login, FOREMAN_PASSWORD: DEMO_ADMIN.password },
+    });
+    try {
+      expect(JSON.parse(await status({}, demo))).toEqual({ login: null, mode: 'demo' });
+      const viewer = { authorization: basicAuth(DEMO_VIEWER) };
+      expect(JSON.parse(await status(viewer, demo))).toEqual({ login: 'viewer', mode: 'demo' });
+      expect(JSON.parse(await status(viewer, service))).toEqual({
+        login: null,
+        mode: 'service-account',
+      });
+      // With a service account there is nothing to sign in to.
+      const nothing = await get('/sign-in', {}, service);
+      expect(nothing.status).toBe(404);
+      expect(await nothing.text()).toContain('service account');
+      expect(demo.upstream()).toEqual([]);
+      expect(service.upstream()).toEqual([]);
+    } finally {
+      await demo.close();
+      await service.close();
+    }
+  });
+});
+
+describe('/sign-out', () => {
+  it("refuses the sign-out script's first try, accepts the marker, all without Foreman", async () => {
+    harness.resetCounts();
+    harness.demo.resetLockouts();
+    const script = { 'x-sign-out': '1' };
+    const first = await get('/sign-out', { ...script, authorization: basicAuth(DEMO_VIEWER) });
+    expect(first.status).toBe(401);
+    expect(first.headers.get('www-authenticate')).toBe(REALM);
+    const bare = await get('/sign-out', script);
+    expect(bare.status).toBe(401);
+    const marked = await get('/sign-out', { ...script, authorization: MARKER });
+    expect(marked.status).toBe(200);
+    expect(await marked.json()).toEqual({ signedOut: true });
+    expect(marked.headers.get('cache-control')).toBe('no-store');
+    expectNoFraming(marked);
+    expect(harness.upstream()).toEqual([]);
+    expect(harness.demo.failedLogins('127.0.0.1')).toBe(0);
+  });
+
+  it('opened as a page, offers a button rather than a login prompt', async () => {
+    const page = await get('/sign-out', { authorization: basicAuth(DEMO_VIEWER) });
+    expect(page.status).toBe(200);
+    expect(page.headers.get('www-authenticate')).toBeNull();
+    expectNoFraming(page);
+    const html = await page.text();
+    expect(html).toContain('<button id="sign-out"');
+    expect(html).toContain(JSON.stringify(SIGNED_OUT.login));
+  });
+});
+
+describe('the signed-out marker is no credentials', () => {
+  const count = '{ computeResources { totalCount } }';
+
+  it('forwarding: UNAUTHENTICATED, with nothing sent to Foreman and no failed login', async () => {
+    harness.resetCounts();
+    harness.demo.resetLockouts();
+    const result = await harness.query(count, { as: MARKER });
+    expect(result.data).toEqual({ computeResources: null });
+    expect(result.errors?.[0]?.extensions?.code).toBe('UNAUTHENTICATED');
+    expect(harness.upstream()).toEqual([]);
+    expect(harness.demo.failedLogins('127.0.0.1')).toBe(0);
+  });
+
+  it('under the demo: the demo admin again (the marker never reaches Foreman)', async () => {
+    const demo = await startDemo();
+    try {
+      const result = await demo.query<{ computeResources: { totalCount: number } }>(count, {
+        as: MARKER,
+      });
+      expect(result.data?.computeResources.totalCount).toBe(7);
+      expect(demo.upstream().map((r) => [r.login, r.status])).toEqual([['admin', 200]]);
+      expect(demo.upstream().map((r) => r.headers.authorization)).toEqual([basicAuth(DEMO_ADMIN)]);
+    } finally {
+      await demo.close();
+    }
   });
 });
 
 describe('under npm start (the demo): the caller’s own credentials, else the demo admin', () => {
   it('acts as the demo admin without credentials and as the viewer with the viewer’s', async () => {
-    const demo = await startHarness({
-      configure: (config) => ({
-        ...config,
-        fallbackAccount: { username: DEMO_ADMIN.login, password: DEMO_ADMIN.password },
-      }),
-    });
+    const demo = await startDemo();
     try {
       const count = '{ computeResources { totalCount } }';
       const anonymous = await demo.query<{ computeResources: { totalCount: number } }>(count, {
@@ -77,8 +245,6 @@ describe('under npm start (the demo): the caller’s own credentials, else the d
       });
       expect(anonymous.data?.computeResources.totalCount).toBe(7);
       expect(viewer.data?.computeResources.totalCount).toBe(3);
-      const page = await fetch(`${demo.url}/graphql`, { headers: { accept: 'text/html' } });
-      expect(await page.text()).toContain('you act as the demo admin');
     } finally {
       await demo.close();
     }
