@@ -1,8 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadConfig } from '../../src/config.js';
 import { DEMO_ADMIN, DEMO_VIEWER } from '../../src/demo/index.js';
-import { GRAPHIQL_EXAMPLES } from '../../src/graphiql-examples.js';
+import { EXAMPLE_LINE_MAX, GRAPHIQL_EXAMPLES } from '../../src/graphiql-examples.js';
 import { SIGNED_OUT } from '../../src/signed-out.js';
 import { basicAuth, type Harness, startHarness } from '../helpers/harness.js';
+import { subscribe } from '../helpers/sse.js';
 
 /**
  * GraphiQL users sign in with their Foreman login: `/sign-in` makes the browser ask (401 with
@@ -254,31 +256,126 @@ describe('under npm start (the demo): the caller’s own credentials, else the d
 describe('the GraphiQL examples', () => {
   const operations = [
     ...GRAPHIQL_EXAMPLES.matchAll(
-      /# Costs (\d+) upstream requests?[^\n]*\n(?:#[^\n]*\n)*query (\w+)/g,
+      /# Costs (\d+) upstream requests?[^\n]*\n(?:#[^\n]*\n)*(query|mutation|subscription) (\w+)/g,
     ),
-  ].map((match) => ({ cost: Number(match[1]), name: match[2] as string }));
+  ].map((match) => ({ cost: Number(match[1]), type: match[2], name: match[3] as string }));
+  const costOf = (name: string) => operations.find((o) => o.name === name)?.cost;
+  const admin = { 'content-type': 'application/json', authorization: basicAuth(DEMO_ADMIN) };
 
-  it('state their cost, each of them', () => {
-    expect(operations.map((o) => o.name)).toEqual([
-      'ImagesWithRelations',
-      'PageThroughImages',
-      'SearchImages',
-      'NodeById',
+  async function run(on: Harness, operationName: string, variables: Record<string, unknown> = {}) {
+    const response = await fetch(`${on.url}/graphql`, {
+      method: 'POST',
+      headers: admin,
+      body: JSON.stringify({ query: GRAPHIQL_EXAMPLES, operationName, variables }),
+    });
+    const body = (await response.json()) as { data?: Record<string, unknown>; errors?: unknown };
+    expect(body.errors).toBeUndefined();
+    return body.data;
+  }
+
+  it('state their cost, each of them: queries, a mutation of each kind, a subscription', () => {
+    expect(operations.map((o) => `${o.type} ${o.name}`)).toEqual([
+      'query ImagesWithRelations',
+      'query PageThroughImages',
+      'query SearchImages',
+      'query NodeById',
+      'mutation CreateImage',
+      'mutation RenameImage',
+      'subscription ImageChanges',
     ]);
   });
 
-  it.each(operations)('$name costs the $cost upstream requests it says', async ({ name, cost }) => {
+  it(`fit in GraphiQL’s editor at 1280 px: no line is longer than ${EXAMPLE_LINE_MAX} characters`, () => {
+    expect(EXAMPLE_LINE_MAX).toBeLessThanOrEqual(44);
+    const long = GRAPHIQL_EXAMPLES.split('\n').filter(
+      (line) => [...line].length > EXAMPLE_LINE_MAX,
+    );
+    expect(long).toEqual([]);
+  });
+
+  it.each(operations.filter((o) => o.type === 'query'))(
+    '$name costs the $cost upstream requests it says',
+    async ({ name, cost }) => {
+      const fresh = await startHarness();
+      try {
+        await run(fresh, name);
+        expect(fresh.upstream()).toHaveLength(cost);
+      } finally {
+        await fresh.close();
+      }
+    },
+  );
+
+  it('CreateImage costs what it says, with its default variables, and refuses a second run as data', async () => {
     const fresh = await startHarness();
     try {
-      const response = await fetch(`${fresh.url}/graphql`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', authorization: basicAuth(DEMO_ADMIN) },
-        body: JSON.stringify({ query: GRAPHIQL_EXAMPLES, operationName: name }),
-      });
-      const body = (await response.json()) as { errors?: unknown };
-      expect(body.errors).toBeUndefined();
-      expect(fresh.upstream()).toHaveLength(cost);
+      const created = (await run(fresh, 'CreateImage')) as {
+        createImage: { image: { name: string; uuid: string }; errors: unknown[] };
+      };
+      expect(created.createImage.errors).toEqual([]);
+      expect(created.createImage.image).toMatchObject({ name: 'my-first-image' });
+      expect(fresh.upstream()).toHaveLength(costOf('CreateImage') as number);
+      const again = (await run(fresh, 'CreateImage', { name: 'my-first-image' })) as {
+        createImage: { image: null; errors: Array<{ __typename: string; message: string }> };
+      };
+      expect(again.createImage.image).toBeNull();
+      expect(again.createImage.errors.map((e) => e.message)).toContain(
+        'Name has already been taken',
+      );
     } finally {
+      await fresh.close();
+    }
+  });
+
+  it('RenameImage costs what it says right after CreateImage, then 2', async () => {
+    const fresh = await startHarness();
+    try {
+      const created = (await run(fresh, 'CreateImage')) as {
+        createImage: { image: { id: string } };
+      };
+      const { id } = created.createImage.image;
+      fresh.resetCounts();
+      const renamed = (await run(fresh, 'RenameImage', { id })) as {
+        updateImage: { image: { name: string; iamRole: null }; errors: unknown[] };
+      };
+      expect(renamed.updateImage).toEqual({
+        image: { id, name: 'my-renamed-image', iamRole: null },
+        errors: [],
+      });
+      expect(fresh.upstream()).toHaveLength(costOf('RenameImage') as number);
+      expect(GRAPHIQL_EXAMPLES).toMatch(/\(run it again\), 2: the\n# image, the write\./);
+      fresh.resetCounts();
+      await run(fresh, 'RenameImage', { id, name: 'renamed-again' });
+      expect(fresh.upstream()).toHaveLength(2);
+    } finally {
+      await fresh.close();
+    }
+  });
+
+  it('ImageChanges costs what it says when it opens, the interval it names, and 2 per change', async () => {
+    // The default interval is what the example names; a long one here keeps the count exact.
+    expect(loadConfig({}).live.pollIntervalMs).toBe(5_000);
+    expect(GRAPHIQL_EXAMPLES).toContain('# it opens, and 1 every 5 s while it is open');
+    expect(GRAPHIQL_EXAMPLES).toMatch(/# subscriptions\); then 2 per change:/);
+    const fresh = await startHarness({ env: { AUDIT_POLL_INTERVAL_MS: '600000' } });
+    // GraphiQL sends only the operation it runs (the last one here).
+    const subscription = GRAPHIQL_EXAMPLES.slice(GRAPHIQL_EXAMPLES.indexOf('subscription '));
+    const stream = await subscribe<{ data?: { imageChanged: { action: string } } }>(
+      fresh.url,
+      subscription,
+      { headers: { authorization: basicAuth(DEMO_ADMIN) } },
+    );
+    try {
+      const live = () => fresh.upstream().filter((r) => r.requestId?.startsWith('live-'));
+      await expect.poll(() => live().length).toBe(costOf('ImageChanges'));
+      expect(live().map((r) => r.path)).toEqual(['/api/audits']);
+      fresh.resetCounts();
+      await run(fresh, 'CreateImage');
+      const [event] = await stream.waitFor(1);
+      expect(event?.data?.imageChanged.action).toBe('CREATED');
+      expect(live()).toHaveLength(2);
+    } finally {
+      stream.close();
       await fresh.close();
     }
   });
