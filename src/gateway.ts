@@ -36,6 +36,7 @@ import { useSubscriptionEvents } from './plugins/use-subscription-events.js';
 import { requestIdOf } from './request-id.js';
 import { fromCodedError, fromUpstreamError } from './schema/errors.js';
 import { schema } from './schema/index.js';
+import { credentialMode } from './sign-in-status.js';
 
 export interface GatewayDependencies {
   config: Config;
@@ -163,14 +164,13 @@ export function createGateway(deps: GatewayDependencies): GatewayParts {
     requestId: requestIdOf(request),
     signal: deps.activeRequests.begin(res, request.signal),
   });
-  if (!callers.serviceAccount) {
-    plugins.push(
-      useSignIn({
-        signIn: (request, { req, res }) =>
-          access.forRequest(requestFacts(request, req, res)).checkCredentials(),
-      }),
-    );
-  }
+  plugins.push(
+    useSignIn({
+      mode: credentialMode(config),
+      signIn: (request, { req, res }) =>
+        access.forRequest(requestFacts(request, req, res)).checkCredentials(),
+    }),
+  );
 
   const gateway = createYoga<NodeServerContext, GatewayContext>({
     schema,

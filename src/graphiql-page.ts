@@ -2,8 +2,15 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createRequire } from 'node:module';
 import { Worker } from 'node:worker_threads';
 import type { GraphiQLOptions } from 'graphql-yoga';
+import { NO_FRAMING } from './page-headers.js';
 
 type Encoding = 'br' | 'gzip' | 'identity';
+
+/**
+ * The renderer's options, passed on to GraphiQL's own: `schema: null` is GraphiQL's "do not
+ * introspect", for a gateway that refuses introspection.
+ */
+export type GraphiQLPageOptions = GraphiQLOptions & { schema?: null };
 
 interface RenderedPage {
   etag: string;
@@ -24,10 +31,10 @@ const { createHash } = require('node:crypto');
 const zlib = require('node:zlib');
 const { renderGraphiQL } = require(workerData.renderer);
 const page = renderGraphiQL(workerData.options);
-// The inlined scripts may hold "</body>" too: the note goes before the page's own, the last.
+// The inlined scripts may hold "</body>" too: the extra goes before the page's own, the last.
 const end = page.lastIndexOf('</body>');
 const identity = Buffer.from(
-  end < 0 ? page + workerData.note : page.slice(0, end) + workerData.note + page.slice(end),
+  end < 0 ? page + workerData.extra : page.slice(0, end) + workerData.extra + page.slice(end),
 );
 parentPort.postMessage({
   etag: '"' + createHash('sha256').update(identity).digest('base64url').slice(0, 32) + '"',
@@ -41,12 +48,12 @@ parentPort.postMessage({
 });
 `;
 
-function renderInWorker(options: GraphiQLOptions, note: string): Promise<RenderedPage> {
+function renderInWorker(options: GraphiQLPageOptions, extra: string): Promise<RenderedPage> {
   const renderer = createRequire(import.meta.url).resolve('@graphql-yoga/render-graphiql');
   return new Promise((resolve, reject) => {
     const worker = new Worker(RENDER_IN_WORKER, {
       eval: true,
-      workerData: { renderer, options, note },
+      workerData: { renderer, options, extra },
       // Not the gateway's loader flags: the code above needs none.
       execArgv: [],
     });
@@ -81,15 +88,15 @@ function renderInWorker(options: GraphiQLOptions, note: string): Promise<Rendere
  */
 export class GraphiQLPage {
   readonly #endpoint: string;
-  readonly #options: GraphiQLOptions;
-  readonly #note: string;
+  readonly #options: GraphiQLPageOptions;
+  readonly #extra: string;
   #page: Promise<RenderedPage> | undefined;
 
-  /** `note`: HTML shown over the page (how to sign in). */
-  constructor(endpoint: string, options: GraphiQLOptions, note = '') {
+  /** `extra`: HTML added at the end of the page's body (the bar above GraphiQL). */
+  constructor(endpoint: string, options: GraphiQLPageOptions, extra = '') {
     this.#endpoint = endpoint;
     this.#options = options;
-    this.#note = note;
+    this.#extra = extra;
   }
 
   /** Answers a browser's page load and returns true; anything else is left to the gateway. */
@@ -98,13 +105,14 @@ export class GraphiQLPage {
     if (method !== 'GET' && method !== 'HEAD') return false;
     const path = (request.url ?? '').split('?', 1)[0]?.replace(/\/$/, '');
     if (path !== this.#endpoint || !request.headers.accept?.includes('text/html')) return false;
-    this.#page ??= renderInWorker(this.#options, this.#note);
+    this.#page ??= renderInWorker(this.#options, this.#extra);
     this.#page.then(
       ({ etag, bodies }) => {
         const headers: Record<string, string> = {
           etag,
           'cache-control': 'public, max-age=3600',
           vary: 'accept-encoding',
+          ...NO_FRAMING,
         };
         if (request.headers['if-none-match'] === etag) {
           response.writeHead(304, headers).end();

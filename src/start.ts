@@ -4,12 +4,7 @@ import { Callers } from './foreman/caller.js';
 import { LoginGuard } from './foreman/http/login-guard.js';
 import { createUpstreamPool } from './foreman/http/pool.js';
 import { createGateway } from './gateway.js';
-import {
-  GRAPHIQL_EXAMPLES,
-  graphiqlPersistedOnly,
-  graphiqlSignInNote,
-} from './graphiql-examples.js';
-import { GraphiQLPage } from './graphiql-page.js';
+import { graphiqlPageFor } from './graphiql.js';
 import { MemoryChangeBus } from './live/bus.js';
 import type { Logger } from './logger.js';
 import { createMetrics, type Metrics } from './metrics.js';
@@ -92,27 +87,7 @@ export async function startGateway(options: {
     requestTimeoutMs: http.requestTimeoutMs,
     keepAliveTimeoutMs: http.keepAliveTimeoutMs,
     maxConnections: http.maxConnections,
-    graphiql: http.graphiql
-      ? new GraphiQLPage(
-          '/graphql',
-          {
-            title: 'Foreman images GraphQL',
-            // GraphiQL would open subscriptions with a plain GET, which CSRF prevention refuses
-            // (a browser attaches remembered Basic credentials to it); a JSON POST passes.
-            method: 'POST',
-            defaultQuery: persistedDocuments
-              ? graphiqlPersistedOnly(persistedDocuments.documents)
-              : GRAPHIQL_EXAMPLES,
-          },
-          graphiqlSignInNote(
-            config.serviceAccount
-              ? 'service-account'
-              : config.fallbackAccount
-                ? 'demo'
-                : 'forwarding',
-          ),
-        )
-      : undefined,
+    graphiql: graphiqlPageFor(config, persistedDocuments),
   });
   return {
     ...running,

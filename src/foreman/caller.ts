@@ -1,5 +1,6 @@
 import { createHmac } from 'node:crypto';
 import { ClientAddresses } from '../client-address.js';
+import { isSignedOutCredential } from '../signed-out.js';
 import { basicHeader, credentialMaterial, parseAuthorization } from './credentials.js';
 
 /**
@@ -94,7 +95,8 @@ export class Callers {
     if (this.#own)
       return { ...this.#own, ...place, problem: undefined, share: `address:${address}` };
     const parsed = parseAuthorization(facts.authorization);
-    if (parsed === undefined) {
+    // GraphiQL's sign-out leaves the browser sending a marker: no credentials at all, never sent.
+    if (parsed === undefined || isSignedOutCredential(parsed)) {
       if (this.#fallback) {
         return { ...this.#fallback, ...place, problem: undefined, share: `address:${address}` };
       }

@@ -50,4 +50,37 @@ describe('the GraphiQL page', () => {
     expect(again.status).toBe(304);
     expect(again.bytes).toBe(0);
   });
+
+  it('may not be framed by another site, nor may its 304', async () => {
+    const page = await load({});
+    const again = await load({ 'if-none-match': String(page.headers.etag) });
+    for (const { headers } of [page, again]) {
+      expect(headers['content-security-policy']).toBe("frame-ancestors 'none'");
+      expect(headers['x-frame-options']).toBe('DENY');
+    }
+  });
+
+  it('has the bar above GraphiQL, which asks who you are, and introspects', async () => {
+    const html = (await load({})).body.toString('utf8');
+    expect(html).toContain('<div id="foreman-bar">');
+    expect(html).toContain("fetch('/sign-in/status'");
+    expect(html).not.toContain('"schema":null');
+    expect(html).not.toContain('Introspection is off');
+  });
+});
+
+describe('with INTROSPECTION=false', () => {
+  it('GraphiQL does not introspect, and says so once', async () => {
+    const closed = await startHarness({ env: { INTROSPECTION: 'false' } });
+    try {
+      const response = await request(`${closed.url}/graphql`, { headers: { accept: 'text/html' } });
+      const html = await response.body.text();
+      expect(response.statusCode).toBe(200);
+      // GraphiQL's own switch: with no schema given and none to fetch, it asks for none.
+      expect(html).toContain('"schema":null');
+      expect(html.match(/Introspection is off on this gateway/g)).toHaveLength(1);
+    } finally {
+      await closed.close();
+    }
+  });
 });
