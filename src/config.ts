@@ -139,6 +139,9 @@ export class ConfigError extends Error {
 type Env = Record<string, string | undefined>;
 
 export function loadConfig(env: Env = process.env): Config {
+  const host = optional(env, 'HOST') ?? '127.0.0.1';
+  const upstream = foremanUrl(env);
+  demoAllowed(env, upstream, host);
   const username = optional(env, 'FOREMAN_USERNAME');
   const password = optional(env, 'FOREMAN_PASSWORD');
   if ((username === undefined) !== (password === undefined)) {
@@ -154,7 +157,7 @@ export function loadConfig(env: Env = process.env): Config {
     );
   }
   return {
-    foremanUrl: foremanUrl(env),
+    foremanUrl: upstream,
     serviceAccount:
       username !== undefined && password !== undefined ? { username, password } : undefined,
     foremanCaFile: readableFile(env, 'FOREMAN_CA_FILE'),
@@ -163,7 +166,7 @@ export function loadConfig(env: Env = process.env): Config {
     upstreamRetries: integer(env, 'UPSTREAM_RETRIES', 2, 0, 10),
     upstreamRetryBaseMs: integer(env, 'UPSTREAM_RETRY_BASE_MS', 100, 1, 60_000),
     port: integer(env, 'PORT', 4000, 0, 65_535),
-    host: optional(env, 'HOST') ?? '127.0.0.1',
+    host,
     logLevel: logLevel(env),
     limits: {
       maxPageSize,
@@ -258,6 +261,11 @@ function absoluteUrl(env: Env, name: string, schemes: string[], kind: string): U
 }
 
 function foremanUrl(env: Env): string | undefined {
+  if (env.FOREMAN_URL !== undefined && env.FOREMAN_URL.trim() === '') {
+    throw new ConfigError(
+      "FOREMAN_URL is empty: set it to Foreman's URL (https://foreman.example.com), or unset it to run the built-in demo Foreman",
+    );
+  }
   const url = absoluteUrl(env, 'FOREMAN_URL', ['http', 'https'], 'http(s)');
   if (url === undefined) return undefined;
   if (url.username || url.password) {
@@ -271,6 +279,32 @@ function foremanUrl(env: Env): string | undefined {
   // A trailing `/api` is a common slip: the gateway adds the API paths itself.
   const path = url.pathname.replace(/\/+$/, '').replace(/\/api(\/v2)?$/, '');
   return `${url.origin}${path}`;
+}
+
+/**
+ * The demo Foreman serves callers without credentials as its admin, with writes: it runs only on
+ * a loopback address unless asked for explicitly (a container listening on 0.0.0.0 without
+ * FOREMAN_URL would otherwise hand an admin to the network, and collect the real Foreman
+ * credentials users send it).
+ */
+function demoAllowed(env: Env, foreman: string | undefined, host: string): void {
+  const demo = boolean(env, 'DEMO', false);
+  if (foreman !== undefined) {
+    if (demo) throw new ConfigError('DEMO=true and FOREMAN_URL are both set: choose one');
+    return;
+  }
+  if (!demo && !isLoopback(host)) {
+    throw new ConfigError(
+      `FOREMAN_URL is not set, and the built-in demo Foreman (whose admin serves callers without credentials) runs only on a loopback HOST, not ${host}: set FOREMAN_URL, or DEMO=true to serve the demo there anyway`,
+    );
+  }
+}
+
+/** 127.0.0.0/8, ::1 or localhost: reachable from this machine only. */
+export function isLoopback(host: string): boolean {
+  const bare = host.replace(/^\[|\]$/g, '').toLowerCase();
+  if (bare === 'localhost' || bare === '::1') return true;
+  return isIP(bare) === 4 && bare.startsWith('127.');
 }
 
 function redisUrl(env: Env): string | undefined {

@@ -145,13 +145,11 @@ mutation CreateImage(
 #   { "id": "<image.id from CreateImage>" }
 # Fields left out stay as they are; null
 # clears one (iamRole here).
-# Costs 7 upstream requests on the demo
-# right after CreateImage: images are listed
-# only under a parent, so the image is
-# looked for under each architecture
-# (1 + 5), then the write. Once the gateway
-# knows where it is (run it again), 2: the
-# image, the write.
+# Costs 2 upstream requests on the demo:
+# the image, where the gateway last saw it
+# (CreateImage told it), and the write. An
+# image it never saw is looked for under
+# each architecture first (1 + 5 more).
 mutation RenameImage(
   $id: ID!
   $name: String! = "my-renamed-image"

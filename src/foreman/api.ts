@@ -256,7 +256,11 @@ export class ForemanApi {
     for (const resource of RESOURCE_NAMES) {
       if (definitionOf(resource).holdsImages) this.#shows.get(resource)?.clearAll();
     }
-    if (written) this.#seenRows.add('image', [written]);
+    if (written) {
+      this.#seenRows.add('image', [written]);
+      // Later requests look a written image up where it now is, not across every architecture.
+      this.#imageLocations.remember(written.id, written.compute_resource_id);
+    }
   }
 
   #pageReader<T>(resource: ResourceName): PageReader<T> {

@@ -9,6 +9,9 @@ export interface ReadinessOptions {
   serviceAccount?: () => Promise<'accepted' | 'refused' | 'unknown'>;
 }
 
+/** How long one ping to Foreman answers every readiness probe. */
+const PROBE_SHARED_FOR_MS = 1_000;
+
 interface ForemanProbe {
   ready: boolean;
   status?: number;
@@ -25,6 +28,16 @@ interface ForemanProbe {
  */
 export function useForemanReadiness(options: ReadinessOptions): Plugin {
   const pingUrl = new URL(`${options.foremanUrl.replace(/\/+$/, '')}/api/ping`);
+  // Probes share one answer for a moment: 50 probes at once are one ping, not 50 of Foreman's
+  // request slots.
+  let shared: { at: number; probe: Promise<ForemanProbe> } | undefined;
+  const probe = (): Promise<ForemanProbe> => {
+    const now = Date.now();
+    if (!shared || now - shared.at >= PROBE_SHARED_FOR_MS) {
+      shared = { at: now, probe: probeForeman(pingUrl, options) };
+    }
+    return shared.probe;
+  };
   // Not yoga's useReadinessCheck: it tests every request's URL against a URLPattern (a
   // polyfill here), which measured about 2% of a small query's CPU. A path compare does.
   return {
@@ -39,10 +52,7 @@ export function useForemanReadiness(options: ReadinessOptions): Plugin {
     endResponse: (response: Response) => void,
     fetchAPI: { Response: typeof Response },
   ): Promise<void> {
-    const [foreman, serviceAccount] = await Promise.all([
-      probeForeman(pingUrl, options),
-      options.serviceAccount?.(),
-    ]);
+    const [foreman, serviceAccount] = await Promise.all([probe(), options.serviceAccount?.()]);
     const ready = foreman.ready && serviceAccount !== 'refused';
     endResponse(
       new fetchAPI.Response(

@@ -327,7 +327,7 @@ describe('the GraphiQL examples', () => {
     }
   });
 
-  it('RenameImage costs what it says right after CreateImage, then 2', async () => {
+  it('RenameImage costs what it says right after CreateImage, and again', async () => {
     const fresh = await startHarness();
     try {
       const created = (await run(fresh, 'CreateImage')) as {
@@ -342,8 +342,8 @@ describe('the GraphiQL examples', () => {
         image: { id, name: 'my-renamed-image', iamRole: null },
         errors: [],
       });
-      expect(fresh.upstream()).toHaveLength(costOf('RenameImage') as number);
-      expect(GRAPHIQL_EXAMPLES).toMatch(/\(run it again\), 2: the\n# image, the write\./);
+      expect(costOf('RenameImage')).toBe(2);
+      expect(fresh.upstream()).toHaveLength(2);
       fresh.resetCounts();
       await run(fresh, 'RenameImage', { id, name: 'renamed-again' });
       expect(fresh.upstream()).toHaveLength(2);

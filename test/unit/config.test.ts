@@ -139,3 +139,33 @@ describe('loadConfig', () => {
     expect(loadConfig({ FOREMAN_CA_FILE: file }).foremanCaFile).toBe(file);
   });
 });
+
+describe('the built-in demo Foreman', () => {
+  it('runs with no FOREMAN_URL on a loopback HOST', () => {
+    for (const HOST of ['127.0.0.1', '127.0.5.1', '::1', '[::1]', 'localhost', 'LOCALHOST']) {
+      expect(loadConfig({ HOST }).foremanUrl).toBeUndefined();
+    }
+  });
+
+  it('refuses to start on another address unless DEMO=true says so', () => {
+    for (const HOST of ['0.0.0.0', '::', '192.0.2.10', 'gateway.example.com']) {
+      expect(() => loadConfig({ HOST })).toThrow(
+        /FOREMAN_URL is not set, and the built-in demo Foreman .* runs only on a loopback HOST/,
+      );
+      expect(loadConfig({ HOST, DEMO: 'true' }).host).toBe(HOST);
+    }
+  });
+
+  it('an empty FOREMAN_URL is a mistake, not a request for the demo', () => {
+    for (const FOREMAN_URL of ['', '  ']) {
+      expect(() => loadConfig({ FOREMAN_URL })).toThrow(ConfigError);
+      expect(() => loadConfig({ FOREMAN_URL })).toThrow(/FOREMAN_URL is empty/);
+    }
+  });
+
+  it('DEMO=true with a FOREMAN_URL is refused: one of them is a mistake', () => {
+    expect(() => loadConfig({ FOREMAN_URL: 'https://foreman.example.com', DEMO: 'true' })).toThrow(
+      /DEMO=true and FOREMAN_URL are both set/,
+    );
+  });
+});
