@@ -90,6 +90,7 @@ export interface ForemanRecords {
   operatingSystem: { row: OperatingSystemRecord; show: OperatingSystemShowRecord };
   computeResource: { row: ComputeResourceRecord; show: ComputeResourceRecord };
   image: { row: ImageRecord; show: ImageRecord };
+  audit: { row: AuditRecord; show: AuditRecord };
 }
 
 export type ResourceName = keyof ForemanRecords;

@@ -1,19 +1,16 @@
 import type { ResourceName, ShowOf } from './records.js';
 
 /**
- * The Foreman resources the gateway knows, each described once. Loaders, reuse of listed rows,
- * invalidation after writes, global ids, GraphQL names and the generic parts of the schema are
- * all driven by this table; a new resource is one entry here (plus its record types in
- * records.ts and its GraphQL type file).
+ * The REST resources of Foreman the gateway reads, each described once, as Foreman serves it:
+ * where its index is, whether it lists images, what its show response adds, how its index is
+ * ordered. Loaders, reuse of listed rows and invalidation after writes are driven by this table.
+ * It says nothing of GraphQL: which of these are GraphQL Node types, and their names there, is
+ * the schema's own table (src/schema/node-types.ts), so a resource that is not a Node (audits)
+ * fits here without entering it.
  */
 export interface ResourceDefinition<R extends ResourceName> {
   /** The REST collection: `/api/<collection>`. */
   readonly collection: string;
-  /** The type name in Foreman's own GraphQL global ids, `base64("01:<globalIdType>-<id>")`. */
-  readonly globalIdType: string;
-  /** The GraphQL type name, and the plural its list fields take. */
-  readonly graphqlName: string;
-  readonly graphqlPlural: string;
   /** False when Foreman has no `/api/<collection>`: images are listed only under a parent. */
   readonly topLevel: boolean;
   /** Foreman lists images under it: `/api/<collection>/:id/images`. */
@@ -30,9 +27,6 @@ export interface ResourceDefinition<R extends ResourceName> {
 export const RESOURCES = {
   architecture: {
     collection: 'architectures',
-    globalIdType: 'Architecture',
-    graphqlName: 'Architecture',
-    graphqlPlural: 'architectures',
     topLevel: true,
     holdsImages: true,
     showLists: { operatingsystems: 'operatingSystem' },
@@ -40,31 +34,30 @@ export const RESOURCES = {
   },
   operatingSystem: {
     collection: 'operatingsystems',
-    globalIdType: 'Operatingsystem',
-    graphqlName: 'OperatingSystem',
-    graphqlPlural: 'operatingSystems',
     topLevel: true,
     holdsImages: true,
     showLists: { architectures: 'architecture' },
   },
   computeResource: {
     collection: 'compute_resources',
-    globalIdType: 'ComputeResource',
-    graphqlName: 'ComputeResource',
-    graphqlPlural: 'computeResources',
     topLevel: true,
     holdsImages: true,
     showLists: {},
   },
   image: {
     collection: 'images',
-    globalIdType: 'Image',
-    graphqlName: 'Image',
-    graphqlPlural: 'images',
     topLevel: false,
     holdsImages: false,
     showLists: {},
     defaultOrder: 'id',
+  },
+  audit: {
+    collection: 'audits',
+    topLevel: true,
+    holdsImages: false,
+    showLists: {},
+    // Foreman's default is `time DESC`, whose ties are unordered: ids are what pages by.
+    defaultOrder: 'id DESC',
   },
 } as const satisfies { readonly [R in ResourceName]: ResourceDefinition<R> };
 

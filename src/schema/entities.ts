@@ -1,8 +1,7 @@
-import type { ResourceName } from '../foreman/records.js';
-import type { TopLevelName } from '../foreman/resources.js';
 import { builder } from './builder.js';
 import { notFound } from './errors.js';
 import { isBeyondForemanRange, parseForemanId } from './ids.js';
+import type { NodeResource, TopLevelNode } from './node-types.js';
 
 /**
  * Apollo Federation v2 entities: every type can be referenced by its global `id` or by Foreman's
@@ -26,7 +25,7 @@ export const entityKeys = [
  */
 export function representationKey(
   representation: Representation,
-  resource: ResourceName,
+  resource: NodeResource,
 ): { value: string; argumentName: 'id' | 'foremanId' } {
   const key =
     'id' in representation
@@ -37,7 +36,7 @@ export function representationKey(
 }
 
 /** The Foreman id a representation names. */
-export function foremanIdOf(representation: Representation, resource: TopLevelName): number {
+export function foremanIdOf(representation: Representation, resource: TopLevelNode): number {
   const { value, argumentName } = representationKey(representation, resource);
   return parseForemanId(value, resource, argumentName);
 }

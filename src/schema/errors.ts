@@ -1,8 +1,7 @@
 import type { GraphQLError } from 'graphql';
 import { CodedError, type ErrorCode, gatewayError } from '../error-codes.js';
 import { UpstreamError } from '../foreman/errors.js';
-import type { ResourceName } from '../foreman/records.js';
-import { RESOURCES } from '../foreman/resources.js';
+import { NODE_TYPES, type NodeResource } from './node-types.js';
 
 export function badUserInput(message: string, argumentName?: string): GraphQLError {
   return gatewayError('BAD_USER_INPUT', message, {
@@ -10,8 +9,8 @@ export function badUserInput(message: string, argumentName?: string): GraphQLErr
   });
 }
 
-export function notFound(resource: ResourceName, id: string): GraphQLError {
-  return gatewayError('NOT_FOUND', `${RESOURCES[resource].graphqlName} ${id} was not found`);
+export function notFound(resource: NodeResource, id: string): GraphQLError {
+  return gatewayError('NOT_FOUND', `${NODE_TYPES[resource].graphqlName} ${id} was not found`);
 }
 
 /** The code a client switches on for an upstream failure. */

@@ -1,12 +1,7 @@
-import type { ResourceName } from '../foreman/records.js';
-import {
-  type ImageParentName,
-  RESOURCE_NAMES,
-  RESOURCES,
-  type TopLevelName,
-} from '../foreman/resources.js';
+import type { ImageParentName } from '../foreman/resources.js';
 import { fromBase64, toBase64 } from './base64.js';
 import { badUserInput } from './errors.js';
+import { NODE_RESOURCES, NODE_TYPES, type NodeResource, type TopLevelNode } from './node-types.js';
 
 /**
  * Global ids are encoded the way Foreman's own GraphQL API encodes them,
@@ -27,8 +22,8 @@ function isForemanId(text: string): boolean {
   return DIGITS.test(text) && Number(text) <= MAX_FOREMAN_ID;
 }
 
-const RESOURCE_BY_GLOBAL_ID_TYPE = new Map<string, ResourceName>(
-  RESOURCE_NAMES.map((resource) => [RESOURCES[resource].globalIdType, resource]),
+const RESOURCE_BY_GLOBAL_ID_TYPE = new Map<string, NodeResource>(
+  NODE_RESOURCES.map((resource) => [NODE_TYPES[resource].globalIdType, resource]),
 );
 
 export interface ImageIdentity {
@@ -38,7 +33,7 @@ export interface ImageIdentity {
 }
 
 export type NodeIdentity =
-  | { resource: TopLevelName; foremanId: number }
+  | { resource: TopLevelNode; foremanId: number }
   | ({ resource: 'image' } & ImageIdentity);
 
 /** The arguments that name an image list's parent, and which resource each names. */
@@ -63,8 +58,8 @@ export function parseImageParents(
 }
 
 /** Foreman's own global id form, `01:<Type>-<id>`, for every resource, images included. */
-export function encodeGlobalId(resource: ResourceName, foremanId: number): string {
-  return toBase64(`${VERSION_PREFIX}${RESOURCES[resource].globalIdType}-${foremanId}`);
+export function encodeGlobalId(resource: NodeResource, foremanId: number): string {
+  return toBase64(`${VERSION_PREFIX}${NODE_TYPES[resource].globalIdType}-${foremanId}`);
 }
 
 export function encodeImageId(imageId: number): string {
@@ -94,7 +89,7 @@ export function decodeGlobalId(value: string): NodeIdentity | undefined {
  */
 export function parseForemanId(
   value: string,
-  resource: TopLevelName,
+  resource: TopLevelNode,
   argumentName: string,
 ): number {
   if (isForemanId(value)) return Number(value);
@@ -140,11 +135,11 @@ export function isBeyondForemanRange(value: string): boolean {
 
 function wrongId(
   value: string,
-  expected: ResourceName,
+  expected: NodeResource,
   identity: NodeIdentity | undefined,
   argumentName: string,
 ) {
-  const expectedType = RESOURCES[expected].globalIdType;
+  const expectedType = NODE_TYPES[expected].globalIdType;
   if (isBeyondForemanRange(value)) {
     return badUserInput(
       `Argument "${argumentName}" is beyond Foreman's id range (at most ${MAX_FOREMAN_ID}): "${preview(value)}"`,
@@ -153,7 +148,7 @@ function wrongId(
   }
   return badUserInput(
     identity
-      ? `Argument "${argumentName}" expects ${withArticle(expectedType)} id, got ${withArticle(RESOURCES[identity.resource].globalIdType)} id`
+      ? `Argument "${argumentName}" expects ${withArticle(expectedType)} id, got ${withArticle(NODE_TYPES[identity.resource].globalIdType)} id`
       : `Argument "${argumentName}" is not a valid ${expectedType} id: "${preview(value)}"`,
     argumentName,
   );

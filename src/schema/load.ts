@@ -1,13 +1,13 @@
 import type { GatewayContext } from '../context.js';
 import type { RowOf } from '../foreman/records.js';
-import type { TopLevelName } from '../foreman/resources.js';
 import { notFound } from './errors.js';
 import { encodeGlobalId, encodeImageId, type ImageIdentity, type NodeIdentity } from './ids.js';
+import type { TopLevelNode } from './node-types.js';
 import { type ImageSource, type NodeSource, type RecordSource, sourceOf } from './sources.js';
 
 /** Single-record reads for query fields, `node` and entities: a missing record is NOT_FOUND. */
 
-export async function loadRecord<R extends TopLevelName>(
+export async function loadRecord<R extends TopLevelNode>(
   ctx: GatewayContext,
   resource: R,
   id: number,

@@ -1,9 +1,9 @@
 import { type FieldNode, type GraphQLResolveInfo, getNamedType, isObjectType } from 'graphql';
 import type { GatewayContext } from '../context.js';
-import type { ImageRecord, ResourceName, RowOf } from '../foreman/records.js';
-import type { TopLevelName } from '../foreman/resources.js';
+import type { ImageRecord, RowOf } from '../foreman/records.js';
 import { notFound } from './errors.js';
 import { encodeGlobalId } from './ids.js';
+import type { NodeResource, TopLevelNode } from './node-types.js';
 import { selectedFields } from './selection.js';
 
 /**
@@ -12,7 +12,7 @@ import { selectedFields } from './selection.js';
  * operating system's title, so a selection asking only for those is answered with no request at
  * all; any other field loads the record (batched with every other such load in the request).
  */
-export interface RecordSource<R extends ResourceName> {
+export interface RecordSource<R extends NodeResource> {
   readonly resource: R;
   readonly foremanId: number;
   readonly known: Partial<RowOf<R>>;
@@ -23,18 +23,18 @@ export interface ImageSource extends RecordSource<'image'> {
   readonly known: ImageRecord;
 }
 
-export type SourceOf<R extends ResourceName> = R extends 'image' ? ImageSource : RecordSource<R>;
+export type SourceOf<R extends NodeResource> = R extends 'image' ? ImageSource : RecordSource<R>;
 
-export type NodeSource = { [R in ResourceName]: SourceOf<R> }[ResourceName];
+export type NodeSource = { [R in NodeResource]: SourceOf<R> }[NodeResource];
 
-export function sourceOf<R extends ResourceName>(
+export function sourceOf<R extends NodeResource>(
   resource: R,
   record: RowOf<R>,
 ): RecordSource<R> & { readonly known: RowOf<R> } {
   return { resource, foremanId: record.id, known: record };
 }
 
-export function partialSource<R extends ResourceName>(
+export function partialSource<R extends NodeResource>(
   resource: R,
   foremanId: number,
   known: Partial<RowOf<R>>,
@@ -46,7 +46,7 @@ export function partialSource<R extends ResourceName>(
  * The value of `key`: at once from what is known (no promise, no tick), else from the record,
  * loaded in a batch with every other load of its resource in this request.
  */
-export function fieldValue<R extends ResourceName, K extends keyof RowOf<R>>(
+export function fieldValue<R extends NodeResource, K extends keyof RowOf<R>>(
   ctx: GatewayContext,
   source: RecordSource<R>,
   key: K,
@@ -55,7 +55,7 @@ export function fieldValue<R extends ResourceName, K extends keyof RowOf<R>>(
   return loadRow(ctx, source).then((row) => row[key]);
 }
 
-async function loadRow<R extends ResourceName>(
+async function loadRow<R extends NodeResource>(
   ctx: GatewayContext,
   source: RecordSource<R>,
 ): Promise<RowOf<R>> {
@@ -63,7 +63,7 @@ async function loadRow<R extends ResourceName>(
   const row = (
     resource === 'image'
       ? await ctx.foreman.image({ imageId: foremanId })
-      : await ctx.foreman.record(resource as Exclude<ResourceName, 'image'>, foremanId)
+      : await ctx.foreman.record(resource as Exclude<NodeResource, 'image'>, foremanId)
   ) as RowOf<R> | null;
   if (!row) throw notFound(resource, encodeGlobalId(resource, foremanId));
   return row;
@@ -114,7 +114,7 @@ function selectedColumns(info: GraphQLResolveInfo): readonly PropertyKey[] {
  * A record that cannot be loaded leaves its fields to fail one by one, as they would have.
  * (A field under `@skip`/`@include` counts as selected: at worst one batched read too many.)
  */
-export function relatedSource<R extends TopLevelName>(
+export function relatedSource<R extends TopLevelNode>(
   ctx: GatewayContext,
   info: GraphQLResolveInfo,
   resource: R,

@@ -2,13 +2,12 @@ import type { FieldMap } from '@pothos/core';
 import type { GraphQLResolveInfo } from 'graphql';
 import type { GatewayContext } from '../../context.js';
 import { UpstreamError } from '../../foreman/errors.js';
-import type { ResourceName, RowOf } from '../../foreman/records.js';
+import type { RowOf } from '../../foreman/records.js';
 import {
   definitionOf,
   type ImageParentName,
   RESOURCES,
   type ShowListKey,
-  type TopLevelName,
 } from '../../foreman/resources.js';
 import { builder } from '../builder.js';
 import { defineConnection, type ListArgs, listArgs, listRequest } from '../connections.js';
@@ -17,6 +16,7 @@ import { notFound } from '../errors.js';
 import { commonFields, type FieldBuilder } from '../fields.js';
 import { encodeGlobalId, parseForemanId } from '../ids.js';
 import { loadRecord } from '../load.js';
+import { NODE_TYPES, type NodeResource, type TopLevelNode } from '../node-types.js';
 import { Node, topLevelRef } from '../refs.js';
 import { argumentsOf, selectedFields } from '../selection.js';
 import {
@@ -31,7 +31,7 @@ import { ImageConnection, listImages } from './image.js';
 type Table = typeof RESOURCES;
 
 /** What a type file says about one top-level resource of the table. */
-export type ForemanTypeOptions<R extends TopLevelName> = {
+export type ForemanTypeOptions<R extends TopLevelNode> = {
   description: string;
   /** Descriptions of the root fields: one record by id, and the list. */
   single: string;
@@ -44,7 +44,7 @@ export type ForemanTypeOptions<R extends TopLevelName> = {
   ? { /** Description of its `images` connection. */ images: string }
   : { images?: never });
 
-interface FieldHelpers<R extends ResourceName> {
+interface FieldHelpers<R extends NodeResource> {
   /** A resolver for one column. */
   field: <K extends keyof RowOf<R>>(
     key: K,
@@ -62,11 +62,12 @@ interface FieldHelpers<R extends ResourceName> {
  * entity with `foremanId` and timestamps, its show lists, its images (where Foreman lists images
  * under it), a connection of its own, and root fields for one record and the list.
  */
-export function implementForemanType<R extends TopLevelName>(
+export function implementForemanType<R extends TopLevelNode>(
   resource: R,
   options: ForemanTypeOptions<R>,
 ): void {
   const definition = RESOURCES[resource];
+  const nodeType = NODE_TYPES[resource];
   const ref = topLevelRef(resource);
   const field: FieldHelpers<R>['field'] = (key) =>
     columnResolver(key, (source: RecordSource<R>, _args: object, ctx: GatewayContext) =>
@@ -118,11 +119,10 @@ export function implementForemanType<R extends TopLevelName>(
       loadRecord(ctx, resource, foremanIdOf(representation, resource)),
   });
 
-  const connection = defineConnection(definition.graphqlName, ref, (row: RowOf<R>) =>
+  const connection = defineConnection(nodeType.graphqlName, ref, (row: RowOf<R>) =>
     sourceOf(resource, row),
   );
-  const singleName =
-    definition.graphqlName.charAt(0).toLowerCase() + definition.graphqlName.slice(1);
+  const singleName = nodeType.graphqlName.charAt(0).toLowerCase() + nodeType.graphqlName.slice(1);
 
   builder.queryFields((t) => ({
     [singleName]: t.field({
@@ -132,7 +132,7 @@ export function implementForemanType<R extends TopLevelName>(
       args: {
         id: t.arg.id({
           required: true,
-          description: `A global ${definition.globalIdType} id or a numeric Foreman id.`,
+          description: `A global ${nodeType.globalIdType} id or a numeric Foreman id.`,
         }),
       },
       resolve: async (_root, args, ctx, info) => {
@@ -143,7 +143,7 @@ export function implementForemanType<R extends TopLevelName>(
         return loadRecord(ctx, resource, id);
       },
     }),
-    [definition.graphqlPlural]: t.field({
+    [nodeType.graphqlPlural]: t.field({
       type: connection,
       nullable: true,
       description: options.list,
@@ -188,7 +188,7 @@ async function provenByImages(
     }),
   );
   if (outcomes.some((error) => error instanceof UpstreamError && error.status === 404)) {
-    throw notFound(resource, encodeGlobalId(resource as TopLevelName, id));
+    throw notFound(resource, encodeGlobalId(resource as TopLevelNode, id));
   }
   // Arguments refused before any request prove nothing: the record is read as usual, and the
   // `images` field reports its own error.
@@ -196,15 +196,15 @@ async function provenByImages(
 }
 
 /** One list field per child list of the show response, named after the items' resource. */
-function showListFields<R extends TopLevelName>(
+function showListFields<R extends TopLevelNode>(
   t: FieldBuilder<R>,
   resource: R,
   descriptions: Record<string, string>,
 ): FieldMap {
-  const lists = RESOURCES[resource].showLists as Record<string, TopLevelName>;
+  const lists = RESOURCES[resource].showLists as Record<string, TopLevelNode>;
   return Object.fromEntries(
     Object.entries(lists).map(([key, target]) => [
-      RESOURCES[target].graphqlPlural,
+      NODE_TYPES[target].graphqlPlural,
       t.field({
         type: [topLevelRef(target)],
         nullable: { list: true, items: false },

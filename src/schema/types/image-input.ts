@@ -1,9 +1,9 @@
 import { GraphQLError } from 'graphql';
 import type { ImageAttributes } from '../../foreman/api.js';
-import type { TopLevelName } from '../../foreman/resources.js';
 import { builder } from '../builder.js';
 import { parseForemanId } from '../ids.js';
 import type { InputProblem } from '../mutation-errors.js';
+import type { TopLevelNode } from '../node-types.js';
 
 export const CreateImageInput = builder.inputType('CreateImageInput', {
   description: 'A new image in a compute resource.',
@@ -94,7 +94,7 @@ const IMAGE_FIELDS = [
 ] as const satisfies ReadonlyArray<
   { field: string; attribute: keyof ImageAttributes } & (
     | { kind: 'text'; required: boolean }
-    | { kind: 'id'; resource: TopLevelName }
+    | { kind: 'id'; resource: TopLevelNode }
     | { kind: 'boolean' }
   )
 >;
@@ -118,7 +118,7 @@ export function imageInputFieldOf(attributeOrAssociation: string): string | unde
 /** The records an input refers to by id (`architectureId` → an architecture), once validated. */
 export function referencedRecords(
   attributes: ImageAttributes,
-): Array<{ field: string; resource: TopLevelName; id: number }> {
+): Array<{ field: string; resource: TopLevelNode; id: number }> {
   return IMAGE_FIELDS.flatMap((spec) => {
     const id = attributes[spec.attribute];
     return spec.kind === 'id' && typeof id === 'number'

@@ -3,7 +3,7 @@ import type { GatewayContext } from '../../context.js';
 import type { ImageAttributes } from '../../foreman/api.js';
 import { UpstreamError } from '../../foreman/errors.js';
 import type { ImageRecord, RowOf } from '../../foreman/records.js';
-import { type ImageParent, RESOURCES, type TopLevelName } from '../../foreman/resources.js';
+import { type ImageParent, RESOURCES } from '../../foreman/resources.js';
 import { builder } from '../builder.js';
 import { defineConnection, type ListArgs, listArgs, listRequest } from '../connections.js';
 import { entityKeys, type Representation, representationKey } from '../entities.js';
@@ -12,6 +12,7 @@ import { commonFields, type FieldBuilder } from '../fields.js';
 import { encodeImageId, parseImageId, parseImageParents } from '../ids.js';
 import { loadImage } from '../load.js';
 import { MutationError, type MutationProblem, problemsFromValidation } from '../mutation-errors.js';
+import { NODE_TYPES, type TopLevelNode } from '../node-types.js';
 import { Node, OBJECT_REFS } from '../refs.js';
 import { type ImageSource, relatedSource, sourceOf } from '../sources.js';
 import {
@@ -93,7 +94,7 @@ Image.implement({
 });
 
 /** A record the image row names: its id, and what the row says of it when it says anything. */
-function related<R extends TopLevelName>(
+function related<R extends TopLevelNode>(
   ctx: GatewayContext,
   info: GraphQLResolveInfo,
   resource: R,
@@ -271,7 +272,7 @@ async function missingReferences(
       ? [
           {
             kind: 'input' as const,
-            message: `${RESOURCES[reference.resource].graphqlName} ${reference.id} was not found`,
+            message: `${NODE_TYPES[reference.resource].graphqlName} ${reference.id} was not found`,
             path: ['input', reference.field],
           },
         ]

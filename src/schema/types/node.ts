@@ -1,13 +1,13 @@
-import { RESOURCES } from '../../foreman/resources.js';
 import { builder } from '../builder.js';
 import { encodeGlobalId, parseNodeId } from '../ids.js';
 import { loadNode } from '../load.js';
+import { NODE_TYPES } from '../node-types.js';
 import { Node } from '../refs.js';
 import type { NodeSource } from '../sources.js';
 
 Node.implement({
   description: 'An object with a global id, fetchable with `node(id:)`.',
-  resolveType: (source) => RESOURCES[source.resource].graphqlName,
+  resolveType: (source) => NODE_TYPES[source.resource].graphqlName,
   fields: (t) => ({
     id: t.id({
       description: "The global id (encoded like Foreman's own GraphQL ids).",
