@@ -20,7 +20,7 @@ describe('bad input is BAD_USER_INPUT and makes no upstream request', () => {
     ['injection in an id', '{ architecture(id: "1) or (id > 0") { name } }'],
     ['malformed image id', '{ image(id: "abc") { name } }'],
     ['numeric node id', '{ node(id: "5") { id } }'],
-    ['one bad id among nodes', `{ nodes(ids: ["${osId}", "garbage"]) { id } }`],
+    ['a bad id in nodes', '{ nodes(ids: ["garbage"]) { id } }'],
     [
       'a search that closes a parenthesis it did not open',
       '{ architectures(search: "name ~ a) or (id > 0") { totalCount } }',
