@@ -1,3 +1,4 @@
+import { getIntrospectionQuery } from 'graphql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Harness, startHarness } from '../helpers/harness.js';
 
@@ -151,5 +152,47 @@ describe('limits end requests before any upstream work', () => {
       '{ a: architectures { totalCount } }',
     );
     expect(result.errors).toBeUndefined();
+  });
+});
+
+describe('introspection is counted like any other selection', () => {
+  it("GraphiQL's own schema query passes", async () => {
+    const query = getIntrospectionQuery({
+      descriptions: true,
+      specifiedByUrl: true,
+      directiveIsRepeatable: true,
+      schemaDescription: true,
+      inputValueDeprecation: true,
+      oneOf: true,
+    });
+    const result = await harness.query<{ __schema: { types: unknown[] } }>(query);
+    expect(result.errors).toBeUndefined();
+    expect(result.data?.__schema.types.length).toBeGreaterThan(40);
+  });
+
+  it('aliases inside __schema count', async () => {
+    const aliases = Array.from({ length: 31 }, (_, i) => `a${i}: description`).join(' ');
+    expectLimit(await harness.query(`{ __schema { ${aliases} } }`), 'aliases');
+  });
+
+  it('depth inside __schema counts', async () => {
+    // 14 levels: `ofType` chains no longer than a real type's wrapping, and `fields` twice
+    // (graphql-js refuses a third).
+    const typeRef = 'type { ofType { ofType { ofType { name } } } }';
+    expectLimit(
+      await harness.query(
+        `{ __schema { queryType { fields { type { ofType { ofType { ofType { fields { args { ${typeRef} } } } } } } } } } }`,
+      ),
+      'depth',
+    );
+  });
+
+  it('cost inside __type counts, at the most items each list has in this schema', async () => {
+    expectLimit(
+      await harness.query(
+        '{ __type(name: "Image") { fields { type { fields { args { type { enumValues { name description } } } } } } } }',
+      ),
+      'cost',
+    );
   });
 });

@@ -1,0 +1,82 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DEMO_VIEWER } from '../../src/demo/index.js';
+import { basicAuth, type Harness, startHarness } from '../helpers/harness.js';
+
+/**
+ * MAX_COST counts the objects a query could return, plain lists included (`operatingSystems`,
+ * `architectures`): before execution each counts at LIST_COST_ESTIMATE.
+ */
+
+/** Plain lists nested `levels` deep under a page of architectures, alternating. */
+function alternating(levels: number, first = 20): string {
+  let selection = 'name';
+  for (let level = levels; level >= 1; level--) {
+    selection = `name ${level % 2 === 1 ? 'operatingSystems' : 'architectures'} { ${selection} }`;
+  }
+  return `{ architectures(first: ${first}) { nodes { ${selection} } } }`;
+}
+
+describe('before execution, a plain list counts at LIST_COST_ESTIMATE', () => {
+  let harness: Harness;
+  beforeAll(async () => {
+    harness = await startHarness();
+  });
+  afterAll(() => harness.close());
+
+  it("refuses a viewer's lists alternating 8 levels deep, with no upstream request", async () => {
+    harness.resetCounts();
+    const response = await fetch(`${harness.url}/graphql`, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        accept: 'application/json',
+        authorization: basicAuth(DEMO_VIEWER),
+      },
+      body: JSON.stringify({ query: alternating(8) }),
+    });
+    const text = await response.text();
+    expect(text.length).toBeLessThan(10_000);
+    const body = JSON.parse(text) as { data?: unknown; errors?: Array<{ extensions?: object }> };
+    expect(body.data ?? null).toBeNull();
+    expect(body.errors?.[0]?.extensions).toEqual({ code: 'LIMIT_EXCEEDED', limit: 'cost' });
+    expect(harness.upstream()).toEqual([]);
+  });
+
+  it('still answers a plain list under a page', async () => {
+    const result = await harness.query<{
+      architectures: { nodes: Array<{ operatingSystems: Array<{ title: string }> }> };
+    }>('{ architectures(first: 20) { nodes { name operatingSystems { title } } } }');
+    expect(result.errors).toBeUndefined();
+    expect(result.data?.architectures.nodes[0]?.operatingSystems.length).toBeGreaterThan(0);
+  });
+
+  it('lets a page of nodes through by its ids, however long the plain lists inside', async () => {
+    // 2 ids × one plain list: within the budget; the same under a page of 1000 is not.
+    const ids = ['MDE6QXJjaGl0ZWN0dXJlLTE=', 'MDE6QXJjaGl0ZWN0dXJlLTI='];
+    const select = '... on Architecture { operatingSystems { architectures { name } } }';
+    const byIds = await harness.query(`{ nodes(ids: ${JSON.stringify(ids)}) { ${select} } }`);
+    expect(byIds.errors).toBeUndefined();
+    harness.resetCounts();
+    const paged = await harness.query(`{ architectures(first: 1000) { nodes { ${select} } } }`);
+    expect(paged.errors?.[0]?.extensions).toEqual({ code: 'LIMIT_EXCEEDED', limit: 'cost' });
+    expect(harness.upstream()).toEqual([]);
+  });
+});
+
+describe('LIST_COST_ESTIMATE is what a plain list counts as', () => {
+  let harness: Harness;
+  beforeAll(async () => {
+    harness = await startHarness({ env: { LIST_COST_ESTIMATE: '1000' } });
+  });
+  afterAll(() => harness.close());
+
+  it('a larger estimate refuses nested plain lists the default lets through', async () => {
+    harness.resetCounts();
+    // 1000 × 1000 objects could come back; at the default (100 × 100) this is answered.
+    const result = await harness.query(
+      '{ architecture(id: "1") { operatingSystems { architectures { name } } } }',
+    );
+    expect(result.errors?.[0]?.extensions).toEqual({ code: 'LIMIT_EXCEEDED', limit: 'cost' });
+    expect(harness.upstream()).toEqual([]);
+  });
+});
