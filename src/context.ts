@@ -5,6 +5,7 @@ import { type Caller, ForemanClient, type UpstreamCallEvent } from './foreman/ht
 import { ConcurrencyLimiter } from './foreman/http/limiter.js';
 import type { LoginGuard } from './foreman/http/login-guard.js';
 import type { ImageLocations } from './foreman/image-locations.js';
+import { type CostMeter, createCostMeter } from './limits/cost-meter.js';
 import type { LiveChanges } from './live/live-changes.js';
 
 /** What every resolver of one GraphQL request sees. Built fresh per request, never shared. */
@@ -16,6 +17,8 @@ export interface GatewayContext {
   /** Live image changes: subscriptions, and announcing this request's writes. */
   live: LiveChanges;
   limits: Config['limits'];
+  /** Counts the objects this request's lists return, against MAX_COST. */
+  cost: CostMeter;
   /** Correlates this request's log lines with Foreman's (sent as `x-request-id`). */
   requestId: string;
   /** Fires when the request ends (a subscription: when its client leaves). */
@@ -54,6 +57,7 @@ export function createContext(deps: ContextDependencies, request: RequestFacts):
     caller,
     live: deps.live,
     limits: deps.config.limits,
+    cost: createCostMeter(deps.config.limits.maxCost),
     requestId: request.requestId,
     signal: request.signal,
   };

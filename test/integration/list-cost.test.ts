@@ -4,7 +4,8 @@ import { basicAuth, type Harness, startHarness } from '../helpers/harness.js';
 
 /**
  * MAX_COST counts the objects a query could return, plain lists included (`operatingSystems`,
- * `architectures`): before execution each counts at LIST_COST_ESTIMATE.
+ * `architectures`): before execution each counts at LIST_COST_ESTIMATE, and during it the items
+ * lists actually return are counted, so a list longer than its estimate cannot beat the budget.
  */
 
 /** Plain lists nested `levels` deep under a page of architectures, alternating. */
@@ -14,6 +15,17 @@ function alternating(levels: number, first = 20): string {
     selection = `name ${level % 2 === 1 ? 'operatingSystems' : 'architectures'} { ${selection} }`;
   }
   return `{ architectures(first: ${first}) { nodes { ${selection} } } }`;
+}
+
+type Tree = unknown;
+
+/** Items of every list in a response's data. */
+function listItems(value: Tree): number {
+  if (Array.isArray(value)) return value.length + value.reduce((n, item) => n + listItems(item), 0);
+  if (value && typeof value === 'object') {
+    return Object.values(value).reduce((n: number, item) => n + listItems(item), 0);
+  }
+  return 0;
 }
 
 describe('before execution, a plain list counts at LIST_COST_ESTIMATE', () => {
@@ -78,5 +90,50 @@ describe('LIST_COST_ESTIMATE is what a plain list counts as', () => {
     );
     expect(result.errors?.[0]?.extensions).toEqual({ code: 'LIMIT_EXCEEDED', limit: 'cost' });
     expect(harness.upstream()).toEqual([]);
+  });
+});
+
+describe('during execution, MAX_COST holds on the objects lists return', () => {
+  let harness: Harness;
+  beforeAll(async () => {
+    // Every plain list is estimated at one item, so only the count during execution can stop
+    // them. x86_64 runs 9 operating systems.
+    harness = await startHarness({ env: { LIST_COST_ESTIMATE: '1', MAX_COST: '12' } });
+  });
+  afterAll(() => harness.close());
+
+  it('the list that crosses it answers LIMIT_EXCEEDED; what resolved before stays', async () => {
+    const result = await harness.query<{
+      architecture: { name: string; a: Array<{ name: string }> | null; b: unknown };
+    }>(
+      '{ architecture(id: "1") { name a: operatingSystems { name } b: operatingSystems { name } } }',
+    );
+    expect(result.data?.architecture.name).toBe('x86_64');
+    expect(result.data?.architecture.a).toHaveLength(9);
+    expect(result.data?.architecture.b).toBeNull();
+    expect(result.errors).toEqual([
+      expect.objectContaining({
+        path: ['architecture', 'b'],
+        extensions: { code: 'LIMIT_EXCEEDED', limit: 'cost' },
+      }),
+    ]);
+  });
+
+  it('nested lists longer than their estimate stop at the budget', async () => {
+    const result = await harness.query(
+      '{ architecture(id: "1") { operatingSystems { architectures { operatingSystems { name } } } } }',
+    );
+    expect(result.errors?.length).toBeGreaterThan(0);
+    for (const error of result.errors ?? []) {
+      expect(error.extensions).toEqual({ code: 'LIMIT_EXCEEDED', limit: 'cost' });
+    }
+    expect(listItems(result.data)).toBeLessThanOrEqual(12);
+  });
+
+  it('each request has a budget of its own', async () => {
+    for (let i = 0; i < 3; i++) {
+      const result = await harness.query('{ architecture(id: "1") { operatingSystems { name } } }');
+      expect(result.errors).toBeUndefined();
+    }
   });
 });
