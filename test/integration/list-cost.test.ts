@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DEMO_VIEWER } from '../../src/demo/index.js';
+import { DEMO_ADMIN, DEMO_VIEWER } from '../../src/demo/index.js';
 import { basicAuth, type Harness, startHarness } from '../helpers/harness.js';
+import { subscribe } from '../helpers/sse.js';
 
 /**
  * MAX_COST counts the objects a query could return, plain lists included (`operatingSystems`,
@@ -134,6 +135,37 @@ describe('during execution, MAX_COST holds on the objects lists return', () => {
     for (let i = 0; i < 3; i++) {
       const result = await harness.query('{ architecture(id: "1") { operatingSystems { name } } }');
       expect(result.errors).toBeUndefined();
+    }
+  });
+
+  it('each event of a subscription has a budget of its own', async () => {
+    const found = await harness.query<{ images: { nodes: Array<{ id: string }> } }>(
+      '{ images(architectureId: "1", first: 1) { nodes { id } } }',
+    );
+    const id = found.data?.images.nodes[0]?.id as string;
+    const stream = await subscribe<{
+      data?: { imageChanged: { image: { architecture: { operatingSystems: unknown[] } } } };
+      errors?: unknown[];
+    }>(
+      harness.url,
+      'subscription { imageChanged { action image { architecture { operatingSystems { name } } } } }',
+      { headers: { authorization: basicAuth(DEMO_ADMIN) } },
+    );
+    try {
+      // 9 operating systems an event: two events together would be over the budget of 12.
+      for (const name of ['budget-1', 'budget-2']) {
+        const updated = await harness.query(
+          `mutation { updateImage(input: { id: "${id}", name: "${name}" }) { image { name } } }`,
+        );
+        expect(updated.errors).toBeUndefined();
+      }
+      const events = await stream.waitFor(2);
+      for (const event of events) {
+        expect(event.errors).toBeUndefined();
+        expect(event.data?.imageChanged.image.architecture.operatingSystems).toHaveLength(9);
+      }
+    } finally {
+      stream.close();
     }
   });
 });
