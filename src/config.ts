@@ -38,8 +38,10 @@ export interface Config {
     maxAliases: number;
     /** Fields at the root of one operation. */
     maxRootFields: number;
-    /** Estimated objects a query may return (connection sizes multiply). */
+    /** Estimated objects a query may return (connection sizes multiply), and then the objects its lists return. */
     maxCost: number;
+    /** What a list without paging counts as in the estimate, before its length is known. */
+    listCostEstimate: number;
     /** Longest `search` string passed to Foreman. */
     maxSearchLength: number;
     /** Largest request body accepted, in bytes. */
@@ -177,6 +179,7 @@ export function loadConfig(env: Env = process.env): Config {
       maxAliases: integer(env, 'MAX_ALIASES', 30, 0, 10_000),
       maxRootFields: integer(env, 'MAX_ROOT_FIELDS', 20, 1, 10_000),
       maxCost: integer(env, 'MAX_COST', 50_000, 1, 100_000_000),
+      listCostEstimate: integer(env, 'LIST_COST_ESTIMATE', 100, 1, 100_000),
       maxSearchLength: integer(env, 'MAX_SEARCH_LENGTH', 1_000, 1, 100_000),
       maxBodyBytes: integer(env, 'MAX_BODY_BYTES', 100_000, 1_000, 100_000_000),
       maxUpstreamRequests: integer(env, 'MAX_UPSTREAM_REQUESTS', 100, 1, 100_000),

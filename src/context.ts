@@ -7,6 +7,7 @@ import { ForemanClient, type UpstreamCallEvent } from './foreman/http/client.js'
 import { ConcurrencyLimiter } from './foreman/http/limiter.js';
 import type { LoginGuard } from './foreman/http/login-guard.js';
 import type { ImageLocations } from './foreman/image-locations.js';
+import { type CostMeter, createCostMeter } from './limits/cost-meter.js';
 
 /** What every resolver of one GraphQL request sees. Built fresh per request, never shared. */
 export interface GatewayContext {
@@ -18,6 +19,8 @@ export interface GatewayContext {
   /** Live image changes (the subscription). */
   live: ImageChangeFeed;
   limits: Config['limits'];
+  /** Counts the objects this request's lists return, against MAX_COST (one per event too). */
+  cost: CostMeter;
   /** Correlates this request's log lines with Foreman's (sent as `x-request-id`). */
   requestId: string;
   /** Fires when the request ends (a subscription: when its client leaves). */
@@ -135,6 +138,7 @@ function contextFor(
     foreman,
     live,
     limits: config.limits,
+    cost: createCostMeter(config.limits.maxCost),
     requestId: request.requestId,
     signal: request.signal,
     forEvent: (signal) => {

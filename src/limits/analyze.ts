@@ -3,14 +3,22 @@ import {
   type FieldNode,
   type FragmentDefinitionNode,
   type GraphQLCompositeType,
+  type GraphQLField,
   type GraphQLSchema,
   getNamedType,
+  getNullableType,
   isCompositeType,
+  isIntrospectionType,
+  isListType,
   Kind,
   type OperationDefinitionNode,
+  SchemaMetaFieldDef,
   type SelectionSetNode,
+  TypeMetaFieldDef,
+  TypeNameMetaFieldDef,
   valueFromASTUntyped,
 } from 'graphql';
+import { type IntrospectionSizes, introspectionSizes } from './introspection-sizes.js';
 
 export interface QueryLimits {
   maxDepth: number;
@@ -19,6 +27,8 @@ export interface QueryLimits {
   maxCost: number;
   /** The page size a connection without `first` / `last` returns. */
   defaultPageSize: number;
+  /** What a list without paging counts as before execution: its length is known only then. */
+  listCostEstimate: number;
 }
 
 export interface LimitViolation {
@@ -26,17 +36,37 @@ export interface LimitViolation {
   message: string;
 }
 
+/** Where a selection set sits: how deep, and how many times it could be answered. */
+interface Level {
+  depth: number;
+  multiplier: number;
+  /**
+   * Set while the objects here are each a different object of the schema's introspection (every
+   * type once, every field once): the multiplier under `__schema` that such lists multiply.
+   */
+  enumerationBase: number | undefined;
+  /** Consecutive `ofType` fields that lead here. */
+  ofTypeRun: number;
+  /** Under an `ofType` chain longer than any type's wrapping: null, so never executed. */
+  unreachable: boolean;
+}
+
+type Variables = Record<string, unknown> | null | undefined;
+
 /**
  * Checks one operation against the limits before anything executes. The cost is the number of
- * objects the query could return: a field inside a connection counts once per item of the page
- * (`first`, `last`, or the default page size), and `nodes(ids:)` once per id. The walk stops at
- * the first limit exceeded, so fragment "bombs" cost no more than the budget to reject.
+ * objects the query could return: a field counts once per object it is asked of, inside a
+ * connection once per item of the page (`first`, `last`, or the default page size), inside
+ * `nodes(ids:)` and `_entities` once per id, inside any other list once per `listCostEstimate`
+ * items, and inside introspection's lists once per item they can really have in this schema.
+ * Introspection's meta fields are walked like any other. The walk stops at the first limit
+ * exceeded, so fragment "bombs" cost no more than the budget to reject.
  */
 export function findLimitViolation(
   schema: GraphQLSchema,
   document: DocumentNode,
   operationName: string | null | undefined,
-  variables: Record<string, unknown> | null | undefined,
+  variables: Variables,
   limits: QueryLimits,
 ): LimitViolation | undefined {
   const operation = document.definitions.find(
@@ -49,6 +79,7 @@ export function findLimitViolation(
       .filter((d): d is FragmentDefinitionNode => d.kind === Kind.FRAGMENT_DEFINITION)
       .map((d) => [d.name.value, d]),
   );
+  const sizes = introspectionSizes(schema);
 
   let aliases = 0;
   let cost = 0;
@@ -61,8 +92,7 @@ export function findLimitViolation(
   const walk = (
     selectionSet: SelectionSetNode,
     parentType: GraphQLCompositeType,
-    depth: number,
-    multiplier: number,
+    level: Level,
     spreadPath: ReadonlySet<string>,
   ): void => {
     for (const selection of selectionSet.selections) {
@@ -74,17 +104,17 @@ export function findLimitViolation(
         if (!fragment || spreadPath.has(name)) continue;
         const type = schema.getType(fragment.typeCondition.name.value);
         if (!type || !isCompositeType(type)) continue;
-        walk(fragment.selectionSet, type, depth, multiplier, new Set([...spreadPath, name]));
+        walk(fragment.selectionSet, type, level, new Set([...spreadPath, name]));
         continue;
       }
       if (selection.kind === Kind.INLINE_FRAGMENT) {
         const type = selection.typeCondition
           ? schema.getType(selection.typeCondition.name.value)
           : parentType;
-        if (type && isCompositeType(type))
-          walk(selection.selectionSet, type, depth, multiplier, spreadPath);
+        if (type && isCompositeType(type)) walk(selection.selectionSet, type, level, spreadPath);
         continue;
       }
+      const { depth, multiplier } = level;
       if (selection.alias) {
         aliases += 1;
         if (aliases > limits.maxAliases) {
@@ -105,44 +135,95 @@ export function findLimitViolation(
       if (cost > limits.maxCost) {
         fail(
           'cost',
-          `The query could return more than ${limits.maxCost} objects; ask for smaller pages or fewer fields`,
+          `The query could return more than ${limits.maxCost} objects (a list without paging counts as ${limits.listCostEstimate}); ask for smaller pages or fewer fields`,
         );
         return;
       }
-      if (!selection.selectionSet || !('getFields' in parentType)) continue;
-      const field = parentType.getFields()[selection.name.value];
+      const field = fieldDefinition(schema, parentType, selection.name.value);
       const fieldType = field && getNamedType(field.type);
-      if (!fieldType || !isCompositeType(fieldType)) continue;
+      if (!selection.selectionSet || !fieldType || !isCompositeType(fieldType)) continue;
       walk(
         selection.selectionSet,
         fieldType,
-        depth + 1,
-        multiplier * itemsPerField(selection, fieldType.name, variables, limits),
+        levelBelow(selection, field, parentType, level, variables, limits, sizes),
         spreadPath,
       );
     }
   };
 
   const rootType = schema.getRootType(operation.operation);
-  if (rootType) walk(operation.selectionSet, rootType, 1, 1, new Set());
+  const root = {
+    depth: 1,
+    multiplier: 1,
+    enumerationBase: undefined,
+    ofTypeRun: 0,
+    unreachable: false,
+  };
+  if (rootType) walk(operation.selectionSet, rootType, root, new Set());
   return violation;
 }
 
-/** How many items one value of this field holds: a connection's page size, `nodes`' ids. */
-function itemsPerField(
-  field: FieldNode,
-  typeName: string,
-  variables: Record<string, unknown> | null | undefined,
+/** A field of a type, the meta fields of introspection included. */
+function fieldDefinition(
+  schema: GraphQLSchema,
+  parentType: GraphQLCompositeType,
+  name: string,
+): GraphQLField<unknown, unknown> | undefined {
+  if (name === TypeNameMetaFieldDef.name) return TypeNameMetaFieldDef;
+  if (parentType === schema.getQueryType()) {
+    if (name === SchemaMetaFieldDef.name) return SchemaMetaFieldDef;
+    if (name === TypeMetaFieldDef.name) return TypeMetaFieldDef;
+  }
+  return 'getFields' in parentType ? parentType.getFields()[name] : undefined;
+}
+
+/** The level of a field's selection set: one deeper, times the items one value of it holds. */
+function levelBelow(
+  selection: FieldNode,
+  field: GraphQLField<unknown, unknown>,
+  parentType: GraphQLCompositeType,
+  level: Level,
+  variables: Variables,
   limits: QueryLimits,
-): number {
+  sizes: IntrospectionSizes,
+): Level {
+  const ofTypeRun =
+    parentType.name === '__Type' && field.name === 'ofType' ? level.ofTypeRun + 1 : 0;
+  const unreachable = level.unreachable || ofTypeRun > sizes.maxWrapping;
+  const below = {
+    depth: unreachable ? level.depth : level.depth + 1,
+    multiplier: level.multiplier,
+    enumerationBase: undefined as number | undefined,
+    ofTypeRun,
+    unreachable,
+  };
+  if (field === SchemaMetaFieldDef) return { ...below, enumerationBase: level.multiplier };
   const argument = (name: string) => {
-    const node = field.arguments?.find((a) => a.name.value === name);
+    const node = selection.arguments?.find((a) => a.name.value === name);
     return node ? valueFromASTUntyped(node.value, variables ?? undefined) : undefined;
   };
-  if (typeName.endsWith('Connection')) {
+  if (!isListType(getNullableType(field.type))) {
+    if (!getNamedType(field.type).name.endsWith('Connection')) return below;
     const size = argument('first') ?? argument('last');
-    return typeof size === 'number' && size >= 0 ? Math.max(1, size) : limits.defaultPageSize;
+    const items = typeof size === 'number' && size >= 0 ? size : limits.defaultPageSize;
+    return { ...below, multiplier: level.multiplier * Math.max(1, items) };
   }
+  if (isIntrospectionType(parentType)) {
+    const key = `${parentType.name}.${field.name}`;
+    const total = sizes.total.get(key);
+    if (level.enumerationBase !== undefined && total !== undefined) {
+      return {
+        ...below,
+        multiplier: level.enumerationBase * Math.max(1, total),
+        enumerationBase: sizes.distinct.has(key) ? level.enumerationBase : undefined,
+      };
+    }
+    const items = sizes.max.get(key) ?? limits.listCostEstimate;
+    return { ...below, multiplier: level.multiplier * Math.max(1, items) };
+  }
+  // A connection's own lists hold its page, already counted at the connection.
+  if (parentType.name.endsWith('Connection')) return below;
   const ids = argument('ids') ?? argument('representations');
-  return Array.isArray(ids) ? Math.max(1, ids.length) : 1;
+  const items = ids === undefined ? limits.listCostEstimate : Array.isArray(ids) ? ids.length : 1;
+  return { ...below, multiplier: level.multiplier * Math.max(1, items) };
 }

@@ -77,6 +77,7 @@ export function listRequest(
       'search',
     );
   }
+  if (args.search != null) checkGrouping(args.search);
   const order = args.order ?? defaultOrder;
   const byId = idOrderDirection(order) !== undefined;
   if (options.merged && !byId) {
@@ -119,6 +120,64 @@ export function listRequest(
     order,
   };
 }
+
+/**
+ * The gateway puts a caller's search in parentheses before adding its own conditions (`id > N`
+ * for the next page), so the search must be one whole group: a search whose parentheses do not
+ * balance (`name ~ a) or (id > 0`), or whose quoted text runs to its end, would otherwise take
+ * those conditions into itself. Scanned as scoped_search tokenizes: parentheses inside quoted
+ * text are text, a quote opens quoted text only where a word could start, and a backslash
+ * escapes the next character inside it.
+ */
+function checkGrouping(search: string): void {
+  let depth = 0;
+  let position = 0;
+  while (position < search.length) {
+    const char = search.charAt(position);
+    if (char === '(') {
+      depth += 1;
+      position += 1;
+    } else if (char === ')') {
+      depth -= 1;
+      if (depth < 0) {
+        throw badUserInput(
+          `Argument "search" closes a parenthesis it did not open (at character ${position + 1})`,
+          'search',
+        );
+      }
+      position += 1;
+    } else if (char === '"') {
+      const start = position;
+      position += 1;
+      while (position < search.length && search.charAt(position) !== '"') {
+        position += search.charAt(position) === '\\' ? 2 : 1;
+      }
+      if (position >= search.length) {
+        throw badUserInput(
+          `Argument "search" opens a quote it does not close (at character ${start + 1})`,
+          'search',
+        );
+      }
+      position += 1;
+    } else if (WORD_START.test(char)) {
+      // A word runs to the next operator, space, parenthesis or comma: a quote inside is text.
+      position += 1;
+      while (position < search.length && !WORD_END.test(search.charAt(position))) position += 1;
+    } else {
+      position += 1;
+    }
+  }
+  if (depth > 0) {
+    throw badUserInput(
+      `Argument "search" leaves ${depth === 1 ? 'a parenthesis' : `${depth} parentheses`} open`,
+      'search',
+    );
+  }
+}
+
+/** Where scoped_search starts a bare word, and where it ends one (its tokenizer's rules). */
+const WORD_START = /[^\s()",&|=<>^!~-]/;
+const WORD_END = /[=~<>\s&|)(,]/;
 
 function checkedSize(
   value: number | null | undefined,

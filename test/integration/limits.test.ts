@@ -1,5 +1,8 @@
+import { getIntrospectionQuery } from 'graphql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Harness, startHarness } from '../helpers/harness.js';
+import { DEMO_VIEWER } from '../../src/demo/index.js';
+import { basicAuth, type Harness, startHarness } from '../helpers/harness.js';
+import { subscribe } from '../helpers/sse.js';
 
 let harness: Harness;
 
@@ -151,5 +154,87 @@ describe('limits end requests before any upstream work', () => {
       '{ a: architectures { totalCount } }',
     );
     expect(result.errors).toBeUndefined();
+  });
+});
+
+describe('subscriptions are held to the same limits as queries', () => {
+  /** A selection 13 levels deep below an image, 14 below `imageChanged`. */
+  let deep = 'name';
+  for (let level = 0; level < 4; level++) {
+    deep = `architecture { images(first: 1) { nodes { ${deep} } } }`;
+  }
+  const aliases = Array.from({ length: 40 }, (_, i) => `a${i}: name`).join(' ');
+  const lists = 'architecture { operatingSystems { architectures { operatingSystems { name } } } }';
+
+  it.each([
+    ['depth', deep],
+    ['aliases', aliases],
+    ['cost', lists],
+  ])(
+    'over SSE, a subscription over the %s limit is refused before it subscribes',
+    async (limit, selection) => {
+      // The same selection, asked as a query, is refused as it always was.
+      const asQuery = await harness.query(`{ image(id: "1") { ${selection} } }`);
+      expect(asQuery.errors?.[0]?.extensions).toEqual({ code: 'LIMIT_EXCEEDED', limit });
+
+      harness.resetCounts();
+      const stream = await subscribe<{ data?: unknown; errors?: Array<{ extensions?: object }> }>(
+        harness.url,
+        `subscription { imageChanged { action image { ${selection} } } }`,
+        { headers: { authorization: basicAuth(DEMO_VIEWER) } },
+      );
+      try {
+        const [event] = await stream.waitFor(1);
+        expect(event?.data ?? null).toBeNull();
+        expect(event?.errors?.[0]?.extensions).toEqual({ code: 'LIMIT_EXCEEDED', limit });
+        await stream.ended;
+      } finally {
+        stream.close();
+      }
+      // Never subscribed: no audit tail read Foreman for it.
+      expect(harness.upstream()).toEqual([]);
+    },
+  );
+});
+
+describe('introspection is counted like any other selection', () => {
+  it("GraphiQL's own schema query passes", async () => {
+    const query = getIntrospectionQuery({
+      descriptions: true,
+      specifiedByUrl: true,
+      directiveIsRepeatable: true,
+      schemaDescription: true,
+      inputValueDeprecation: true,
+      oneOf: true,
+    });
+    const result = await harness.query<{ __schema: { types: unknown[] } }>(query);
+    expect(result.errors).toBeUndefined();
+    expect(result.data?.__schema.types.length).toBeGreaterThan(40);
+  });
+
+  it('aliases inside __schema count', async () => {
+    const aliases = Array.from({ length: 31 }, (_, i) => `a${i}: description`).join(' ');
+    expectLimit(await harness.query(`{ __schema { ${aliases} } }`), 'aliases');
+  });
+
+  it('depth inside __schema counts', async () => {
+    // 14 levels: `ofType` chains no longer than a real type's wrapping, and `fields` twice
+    // (graphql-js refuses a third).
+    const typeRef = 'type { ofType { ofType { ofType { name } } } }';
+    expectLimit(
+      await harness.query(
+        `{ __schema { queryType { fields { type { ofType { ofType { ofType { fields { args { ${typeRef} } } } } } } } } } }`,
+      ),
+      'depth',
+    );
+  });
+
+  it('cost inside __type counts, at the most items each list has in this schema', async () => {
+    expectLimit(
+      await harness.query(
+        '{ __type(name: "Image") { fields { type { fields { args { type { enumValues { name description } } } } } } } }',
+      ),
+      'cost',
+    );
   });
 });

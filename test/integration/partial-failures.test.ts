@@ -1,6 +1,6 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { encodeImageId } from '../../src/schema/ids.js';
-import { type Harness, startHarness } from '../helpers/harness.js';
+import { encodeGlobalId, encodeImageId } from '../../src/schema/ids.js';
+import { describeRequests, type Harness, startHarness } from '../helpers/harness.js';
 
 /**
  * One failing upstream route fails only what it holds: batched lookups are split per compute
@@ -125,6 +125,69 @@ describe("ids beyond Foreman's 32-bit range never reach a batch", () => {
     ]);
     const searches = harness.upstream().map((r) => r.query.search ?? '');
     expect(searches.join(' ')).not.toContain('99999999999');
+  });
+});
+
+describe('one bad input among many fails only itself', () => {
+  it('a malformed or out-of-range id in nodes(ids:) is null with its error at its index', async () => {
+    harness.resetCounts();
+    const result = await harness.query<{ nodes: Array<{ name?: string } | null> }>(`{
+      nodes(ids: ["${encodeGlobalId('architecture', 1)}", "garbage", "${encodeGlobalId('architecture', 99_999_999_999)}", "${encodeGlobalId('architecture', 2)}"]) {
+        ... on Architecture { name }
+      }
+    }`);
+    expect(result.data?.nodes).toEqual([{ name: 'x86_64' }, null, null, { name: 'i386' }]);
+    expect(result.errors?.map((e) => [e.path, e.extensions?.code])).toEqual([
+      [['nodes', 1], 'BAD_USER_INPUT'],
+      [['nodes', 2], 'BAD_USER_INPUT'],
+    ]);
+    expect(result.errors?.[0]?.message).toBe(
+      'Argument "ids[1]" is not a valid global id: "garbage"',
+    );
+    // The good ids, in one batch; the bad ones never reach Foreman.
+    expect(describeRequests(harness.upstream())).toEqual([
+      'GET /api/architectures?page=1&per_page=2&search=id ^ (1,2)',
+    ]);
+  });
+
+  it('a representation of a type that is no entity is BAD_USER_INPUT for that entity only', async () => {
+    harness.resetCounts();
+    const result = await harness.query<{ _entities: Array<{ name?: string } | null> }>(
+      'query($r: [_Any!]!) { _entities(representations: $r) { ... on Architecture { name } } }',
+      {
+        variables: {
+          r: [
+            { __typename: 'Query' },
+            { __typename: 'Architecture', foremanId: 1 },
+            { __typename: 'NoSuchType', id: '1' },
+            { __typename: 'Node', id: encodeGlobalId('architecture', 2) },
+            { foremanId: 3 },
+            { __typename: 'Architecture', id: encodeGlobalId('architecture', 2) },
+          ],
+        },
+      },
+    );
+    expect(result.data?._entities).toEqual([
+      null,
+      { name: 'x86_64' },
+      null,
+      null,
+      null,
+      { name: 'i386' },
+    ]);
+    expect(result.errors?.map((e) => [e.path, e.extensions?.code])).toEqual([
+      [['_entities', 0], 'BAD_USER_INPUT'],
+      [['_entities', 2], 'BAD_USER_INPUT'],
+      [['_entities', 3], 'BAD_USER_INPUT'],
+      [['_entities', 4], 'BAD_USER_INPUT'],
+    ]);
+    expect(result.errors?.[0]?.message).toBe(
+      'Representation 0 names "Query", which is not an entity type here (Architecture, ComputeResource, Image, OperatingSystem)',
+    );
+    expect(result.errors?.[3]?.message).toContain('Representation 4 names no __typename');
+    expect(describeRequests(harness.upstream())).toEqual([
+      'GET /api/architectures?page=1&per_page=2&search=id ^ (1,2)',
+    ]);
   });
 });
 

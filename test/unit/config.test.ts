@@ -14,7 +14,7 @@ describe('loadConfig', () => {
       host: '127.0.0.1',
       logLevel: 'info',
       foremanTimeoutMs: 30_000,
-      limits: { maxPageSize: 1000, defaultPageSize: 20 },
+      limits: { maxPageSize: 1000, defaultPageSize: 20, maxCost: 50_000, listCostEstimate: 100 },
     });
   });
 
@@ -63,6 +63,11 @@ describe('loadConfig', () => {
       { LOG_LEVEL: 'loud' },
       'LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent',
     ],
+    [
+      { LIST_COST_ESTIMATE: '0' },
+      'LIST_COST_ESTIMATE must be a whole number from 1 to 100000, got "0"',
+    ],
+    [{ LIST_COST_ESTIMATE: 'many' }, 'LIST_COST_ESTIMATE must be a whole number'],
     [{ FOREMAN_CA_FILE: '/nonexistent/ca.pem' }, 'FOREMAN_CA_FILE must name a readable file'],
     [
       { DEFAULT_PAGE_SIZE: '50', MAX_PAGE_SIZE: '10' },
@@ -82,6 +87,7 @@ describe('loadConfig', () => {
     expect(config.logins.trustedProxies).toEqual(['10.0.0.0/8', '::1']);
     expect(config.live.redisUrl).toBe('redis://:secret@cache.internal:6379');
     expect(config.live.pollIntervalMs).toBe(2000);
+    expect(loadConfig({ LIST_COST_ESTIMATE: '25' }).limits.listCostEstimate).toBe(25);
     expect(loadConfig({}).http.subgraphSdl).toBe(true);
     expect(loadConfig({ INTROSPECTION: 'false' }).http.subgraphSdl).toBe(false);
   });

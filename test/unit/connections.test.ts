@@ -1,5 +1,6 @@
 import { GraphQLError } from 'graphql';
 import { describe, expect, it } from 'vitest';
+import { tokenize } from '../../src/demo/search/tokenizer.js';
 import { decodeCursor, encodeCursor, listRequest } from '../../src/schema/connections.js';
 
 const limits = {
@@ -110,5 +111,63 @@ describe('listRequest', () => {
     expect(badInput(() => listRequest({ search: 'é'.repeat(40) }, limits))).toBe(
       'Arguments "search" and "order" are too long once URL-encoded (240 bytes; at most 120)',
     );
+  });
+
+  it.each([
+    ['name ~ a) or (id > 0', 'closes a parenthesis it did not open (at character 9)'],
+    [')', 'closes a parenthesis it did not open (at character 1)'],
+    ['(name ~ a', 'leaves a parenthesis open'],
+    ['((name ~ a) or (id > 0', 'leaves 2 parentheses open'],
+    ['(((a', 'leaves 3 parentheses open'],
+    // Outside quoted text a backslash escapes nothing.
+    ['name ~ a\\)', 'closes a parenthesis it did not open (at character 10)'],
+    ['name = "a', 'opens a quote it does not close (at character 8)'],
+    ['name = "a\\"', 'opens a quote it does not close'],
+    ['name = "a\\', 'opens a quote it does not close'],
+    ['name ~ x"(', 'leaves a parenthesis open'],
+  ])(
+    'refuses the search %j: it would take in the conditions the gateway adds',
+    (search, message) => {
+      expect(badInput(() => listRequest({ search }, limits))).toContain(message);
+    },
+  );
+
+  it.each([
+    'name ~ rhel',
+    '(name ~ a or name ~ b) and (id > 3 or id < 2)',
+    'id ^ (1, 2, 3)',
+    'name = "a)" or name = "(b"',
+    'name = "say \\"(\\" please"',
+    'name ~ x"y',
+  ])('passes the balanced search %j through as it is', (search) => {
+    expect(listRequest({ search }, limits).search).toBe(search);
+  });
+
+  it("finds parentheses where scoped_search's tokenizer (the demo's port of it) does", () => {
+    const samples = [
+      'name ~ a) or (id > 0',
+      '(name ~ a or name ~ b) and (id > 3 or id < 2)',
+      'name = "a)" or name = "(b"',
+      'name = "say \\"(\\" please"',
+      'name ~ x"(',
+      'name ~ a\\)',
+      'a(b)c',
+      'name ^ (x, y',
+      'name!~"(" and (id>1)',
+    ];
+    for (const search of samples) {
+      let depth = 0;
+      let balanced = true;
+      for (const token of tokenize(search)) {
+        if (token.kind === 'symbol' && token.symbol === 'lparen') depth += 1;
+        if (token.kind === 'symbol' && token.symbol === 'rparen') depth -= 1;
+        if (depth < 0) balanced = false;
+      }
+      balanced &&= depth === 0;
+      expect([search, badInput(() => listRequest({ search }, limits)) === undefined]).toEqual([
+        search,
+        balanced,
+      ]);
+    }
   });
 });

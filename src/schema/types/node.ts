@@ -28,13 +28,18 @@ builder.queryFields((t) => ({
     type: [Node],
     nullable: { list: false, items: true },
     description:
-      'Objects by global id, in the order asked; a missing one is null with an error at its index. Lookups of one type are batched into one upstream request.',
+      'Objects by global id, in the order asked; a missing or malformed one is null with an error at its index. Lookups of one type are batched into one upstream request.',
     args: { ids: t.arg.idList({ required: true, description: 'Global ids, of any types.' }) },
-    resolve: (_root, args, ctx) => {
-      // Validate every id before any request: one bad id fails the field with no upstream work.
-      const identities = args.ids.map((id, index) => parseNodeId(id, `ids[${index}]`));
-      return identities.map((identity) => loadNode(ctx, identity));
-    },
+    resolve: (_root, args, ctx) =>
+      // A malformed id is null with its error at its index, and is never asked of Foreman; the
+      // other ids resolve (as GitHub's `nodes` does).
+      args.ids.map((id, index) => {
+        try {
+          return loadNode(ctx, parseNodeId(id, `ids[${index}]`));
+        } catch (error) {
+          return Promise.reject(error);
+        }
+      }),
   }),
 }));
 
