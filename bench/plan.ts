@@ -1,7 +1,7 @@
 import { Pool, request } from 'undici';
+import { startGateway } from '../src/app.js';
 import { loadConfig } from '../src/config.js';
 import { createLogger } from '../src/logger.js';
-import { startGateway } from '../src/start.js';
 import { pickEntityImageIds, type ReferenceQuery, referenceQueries } from './queries.js';
 import { ADMIN_AUTHORIZATION } from './rest.js';
 import { type PlannedCall, startDemo, trackWaves } from './upstream.js';

@@ -117,7 +117,9 @@ export interface Config {
     subgraphSdl: boolean;
     /** A JSON manifest `{ "<hash>": "<document>" }`: when set, only these operations run. */
     persistedOperationsFile: string | undefined;
-    /** How long SIGTERM waits for in-flight requests before aborting them and exiting. */
+    /** How long SIGTERM keeps serving while readiness answers 503, before closing the listener. */
+    shutdownDrainMs: number;
+    /** How long in-flight requests may then finish before their upstream calls are cancelled. */
     shutdownGraceMs: number;
     /** Time a client has to send its request headers. */
     headersTimeoutMs: number;
@@ -230,7 +232,9 @@ export function loadConfig(env: Env = process.env): Config {
       introspection: boolean(env, 'INTROSPECTION', true),
       subgraphSdl: boolean(env, 'SUBGRAPH_SDL', boolean(env, 'INTROSPECTION', true)),
       persistedOperationsFile: readableFile(env, 'PERSISTED_OPERATIONS_FILE'),
-      shutdownGraceMs: integer(env, 'SHUTDOWN_GRACE_MS', 10_000, 0, 600_000),
+      // Drain, grace and the hard exit together fit Docker's default stop timeout of 10 s.
+      shutdownDrainMs: integer(env, 'SHUTDOWN_DRAIN_MS', 5_000, 0, 600_000),
+      shutdownGraceMs: integer(env, 'SHUTDOWN_GRACE_MS', 4_000, 0, 600_000),
       headersTimeoutMs: integer(env, 'HTTP_HEADERS_TIMEOUT_MS', 10_000, 100, 600_000),
       requestTimeoutMs: integer(env, 'HTTP_REQUEST_TIMEOUT_MS', 30_000, 100, 600_000),
       keepAliveTimeoutMs: integer(env, 'HTTP_KEEP_ALIVE_TIMEOUT_MS', 5_000, 100, 600_000),

@@ -118,13 +118,15 @@ export class ForemanAccess {
   }
 }
 
-export function createContext(
-  access: ForemanAccess,
-  live: ImageChangeFeed,
-  config: Config,
-  facts: RequestFacts,
-): GatewayContext {
-  return contextFor(access, live, config, access.forRequest(facts), facts);
+/** What a request's context is made from: the gateway's dependencies (see app.ts). */
+export interface ContextDependencies {
+  config: Config;
+  access: ForemanAccess;
+  live: ImageChangeFeed;
+}
+
+export function createContext(deps: ContextDependencies, facts: RequestFacts): GatewayContext {
+  return contextFor(deps.access, deps.live, deps.config, deps.access.forRequest(facts), facts);
 }
 
 function contextFor(

@@ -1,5 +1,8 @@
+import { GraphQLError } from 'graphql';
 import { type Logger, pino } from 'pino';
 import type { LogLevel } from './config.js';
+import { CodedError } from './error-codes.js';
+import { UpstreamError } from './foreman/errors.js';
 
 /**
  * Structured JSON logs. Credentials never reach a log line: headers that carry them and any
@@ -49,6 +52,30 @@ export function flushLogs(logger: Logger): void {
   } catch {
     // A closed stdout (EPIPE): nothing more can be written anyway.
   }
+}
+
+/**
+ * Yoga logs every error it rewrites at error level. Foreman's answers that a caller caused (no
+ * credentials, no permission, a bad search, a cancelled call) are not the gateway's faults:
+ * they go to debug, and Foreman's own faults are logged at warn where they happen.
+ */
+export function yogaLogger(logger: Logger) {
+  const expected = (value: unknown) => {
+    const cause = value instanceof GraphQLError ? value.originalError : value;
+    return cause instanceof UpstreamError || cause instanceof CodedError;
+  };
+  const at =
+    (level: 'debug' | 'info' | 'warn' | 'error') =>
+    (...args: unknown[]) =>
+      typeof args[0] === 'string'
+        ? logger[level](args.map(String).join(' '))
+        : logger[level]({ err: args[0] }, args.slice(1).map(String).join(' ') || 'yoga');
+  return {
+    debug: at('debug'),
+    info: at('info'),
+    warn: at('warn'),
+    error: (...args: unknown[]) => (args.every(expected) ? at('debug') : at('error'))(...args),
+  };
 }
 
 export type { Logger };

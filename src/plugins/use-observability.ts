@@ -1,5 +1,6 @@
 import type { DefinitionNode, GraphQLError } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
+import type { UpstreamCallEvent } from '../foreman/http/client.js';
 import { type Logger, plainChild } from '../logger.js';
 import { labelled, type Metrics } from '../metrics.js';
 import { requestIdOf } from '../request-id.js';
@@ -53,4 +54,31 @@ export function useObservability(logger: Logger, metrics: Metrics): Plugin {
       };
     },
   };
+}
+
+/**
+ * Logs and metrics of each upstream call, by the request id it was made for: a duration per route
+ * template and status, retries, Foreman's faults at warn (what Foreman said goes to the log, under
+ * the request id, never to the client), and with LOG_LEVEL=debug every call. Never credentials.
+ */
+export function upstreamCallReporter(logger: Logger, metrics: Metrics) {
+  const upstreamDuration = labelled(metrics.upstreamDuration);
+  return (requestId: string) =>
+    (event: UpstreamCallEvent): void => {
+      const status = String(event.status);
+      upstreamDuration(event.method, event.route, status).observe(event.durationMs / 1000);
+      if (event.attempt > 1) metrics.upstreamRetries.inc({ route: event.route });
+      const failed = event.error !== undefined && event.status >= 500;
+      if (!failed && !logger.isLevelEnabled('debug')) return;
+      const upstream = {
+        method: event.method,
+        route: event.route,
+        status,
+        attempt: event.attempt,
+        ms: Math.round(event.durationMs),
+      };
+      if (failed) {
+        logger.warn({ requestId, upstream, detail: event.error?.message }, 'Foreman failed');
+      } else logger.debug({ requestId, upstream }, 'upstream call');
+    };
 }

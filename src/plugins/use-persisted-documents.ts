@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { parse, print } from 'graphql';
+import { type DocumentNode, type GraphQLSchema, parse, print, validate } from 'graphql';
 import { createGraphQLError, type GraphQLParams, type Plugin } from 'graphql-yoga';
 import { ConfigError } from '../config.js';
 
@@ -63,7 +63,11 @@ export class PersistedManifest {
    * Reads `{ "<id>": "<document>" }` (Relay's and graphql-codegen's form) or Apollo's persisted
    * query manifest (`{ "format": "apollo-persisted-query-manifest", "operations": [...] }`).
    */
-  static fromFile(file: string): PersistedManifest {
+  /**
+   * Every document must parse and validate against `schema`: one that does not would fail for
+   * every client that sends its id, so it stops the start, named.
+   */
+  static fromFile(file: string, schema: GraphQLSchema): PersistedManifest {
     let manifest: unknown;
     try {
       manifest = JSON.parse(readFileSync(file, 'utf8'));
@@ -79,10 +83,17 @@ export class PersistedManifest {
       );
     }
     for (const [id, text] of entries) {
+      let document: DocumentNode;
       try {
-        parse(text as string);
+        document = parse(text as string);
       } catch {
         throw new ConfigError(`PERSISTED_OPERATIONS_FILE: the document of "${id}" does not parse`);
+      }
+      const [problem] = validate(schema, document);
+      if (problem) {
+        throw new ConfigError(
+          `PERSISTED_OPERATIONS_FILE: the document of "${id}" is not valid against the schema: ${problem.message}`,
+        );
       }
     }
     return new PersistedManifest(new Map(entries as Array<[string, string]>));

@@ -5,6 +5,8 @@ export interface ReadinessOptions {
   foremanUrl: string;
   dispatcher: Dispatcher;
   timeoutMs: number;
+  /** True while the gateway drains before it stops: not ready, though requests are served. */
+  draining?: () => boolean;
   /** What the gateway has learnt of its service account (none configured: undefined). */
   serviceAccount?: () => Promise<'accepted' | 'refused' | 'unknown'>;
 }
@@ -44,6 +46,16 @@ export function useForemanReadiness(options: ReadinessOptions): Plugin {
     onRequest({ url, endResponse, fetchAPI }) {
       // Synchronous for every other request: no promise, no tick.
       if (url.pathname !== '/readyz') return;
+      if (options.draining?.()) {
+        // Orchestrators stop routing here; requests that still come are served.
+        endResponse(
+          new fetchAPI.Response(JSON.stringify({ status: 'draining' }), {
+            status: 503,
+            headers: { 'content-type': 'application/json', 'cache-control': 'no-store' },
+          }),
+        );
+        return;
+      }
       return answer(endResponse, fetchAPI);
     },
   };

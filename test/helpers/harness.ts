@@ -1,3 +1,4 @@
+import { startGateway } from '../../src/app.js';
 import { type Config, type LogLevel, loadConfig } from '../../src/config.js';
 import {
   DEMO_ADMIN,
@@ -8,7 +9,6 @@ import {
   startDemoUpstream,
 } from '../../src/demo/index.js';
 import { createLogger } from '../../src/logger.js';
-import { startGateway } from '../../src/start.js';
 
 export interface GraphQLResponse<D = Record<string, unknown>> {
   status: number;

@@ -28,10 +28,13 @@ export interface GatewayProcess {
 }
 
 /** The gateway in its own process (`node --import tsx src/main.ts`); resolves once ready. */
-export async function startGatewayProcess(env: Record<string, string>): Promise<GatewayProcess> {
+export async function startGatewayProcess(
+  env: Record<string, string>,
+  nodeArgs: string[] = [],
+): Promise<GatewayProcess> {
   const port = await freePort();
   // `node --import tsx` keeps one process, so the pid we signal is the gateway itself.
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+  const child = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', 'src/main.ts'], {
     env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'info', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

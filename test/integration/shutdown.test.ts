@@ -19,7 +19,8 @@ afterAll(async () => {
 
 /** Starts the gateway as `npm start` would, on a free port, over the demo; resolves once ready. */
 async function startGateway(env: Record<string, string> = {}): Promise<GatewayProcess> {
-  gateway = await startGatewayProcess({ FOREMAN_URL: demo.url, ...env });
+  // No drain unless a test asks for one: the others are about what follows it.
+  gateway = await startGatewayProcess({ FOREMAN_URL: demo.url, SHUTDOWN_DRAIN_MS: '0', ...env });
   return gateway;
 }
 
@@ -82,6 +83,51 @@ describe('the gateway process', () => {
     expect(await exited).toBe(0);
     expect(performance.now() - signalled).toBeLessThan(1_000);
     await agent.close();
+  });
+
+  it('on SIGTERM first drains: /readyz answers 503 while queries are still served', async () => {
+    const { child, port, exited, output } = await startGateway({ SHUTDOWN_DRAIN_MS: '1500' });
+    const base = `http://127.0.0.1:${port}`;
+    expect((await fetch(`${base}/readyz`)).status).toBe(200);
+    process.kill(child.pid as number, 'SIGTERM');
+    await expect.poll(async () => (await fetch(`${base}/readyz`)).status).toBe(503);
+    expect(await (await fetch(`${base}/readyz`)).json()).toEqual({ status: 'draining' });
+    const served = await fetch(`${base}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: basicAuth(DEMO_ADMIN) },
+      body: JSON.stringify({ query: '{ architectures { totalCount } }' }),
+    });
+    expect(await served.json()).toEqual({ data: { architectures: { totalCount: 5 } } });
+    expect(await exited).toBe(0);
+    expect(output()).toContain('stopping: draining');
+  });
+
+  it('ends Server-Sent Events subscriptions without `complete`, so clients reconnect', async () => {
+    const { child, port, exited } = await startGateway({ AUDIT_POLL_INTERVAL_MS: '200' });
+    const response = await fetch(`http://127.0.0.1:${port}/graphql`, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        accept: 'text/event-stream',
+        authorization: basicAuth(DEMO_ADMIN),
+      },
+      body: JSON.stringify({ query: 'subscription { imageChanged { foremanId } }' }),
+    });
+    let received = '';
+    const reading = (async () => {
+      const decoder = new TextDecoder();
+      for await (const chunk of response.body as unknown as AsyncIterable<Uint8Array>) {
+        received += decoder.decode(chunk);
+      }
+    })().then(
+      () => 'ended',
+      () => 'broken',
+    );
+    await expect.poll(() => received.length).toBeGreaterThan(0);
+    process.kill(child.pid as number, 'SIGTERM');
+    expect(await exited).toBe(0);
+    expect(['ended', 'broken']).toContain(await reading);
+    expect(received).not.toContain('event: complete');
   });
 
   it('refuses to start on bad configuration, with one line naming the variable', async () => {

@@ -1,0 +1,296 @@
+import { randomUUID } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { useCSRFPrevention } from '@graphql-yoga/plugin-csrf-prevention';
+import { useDisableIntrospection } from '@graphql-yoga/plugin-disable-introspection';
+import { type DocumentNode, GraphQLError } from 'graphql';
+import { createYoga, maskError, type Plugin, type YogaServerInstance } from 'graphql-yoga';
+import type { Dispatcher } from 'undici';
+import { ActiveRequests } from './active-requests.js';
+import type { Config } from './config.js';
+import { createContext, ForemanAccess, type GatewayContext, type RequestFacts } from './context.js';
+import { Callers } from './foreman/caller.js';
+import { LoginGuard } from './foreman/http/login-guard.js';
+import { createUpstreamPool } from './foreman/http/pool.js';
+import { ImageLocations } from './foreman/image-locations.js';
+import { graphiqlPageFor } from './graphiql.js';
+import { type GatewayServer, httpServerOptions, listen } from './http-server.js';
+import { MemoryChangeBus } from './live/bus.js';
+import { LiveChanges } from './live/live-changes.js';
+import { type Logger, yogaLogger } from './logger.js';
+import { createMetrics, labelled, liveMetrics, type Metrics } from './metrics.js';
+import { ByteBoundedCache } from './plugins/document-cache.js';
+import { useDocumentLimits } from './plugins/use-document-limits.js';
+import { useErrorCodes } from './plugins/use-error-codes.js';
+import { useHiddenSubgraphSdl } from './plugins/use-hidden-subgraph-sdl.js';
+import { useMetricsEndpoint } from './plugins/use-metrics-endpoint.js';
+import { upstreamCallReporter, useObservability } from './plugins/use-observability.js';
+import { PersistedManifest, usePersistedDocuments } from './plugins/use-persisted-documents.js';
+import { useQueryLimits } from './plugins/use-query-limits.js';
+import { useForemanReadiness } from './plugins/use-readiness.js';
+import { useRetryAfter } from './plugins/use-retry-after.js';
+import { useSignIn } from './plugins/use-sign-in.js';
+import { useSubscriptionEvents } from './plugins/use-subscription-events.js';
+import { connectReplicas } from './redis/replicas.js';
+import { requestIdOf } from './request-id.js';
+import { fromCodedError, fromUpstreamError } from './schema/errors.js';
+import { schema } from './schema/index.js';
+import { credentialMode } from './sign-in-status.js';
+
+/**
+ * The app: one gateway's dependencies, made once from the configuration, and graphql-yoga with
+ * its plugins over them. The same dependency object reaches every request's context.
+ */
+export interface GatewayDependencies {
+  config: Config;
+  logger: Logger;
+  metrics: Metrics;
+  /** Foreman's base URL: the configured one, or the demo upstream's. */
+  foremanUrl: string;
+  /** The one keep-alive pool towards Foreman. */
+  dispatcher: Dispatcher;
+  /** Keeps callers' credentials from locking everyone out of Foreman. */
+  loginGuard: LoginGuard;
+  /** Makes each request's ForemanApi: its caller, client, loaders and write events. */
+  access: ForemanAccess;
+  /** Live image changes: subscriptions, told of the APIs' writes. */
+  live: LiveChanges;
+  /** Every request's abort signal, for cancelling upstream work (and all of it at shutdown). */
+  activeRequests: ActiveRequests;
+  /** When set, only these documents run. */
+  persistedDocuments: PersistedManifest | undefined;
+  /** Set while the gateway drains before it stops: readiness then answers 503. */
+  lifecycle: { draining: boolean };
+}
+
+/** What node:http gives each request, as yoga's server context. */
+export interface NodeServerContext {
+  req?: IncomingMessage;
+  res?: ServerResponse;
+}
+
+export type App = YogaServerInstance<NodeServerContext, GatewayContext>;
+
+export interface StartedGateway {
+  /** e.g. `http://127.0.0.1:4000` */
+  url: string;
+  server: GatewayServer['server'];
+  /** From now on readiness answers 503, while requests are still served. */
+  drain(): void;
+  /**
+   * Ends subscriptions (their clients reconnect elsewhere), closes the server (letting
+   * in-flight requests finish up to `graceMs`, then cancelling their upstream calls), then
+   * what it holds: Redis, the pool to Foreman.
+   */
+  stop(graceMs?: number): Promise<void>;
+}
+
+/**
+ * One running gateway, as `npm start` runs it and as tests and benchmarks start it (so they
+ * measure what users run): its dependencies, the app, and the HTTP server (bound here unless the
+ * process bound it first).
+ */
+export async function startGateway(options: {
+  config: Config;
+  foremanUrl: string;
+  logger: Logger;
+  server?: GatewayServer;
+}): Promise<StartedGateway> {
+  const { config, foremanUrl, logger } = options;
+  const server = options.server ?? (await listen(httpServerOptions(config)));
+  const metrics = createMetrics();
+  const replicas = await connectReplicas(config, logger, metrics);
+  const persistedDocuments = config.http.persistedOperationsFile
+    ? PersistedManifest.fromFile(config.http.persistedOperationsFile, schema)
+    : undefined;
+  if (persistedDocuments) {
+    logger.info(
+      { count: persistedDocuments.documents.length },
+      `persisted documents: ${persistedDocuments.documents.length} loaded; only these run`,
+    );
+  }
+  const dispatcher = createUpstreamPool({
+    foremanUrl,
+    caFile: config.foremanCaFile,
+    connectTimeoutMs: config.foremanConnectTimeoutMs,
+    connections: config.limits.upstreamConnections,
+  });
+  const { logins } = config;
+  const loginGuard = new LoginGuard({
+    refusedCredentialTtlMs: logins.refusedCredentialTtlMs,
+    clientFailureLimit: logins.clientFailureLimit,
+    foremanFailureBudget: logins.foremanFailureBudget,
+    windowMs: logins.windowMs,
+    credentialConcurrency: logins.credentialConcurrency,
+    idleProbeMs: logins.credentialIdleMs,
+    ...(replicas ? { ledger: replicas.ledger } : {}),
+  });
+  const callers = new Callers({
+    identityKey: await loginGuard.hashKey(),
+    serviceAccount: config.serviceAccount,
+    fallbackAccount: config.fallbackAccount,
+    trustedProxies: logins.trustedProxies,
+    forwardClientAddress: logins.forwardClientAddress,
+  });
+  const changeBus = replicas?.changeBus ?? new MemoryChangeBus();
+  const batchSize = labelled(metrics.batchSize);
+  // Live changes listen to the APIs' write events, and read through the access in turn.
+  let live: LiveChanges | undefined;
+  const access = new ForemanAccess({
+    config,
+    foremanUrl,
+    dispatcher,
+    loginGuard,
+    callers,
+    imageLocations: new ImageLocations(),
+    reportCalls: upstreamCallReporter(logger, metrics),
+    onBatch: (loader, size) => batchSize(loader).observe(size),
+    onWrite: (write) => live?.announce(write),
+  });
+  live = new LiveChanges({
+    api: (caller, signal) =>
+      access.forCaller(caller, {
+        requestId: `live-${randomUUID()}`,
+        signal,
+        maxRequests: LIVE_READS_CAP,
+      }),
+    bus: changeBus,
+    ...config.live,
+    logger,
+    metrics: liveMetrics(metrics),
+  });
+  const deps: GatewayDependencies = {
+    config,
+    logger,
+    metrics,
+    foremanUrl,
+    dispatcher,
+    loginGuard,
+    access,
+    live,
+    activeRequests: new ActiveRequests(),
+    persistedDocuments,
+    lifecycle: { draining: false },
+  };
+  server.serve(createApp(deps), graphiqlPageFor(config, persistedDocuments));
+  return {
+    url: server.url,
+    server: server.server,
+    drain: () => {
+      deps.lifecycle.draining = true;
+    },
+    async stop(graceMs) {
+      // Subscribers are told to reconnect (elsewhere), not that their subscription is over.
+      server.endStreams();
+      await live.close();
+      await server.close(graceMs, () =>
+        deps.activeRequests.abortAll('the gateway is shutting down'),
+      );
+      // Only now: requests finishing in the grace period still share the failed-login ledger
+      // and announce their writes to the other replicas.
+      await changeBus.close();
+      replicas?.redis.disconnect();
+      // Anything still open towards Foreman belongs to requests that are gone.
+      await dispatcher.destroy();
+    },
+  };
+}
+
+/** graphql-yoga with its plugins, over one gateway's dependencies (no I/O of its own). */
+export function createApp(deps: GatewayDependencies): App {
+  const { config, logger, metrics, loginGuard, access } = deps;
+  const { http, limits } = config;
+  const documentCache = new ByteBoundedCache<DocumentNode>(DOCUMENT_CACHE);
+  const serviceAccount = access.callers.serviceAccountIdentity;
+  const requestFacts = (
+    request: Request,
+    req: IncomingMessage | undefined,
+    res: ServerResponse | undefined,
+  ): RequestFacts => ({
+    authorization: request.headers.get('authorization') ?? undefined,
+    peer: req?.socket.remoteAddress,
+    forwardedFor: req?.headers['x-forwarded-for'] as string | undefined,
+    requestId: requestIdOf(request),
+    signal: deps.activeRequests.begin(res, request.signal),
+  });
+  const plugins: Plugin[] = [
+    useForemanReadiness({
+      foremanUrl: deps.foremanUrl,
+      dispatcher: deps.dispatcher,
+      timeoutMs: Math.min(config.foremanTimeoutMs, 5_000),
+      draining: () => deps.lifecycle.draining,
+      ...(serviceAccount ? { serviceAccount: () => loginGuard.status(serviceAccount) } : {}),
+    }),
+    useMetricsEndpoint(metrics),
+    // Browsers send "simple" cross-site requests without a preflight; demand a header they cannot.
+    useCSRFPrevention({ requestHeaders: ['x-graphql-yoga-csrf', 'apollo-require-preflight'] }),
+    useDocumentLimits(limits, (query) => documentCache.has(query)),
+    useObservability(logger, metrics),
+    useQueryLimits({ ...limits }),
+    useSubscriptionEvents(),
+    useRetryAfter(),
+    useErrorCodes({ hideSuggestions: !http.introspection }),
+    ...(http.introspection ? [] : [useDisableIntrospection() as Plugin]),
+    ...(http.subgraphSdl ? [] : [useHiddenSubgraphSdl()]),
+    usePersistedDocuments(deps.persistedDocuments),
+    useSignIn({
+      mode: credentialMode(config),
+      signIn: (request, { req, res }) =>
+        access.forRequest(requestFacts(request, req, res)).checkCredentials(),
+    }),
+  ];
+  return createYoga<NodeServerContext, GatewayContext>({
+    schema,
+    graphqlEndpoint: '/graphql',
+    // Persisted documents' ids in the forms Relay and the GraphQL-over-HTTP spec send them.
+    extraParamNames: ['documentId', 'doc_id'],
+    // Yoga's own liveness answer, at the path orchestrators expect.
+    healthCheckEndpoint: '/healthz',
+    // Bodies are read and bounded by the HTTP server before yoga sees them (no second limit).
+    maxRequestBodySize: false,
+    // Parsed documents are kept only while small, within a byte budget (not 1024 of any size).
+    parserAndValidationCache: {
+      documentCache,
+      errorCache: new ByteBoundedCache<Error>(DOCUMENT_CACHE),
+      validationCache: true,
+    },
+    landingPage: false,
+    logging: yogaLogger(logger.child({ component: 'yoga' })),
+    cors: corsOptions(http.corsOrigins),
+    // GraphiQL is served (offline, compressed, cacheable) by the HTTP server.
+    graphiql: false,
+    plugins,
+    context: ({ request, req, res }) => createContext(deps, requestFacts(request, req, res)),
+    maskedErrors: {
+      maskError: (error, message, isDev) => {
+        if (error instanceof GraphQLError) {
+          const known = fromUpstreamError(error) ?? fromCodedError(error);
+          if (known) return known;
+        }
+        // Unexpected errors reach clients as "Unexpected error." with no stack or upstream body.
+        return maskError(error, message, isDev);
+      },
+    },
+  });
+}
+
+/**
+ * Upstream requests one audit poll, or one change told to one group of subscribers, may make: a
+ * poll reads a page or a few; telling a change reads the image (where it is, else under each
+ * architecture) and the compute resources it is or was in. Bounds what one notice can cost.
+ */
+const LIVE_READS_CAP = 25;
+
+const DOCUMENT_CACHE = { maxEntryBytes: 16_384, maxTotalBytes: 2 * 1024 * 1024 };
+
+/**
+ * A list of origins may send credentials; "any origin" may not (a page anywhere could otherwise
+ * act with a user's cookies or Basic credentials).
+ */
+function corsOptions(origins: string[]) {
+  if (origins.length === 0) return false as const;
+  // Clients read these across origins: the id to quote in a report, and how long to wait.
+  const exposedHeaders = ['x-request-id', 'retry-after'];
+  return origins.includes('*')
+    ? { origin: '*', credentials: false, exposedHeaders }
+    : { origin: origins, credentials: true, exposedHeaders };
+}
