@@ -11,6 +11,7 @@ import { createContext, ForemanAccess, type GatewayContext, type RequestFacts } 
 import { Callers } from './foreman/caller.js';
 import { LoginGuard } from './foreman/http/login-guard.js';
 import { createUpstreamPool } from './foreman/http/pool.js';
+import { UpstreamScheduler } from './foreman/http/scheduler.js';
 import { ImageLocations } from './foreman/image-locations.js';
 import { graphiqlPageFor } from './graphiql.js';
 import { type GatewayServer, httpServerOptions, listen } from './http-server.js';
@@ -48,6 +49,8 @@ export interface GatewayDependencies {
   foremanUrl: string;
   /** The one keep-alive pool towards Foreman. */
   dispatcher: Dispatcher;
+  /** Its sockets, shared fairly between callers. */
+  scheduler: UpstreamScheduler;
   /** Keeps callers' credentials from locking everyone out of Foreman. */
   loginGuard: LoginGuard;
   /** Makes each request's ForemanApi: its caller, client, loaders and write events. */
@@ -114,13 +117,19 @@ export async function startGateway(options: {
     connectTimeoutMs: config.foremanConnectTimeoutMs,
     connections: config.limits.upstreamConnections,
   });
+  const slots = config.limits.upstreamConnections;
+  const scheduler = new UpstreamScheduler({
+    slots,
+    backgroundSlots: Math.max(1, Math.round(slots / 16)),
+    onQueued: (waitMs) => metrics.upstreamQueueWait.observe(waitMs / 1000),
+    onShed: () => metrics.upstreamShed.inc(),
+  });
   const { logins } = config;
   const loginGuard = new LoginGuard({
     refusedCredentialTtlMs: logins.refusedCredentialTtlMs,
     clientFailureLimit: logins.clientFailureLimit,
     foremanFailureBudget: logins.foremanFailureBudget,
     windowMs: logins.windowMs,
-    credentialConcurrency: logins.credentialConcurrency,
     idleProbeMs: logins.credentialIdleMs,
     ...(replicas ? { ledger: replicas.ledger } : {}),
   });
@@ -139,6 +148,7 @@ export async function startGateway(options: {
     config,
     foremanUrl,
     dispatcher,
+    scheduler,
     loginGuard,
     callers,
     imageLocations: new ImageLocations(),
@@ -152,6 +162,7 @@ export async function startGateway(options: {
         requestId: `live-${randomUUID()}`,
         signal,
         maxRequests: LIVE_READS_CAP,
+        background: true,
       }),
     bus: changeBus,
     ...config.live,
@@ -164,6 +175,7 @@ export async function startGateway(options: {
     metrics,
     foremanUrl,
     dispatcher,
+    scheduler,
     loginGuard,
     access,
     live,
@@ -216,6 +228,7 @@ export function createApp(deps: GatewayDependencies): App {
     useForemanReadiness({
       foremanUrl: deps.foremanUrl,
       dispatcher: deps.dispatcher,
+      scheduler: deps.scheduler,
       timeoutMs: Math.min(config.foremanTimeoutMs, 5_000),
       draining: () => deps.lifecycle.draining,
       ...(serviceAccount ? { serviceAccount: () => loginGuard.status(serviceAccount) } : {}),

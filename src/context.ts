@@ -6,6 +6,7 @@ import type { ImageChangeEvent, ImagePlace, ImageWrite } from './foreman/changes
 import { ForemanClient, type UpstreamCallEvent } from './foreman/http/client.js';
 import { ConcurrencyLimiter } from './foreman/http/limiter.js';
 import type { LoginGuard } from './foreman/http/login-guard.js';
+import type { UpstreamScheduler } from './foreman/http/scheduler.js';
 import type { ImageLocations } from './foreman/image-locations.js';
 import { type CostMeter, createCostMeter } from './limits/cost-meter.js';
 
@@ -54,6 +55,8 @@ export interface ForemanAccessOptions {
   /** Foreman's base URL (the configured one, or the demo upstream's). */
   foremanUrl: string;
   dispatcher: Dispatcher;
+  /** Foreman's slots, shared between callers. */
+  scheduler: UpstreamScheduler;
   loginGuard: LoginGuard;
   callers: Callers;
   imageLocations: ImageLocations;
@@ -89,7 +92,13 @@ export class ForemanAccess {
 
   forCaller(
     caller: Caller,
-    request: { requestId: string; signal: AbortSignal; maxRequests?: number | undefined },
+    request: {
+      requestId: string;
+      signal: AbortSignal;
+      maxRequests?: number | undefined;
+      /** The gateway's own work (audit polls, telling subscribers): a share of its own. */
+      background?: boolean;
+    },
   ): ForemanApi {
     const { config } = this.#options;
     const client = new ForemanClient({
@@ -101,6 +110,9 @@ export class ForemanAccess {
       timeoutMs: config.foremanTimeoutMs,
       maxResponseBytes: config.limits.maxUpstreamResponseBytes,
       limiter: new ConcurrencyLimiter(config.limits.upstreamConcurrencyPerRequest),
+      scheduler: this.#options.scheduler,
+      background: request.background,
+      credentialConcurrency: config.logins.credentialConcurrency,
       retry: {
         retries: config.upstreamRetries,
         baseDelayMs: config.upstreamRetryBaseMs,

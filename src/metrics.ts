@@ -27,6 +27,17 @@ export function createMetrics() {
       buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
       registers: [registry],
     }),
+    upstreamQueueWait: new Histogram({
+      name: 'foreman_queue_wait_seconds',
+      help: "How long calls to Foreman waited for one of its slots (the pool's sockets).",
+      buckets: [0.001, 0.005, 0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
+      registers: [registry],
+    }),
+    upstreamShed: new Counter({
+      name: 'foreman_calls_shed_total',
+      help: 'Calls to Foreman not sent because they could not have been answered before their deadline (answered OVERLOADED).',
+      registers: [registry],
+    }),
     upstreamRetries: new Counter({
       name: 'foreman_request_retries_total',
       help: 'GET requests to Foreman retried after a connection error or 502/503/504.',

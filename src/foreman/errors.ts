@@ -22,7 +22,9 @@ export type UpstreamErrorKind =
   /** Too many failed logins (from this client, or in all): refused locally to spare Foreman's lockout. */
   | 'login_budget'
   /** The GraphQL request ended (answered, abandoned, or the gateway is stopping): call cancelled. */
-  | 'aborted';
+  | 'aborted'
+  /** Foreman is too busy for this call to be answered before its deadline: it was not sent. */
+  | 'overloaded';
 
 export interface UpstreamErrorDetails {
   kind: UpstreamErrorKind;

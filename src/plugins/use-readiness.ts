@@ -1,9 +1,12 @@
 import type { Plugin } from 'graphql-yoga';
 import type { Dispatcher } from 'undici';
+import { BACKGROUND, type UpstreamScheduler } from '../foreman/http/scheduler.js';
 
 export interface ReadinessOptions {
   foremanUrl: string;
   dispatcher: Dispatcher;
+  /** Probes take a slot as background work, like any other call to Foreman. */
+  scheduler: UpstreamScheduler;
   timeoutMs: number;
   /** True while the gateway drains before it stops: not ready, though requests are served. */
   draining?: () => boolean;
@@ -83,7 +86,15 @@ export function useForemanReadiness(options: ReadinessOptions): Plugin {
 }
 
 async function probeForeman(url: URL, options: ReadinessOptions): Promise<ForemanProbe> {
+  const signal = AbortSignal.timeout(options.timeoutMs);
+  let slot: { release(): void } | undefined;
   try {
+    slot = await options.scheduler.acquire({
+      share: BACKGROUND,
+      route: '/api/ping',
+      deadline: Date.now() + options.timeoutMs,
+      signal,
+    });
     const response = await options.dispatcher.request({
       origin: url.origin,
       path: url.pathname,
@@ -91,7 +102,7 @@ async function probeForeman(url: URL, options: ReadinessOptions): Promise<Forema
       headers: { accept: 'application/json' },
       headersTimeout: options.timeoutMs,
       bodyTimeout: options.timeoutMs,
-      signal: AbortSignal.timeout(options.timeoutMs),
+      signal,
     });
     const text = await response.body.text();
     if (response.statusCode !== 200) {
@@ -106,5 +117,7 @@ async function probeForeman(url: URL, options: ReadinessOptions): Promise<Forema
       : { ready: true, status: 200 };
   } catch {
     return { ready: false, reason: 'Foreman could not be reached or did not answer in time' };
+  } finally {
+    slot?.release();
   }
 }

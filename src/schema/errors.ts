@@ -29,6 +29,8 @@ function upstreamErrorCode(error: UpstreamError): ErrorCode {
     case 'request_limit':
     case 'login_budget':
       return 'LIMIT_EXCEEDED';
+    case 'overloaded':
+      return 'OVERLOADED';
     case 'http':
       break;
   }

@@ -103,7 +103,6 @@ describe.skipIf(!haveRedis)('the failed-login ledger in Redis', () => {
       clientFailureLimit: 5,
       foremanFailureBudget: 20,
       windowMs: WINDOW_MS,
-      credentialConcurrency: 8,
       ledger,
     });
   }
@@ -133,12 +132,7 @@ describe.skipIf(!haveRedis)('the failed-login ledger in Redis', () => {
     const id = await identityOn(guardA, stale);
     expect(await identityOn(guardB, stale)).toBe(id);
 
-    const credential = {
-      identity: id,
-      client: 'client:198.51.100.1',
-      foremanKey: 'gateway',
-      shared: false,
-    };
+    const credential = { identity: id, client: 'client:198.51.100.1', foremanKey: 'gateway' };
     const admission = await guardA.admit(credential, undefined, () => undefined);
     admission.settle('refused');
     await expect.poll(() => guardB.status(id)).toBe('refused');

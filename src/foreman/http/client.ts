@@ -6,6 +6,7 @@ import { parseUpstreamError, UpstreamError } from '../errors.js';
 import type { ConcurrencyLimiter } from './limiter.js';
 import type { Admission, LoginGuard, LoginOutcome } from './login-guard.js';
 import { parseRetryAfter, type RetryPolicy, retryDelay } from './retry.js';
+import { BACKGROUND, type UpstreamScheduler } from './scheduler.js';
 
 export type WriteMethod = 'POST' | 'PUT' | 'DELETE';
 
@@ -39,6 +40,12 @@ export interface ForemanClientOptions {
   maxResponseBytes: number;
   /** Bounds how many calls this client has in flight at once. */
   limiter: ConcurrencyLimiter;
+  /** Foreman's slots, shared fairly between callers, and spent only on calls that can make it. */
+  scheduler: UpstreamScheduler;
+  /** The gateway's own work (audit polls and the like), done on nobody's request. */
+  background?: boolean | undefined;
+  /** Calls one (caller's own) credential may have in flight at once, across all requests. */
+  credentialConcurrency: number;
   /** Retries for GET; writes are never retried. */
   retry: RetryPolicy;
   /** Upstream requests (retries included) this client may make in all. */
@@ -172,6 +179,7 @@ export class ForemanClient {
     // One signal per attempt: the request's, the credential's revocation while it waits, and a
     // deadline that starts now, so time spent waiting for a slot or a socket counts.
     const call = new AbortController();
+    const deadlineAt = Date.now() + this.#options.timeoutMs;
     const deadline = setTimeout(() => call.abort(DEADLINE), this.#options.timeoutMs);
     const onStop = () => call.abort(stop.reason);
     stop.addEventListener('abort', onStop, { once: true });
@@ -179,7 +187,6 @@ export class ForemanClient {
       identity: caller.identity,
       client: caller.address,
       foremanKey: caller.forwardedFor ?? 'gateway',
-      shared: caller.sharedCredential,
     };
     let admission: Admission | undefined;
     let outcome: LoginOutcome = 'unknown';
@@ -189,12 +196,34 @@ export class ForemanClient {
         admission = await this.#options.loginGuard.admit(credential, call.signal, (reason) =>
           call.abort(reason),
         );
-        // Checked in the same tick as the call is handed to the pool: a credential refused, or
-        // a request ended, while this call waited sends nothing.
-        call.signal.throwIfAborted();
-        admission.sending();
-        started = performance.now();
-        return this.#exchange<T>(method, path, query, body, call.signal, deadline);
+        const slot = await this.#options.scheduler.acquire({
+          share: this.#options.background ? BACKGROUND : caller.share,
+          route: routeTemplate(path),
+          deadline: deadlineAt,
+          // What one credential has in flight is what it can cost in failed logins if it stops
+          // working: bounded, but for the gateway's own (a service account), which every caller
+          // uses and which fairness shares out by client address instead.
+          maxInFlight: caller.sharedCredential ? undefined : this.#options.credentialConcurrency,
+          signal: call.signal,
+        });
+        const sent = admission;
+        try {
+          // Checked in the same tick as the call is handed to the pool: a credential refused,
+          // or a request ended, while this call waited sends nothing.
+          call.signal.throwIfAborted();
+          sent.sending();
+          started = performance.now();
+          const answer = await this.#exchange<T>(method, path, query, body, call.signal, deadline);
+          sent.settle('accepted');
+          return answer;
+        } catch (error) {
+          // Settled before the slot goes to the next call: a refusal must revoke the credential
+          // before another call with it can be sent.
+          sent.settle(loginOutcome(this.#toUpstreamError(error, method, path, call.signal)));
+          throw error;
+        } finally {
+          slot.release();
+        }
       }, call.signal);
       outcome = 'accepted';
       this.#report(method, path, result.status, started, attempt);
@@ -203,6 +232,9 @@ export class ForemanClient {
       const upstreamError = this.#toUpstreamError(error, method, path, call.signal);
       upstreamError.requestId ??= this.#options.requestId;
       outcome = loginOutcome(upstreamError);
+      // Refused for lack of time: the request is answered OVERLOADED whatever else comes back,
+      // so its calls still waiting are not worth a slot either.
+      if (upstreamError.kind === 'overloaded') this.#stop.abort(upstreamError);
       if (outcome === 'refused' || upstreamError.kind === 'credentials_refused') {
         this.#refusal = upstreamError;
       }

@@ -8,11 +8,11 @@ import { type LoginLedger, MemoryLoginLedger } from './login-ledger.js';
  * renewing the 5 minutes), refuses every request from that address, valid credentials included.
  * Behind the gateway all callers share its address, and any credential can start failing at any
  * moment (a revoked token, a changed password). So, per credential identity:
- * - it has at most `credentialConcurrency` calls admitted at once, across all requests: when it
- *   stops working, at most that many failed logins reach Foreman;
  * - the first refusal revokes it: calls admitted but not yet sent are dropped, waiting requests
  *   are answered locally, and for `refusedCredentialTtlMs` it is not sent again (remembered in
- *   the ledger by its keyed hash, never the secret);
+ *   the ledger by its keyed hash, never the secret). With a bound on what one credential has in
+ *   flight (the scheduler's, CREDENTIAL_CONCURRENCY), a credential that stops working costs at
+ *   most that many failed logins;
  * - one that is new, or unused for `idleProbeMs`, is tried by one call first; the others wait
  *   for that answer;
  * - every refusal counts against the gateway's failure budget (Foreman's count for its address),
@@ -26,8 +26,6 @@ export interface LoginGuardOptions {
   clientFailureLimit: number;
   foremanFailureBudget: number;
   windowMs: number;
-  /** Calls one credential may have admitted at once (the gateway's own credential excepted). */
-  credentialConcurrency: number;
   /** A credential unused this long is tried with one call before others follow. */
   idleProbeMs?: number;
   /** Where failures are kept: in process by default, shared between replicas otherwise. */
@@ -43,11 +41,6 @@ export interface CallCredential {
   client: string;
   /** The address Foreman counts the failure against: the gateway's, or the caller's when told. */
   foremanKey: string;
-  /**
-   * The gateway's own credential, used for every caller (a service account, the demo admin):
-   * bounded by the connection pool rather than per credential.
-   */
-  shared: boolean;
 }
 
 /** What the caller learnt from Foreman's answer to a call made with a credential. */
@@ -119,10 +112,7 @@ export class LoginGuard {
       if (state.refusedUntil > now) throw refused(state.refusedUntil - now);
       if (state.revoked.signal.aborted) state.revoked = new AbortController();
       const warm = state.acceptedAt > 0 && now - state.acceptedAt <= this.#options.idleProbeMs;
-      const bound = credential.shared
-        ? Number.POSITIVE_INFINITY
-        : this.#options.credentialConcurrency;
-      if (warm && state.admitted < bound) {
+      if (warm) {
         state.admitted += 1;
         return this.#admission(state, credential, abortCall, undefined);
       }
@@ -244,7 +234,7 @@ export class LoginGuard {
         // Every refusal is a failed login in Foreman's count, whatever the credential did before:
         // it counts against the gateway's budget. The caller's own budget is for guesses (the
         // credentials it tries that never worked, reserved before they were sent): a token
-        // revoked while in use costs at most credentialConcurrency failures, and must not keep
+        // revoked while in use costs at most CREDENTIAL_CONCURRENCY failures, and must not keep
         // its owner from signing in again with a new one.
         if (!reserved) {
           ledger
