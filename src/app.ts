@@ -184,6 +184,7 @@ export async function startGateway(options: {
     lifecycle: { draining: false },
   };
   server.serve(createApp(deps), graphiqlPageFor(config, persistedDocuments));
+  if (callers.serviceAccount) checkServiceAccount(deps);
   return {
     url: server.url,
     server: server.server,
@@ -284,6 +285,34 @@ export function createApp(deps: GatewayDependencies): App {
       },
     },
   });
+}
+
+/**
+ * A service account is checked once at start, through the login guard like every call (a refused
+ * one is remembered, in Redis too, so a gateway that restarts over and over does not spend a
+ * failed login each time): it is then known to work before the first caller comes, or the
+ * operator reads why not.
+ */
+function checkServiceAccount(deps: GatewayDependencies): void {
+  const { access, logger } = deps;
+  const caller = access.callers.of({
+    authorization: undefined,
+    peer: undefined,
+    forwardedFor: undefined,
+  });
+  const check = access.forCaller(caller, {
+    requestId: `startup-${randomUUID()}`,
+    signal: AbortSignal.timeout(deps.config.foremanTimeoutMs),
+    background: true,
+  });
+  check.checkCredentials().then(
+    () => logger.info(`Foreman accepts the service account "${caller.login}"`),
+    (error: unknown) =>
+      logger.warn(
+        { error: error instanceof Error ? error.message : String(error) },
+        `the service account "${caller.login}" could not be checked with Foreman: callers are refused until it works (see /readyz)`,
+      ),
+  );
 }
 
 /**

@@ -152,13 +152,17 @@ describe('health and metrics', () => {
     }
   });
 
-  it('/readyz never logs in: no credentials, no failed login; a refused service account shows', async () => {
+  it('/readyz never logs in; a service account refused at its start-up check shows there', async () => {
     const refused = await startHarness({
       env: { FOREMAN_USERNAME: 'admin', FOREMAN_PASSWORD: 'wrong' },
     });
     try {
+      // The service account is checked once at start (one failed login), and readiness says so
+      // before any caller has come.
+      await expect.poll(() => refused.demo.failedLogins('127.0.0.1')).toBe(1);
+      refused.resetCounts();
       for (let probe = 0; probe < 40; probe++) {
-        expect((await fetch(`${refused.url}/readyz`)).status).toBe(200);
+        expect((await fetch(`${refused.url}/readyz`)).status).toBe(503);
       }
       const probes = refused.upstream();
       // Probes share one ping for a second: 40 in a row are one or two pings, not 40.
@@ -166,16 +170,15 @@ describe('health and metrics', () => {
       expect(probes.length).toBeLessThanOrEqual(3);
       expect(new Set(probes.map((r) => r.path))).toEqual(new Set(['/api/ping']));
       expect(probes.every((r) => !r.headers.authorization)).toBe(true);
-      expect(refused.demo.failedLogins('127.0.0.1')).toBe(0);
-
-      // What the gateway's own requests learn about the service account, readiness reports.
-      const query = await refused.query('{ architectures { totalCount } }', { as: null });
-      expect(query.errors?.[0]?.extensions?.code).toBe('UNAUTHENTICATED');
-      const ready = await fetch(`${refused.url}/readyz`);
-      expect(ready.status).toBe(503);
-      const body = await ready.json();
+      expect(refused.demo.failedLogins('127.0.0.1')).toBe(1);
+      const body = await (await fetch(`${refused.url}/readyz`)).json();
       expect(body).toMatchObject({ foreman: { ready: true }, serviceAccount: 'refused' });
       expect(JSON.stringify(body)).not.toMatch(/127\.0\.0\.1|ECONNREFUSED/);
+      // Callers are answered locally: nothing more is sent with it.
+      refused.resetCounts();
+      const query = await refused.query('{ architectures { totalCount } }', { as: null });
+      expect(query.errors?.[0]?.extensions?.code).toBe('UNAUTHENTICATED');
+      expect(refused.upstream()).toEqual([]);
     } finally {
       await refused.close();
     }

@@ -156,6 +156,9 @@ describe('/sign-in/status', () => {
       env: { FOREMAN_USERNAME: DEMO_ADMIN.login, FOREMAN_PASSWORD: DEMO_ADMIN.password },
     });
     try {
+      // The service account's check at start is the only call to Foreman here.
+      await expect.poll(() => service.upstream().map((r) => r.path)).toEqual(['/api/status']);
+      service.resetCounts();
       expect(JSON.parse(await status({}, demo))).toEqual({ login: null, mode: 'demo' });
       const viewer = { authorization: basicAuth(DEMO_VIEWER) };
       expect(JSON.parse(await status(viewer, demo))).toEqual({ login: 'viewer', mode: 'demo' });

@@ -187,6 +187,7 @@ export class ForemanClient {
       identity: caller.identity,
       client: caller.address,
       foremanKey: caller.forwardedFor ?? 'gateway',
+      shared: caller.sharedCredential,
     };
     let admission: Admission | undefined;
     let outcome: LoginOutcome = 'unknown';

@@ -41,6 +41,11 @@ export interface CallCredential {
   client: string;
   /** The address Foreman counts the failure against: the gateway's, or the caller's when told. */
   foremanKey: string;
+  /**
+   * The gateway's own credential (a service account), which every caller uses: once accepted it
+   * is not probed again after idle spells (a refusal costs what is in flight then either way).
+   */
+  shared?: boolean;
 }
 
 /** What the caller learnt from Foreman's answer to a call made with a credential. */
@@ -111,7 +116,9 @@ export class LoginGuard {
       const state = this.#state(identity);
       if (state.refusedUntil > now) throw refused(state.refusedUntil - now);
       if (state.revoked.signal.aborted) state.revoked = new AbortController();
-      const warm = state.acceptedAt > 0 && now - state.acceptedAt <= this.#options.idleProbeMs;
+      const warm =
+        state.acceptedAt > 0 &&
+        (credential.shared === true || now - state.acceptedAt <= this.#options.idleProbeMs);
       if (warm) {
         state.admitted += 1;
         return this.#admission(state, credential, abortCall, undefined);
