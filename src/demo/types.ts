@@ -110,10 +110,11 @@ export interface RequestCounts {
 
 /**
  * Account changes made while the demo runs, as Foreman users and admins make them: a revoked
- * personal access token, a new password, a disabled account. A request with a secret that no
- * longer works gets Foreman's 401 "Unable to authenticate user <login>" and counts as a failed
- * login like any other. A disabled account's right secret still authenticates (no failed login),
- * and authorize then answers 401 "User account is disabled, please contact your administrator".
+ * personal access token, a new password, a disabled account, a permission taken away. A
+ * request with a secret that no longer works gets Foreman's 401 "Unable to authenticate user
+ * <login>" and counts as a failed login like any other. A disabled account's right secret still
+ * authenticates (no failed login), and authorize then answers 401 "User account is disabled,
+ * please contact your administrator".
  * An unknown login throws UnknownDemoUserError; an empty password or token a RangeError.
  * resetData() restores the seeded accounts.
  */
@@ -126,6 +127,12 @@ export interface DemoAccountChanges {
   changePassword(login: string, newPassword: string): void;
   disable(login: string): void;
   enable(login: string): void;
+  /**
+   * An administrator takes a permission from the user's roles (`view_audit_logs`, say): from the
+   * next request on, Foreman answers 403 where it is needed. An admin has every permission (a
+   * RangeError). resetData() gives it back.
+   */
+  removePermission(login: string, permission: string): void;
 }
 
 /**

@@ -199,6 +199,18 @@ export class DemoAccounts {
     this.#live(login).disabled = true;
   }
 
+  removePermission(login: string, permission: string): void {
+    const entry = this.#live(login);
+    if (entry.account.admin) {
+      throw new RangeError(`'${login}' is an admin: it has every permission`);
+    }
+    // A copy: the seeded account (and its permission set) is shared by every demo in the process.
+    const permissions = new Set(entry.account.permissions);
+    permissions.delete(permission);
+    entry.account = { ...entry.account, permissions };
+    this.#byId.set(entry.account.id, entry.account);
+  }
+
   enable(login: string): void {
     this.#live(login).disabled = false;
   }

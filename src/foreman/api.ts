@@ -21,11 +21,19 @@ import {
   RESOURCES,
   type TopLevelName,
 } from './resources.js';
+import { type HistoryPage, type HistoryWindow, readHistories } from './rest/history-pages.js';
 import { deleteImage, type ImageAttributes, postImage, putImage } from './rest/image-writes.js';
 import { orEmpty, type PageReader, readList, readMergedByIds } from './rest/list-pages.js';
 import { collectionPath, imagesPath, listQuery, memberPath } from './rest/paths.js';
-import { chunkIds, idCompared, idListSearch } from './rest/search.js';
+import {
+  chunkIds,
+  IMAGE_AUDITS,
+  idCompared,
+  idListSearch,
+  imageAuditsSearch,
+} from './rest/search.js';
 
+export type { HistoryPage, HistoryWindow } from './rest/history-pages.js';
 export type { ImageAttributes } from './rest/image-writes.js';
 
 /** An image by Foreman id, with the compute resource it is expected under when known. */
@@ -77,6 +85,8 @@ export class ForemanApi {
   #underComputeResource: DataLoader<ImageKey, ImageRecord | null, string> | undefined;
   /** Images by Foreman id alone: Foreman lists images only under a parent, so fan out. */
   #byForemanId: DataLoader<number, ImageRecord | null> | undefined;
+  /** Pages of image histories: the first pages of one tick are read together. */
+  #histories: DataLoader<HistoryWindow, HistoryPage, string> | undefined;
   /**
    * Rows of the pages read so far, by resource, indexed by id only when a lookup asks: most
    * requests never look a listed row up again, and then they cost nothing per row.
@@ -193,6 +203,33 @@ export class ForemanApi {
     return envelope.results;
   }
 
+  /**
+   * A page of one image's history, newest first, from Foreman's audit log (`GET /api/audits`,
+   * `order=id DESC`). The first pages of every image asked for in the same tick are read
+   * together: one request serves all whose rows fit in it (rest/history-pages.ts). A page after
+   * a cursor is the image's own request (`id < N`).
+   */
+  imageHistory(window: HistoryWindow): Promise<HistoryPage> {
+    this.#histories ??= new DataLoader(
+      (windows) => {
+        this.#onBatch?.('image_histories', windows.length);
+        return readHistories(
+          (request) =>
+            this.#readPage<AuditRecord>({
+              resource: 'audit',
+              page: 1,
+              perPage: request.perPage,
+              search: imageAuditsSearch(request.imageIds, request.beforeId),
+              order: RESOURCES.audit.defaultOrder,
+            }),
+          windows,
+        );
+      },
+      { cacheKeyFn: (w) => `${w.imageId}:${w.first}:${w.afterId ?? ''}` },
+    );
+    return this.#histories.load(window);
+  }
+
   /** Creates an image in a compute resource (sent once, never retried). */
   async createImage(computeResourceId: number, attributes: ImageAttributes): Promise<ImageRecord> {
     const created = await postImage(this.#client, computeResourceId, attributes);
@@ -253,6 +290,8 @@ export class ForemanApi {
     this.#seenRows.forget('image');
     this.#underComputeResource = undefined;
     this.#byForemanId = undefined;
+    // The write has an audit row now: histories read before it lack it.
+    this.#histories = undefined;
     for (const resource of RESOURCE_NAMES) {
       if (definitionOf(resource).holdsImages) this.#shows.get(resource)?.clearAll();
     }
@@ -429,9 +468,6 @@ function checkedShow(resource: ResourceName, show: unknown, path: string): unkno
   if (!valid) throw invalidResponse(path, 'Foreman answered a record without a valid id');
   return show;
 }
-
-/** audited's type names: `image` is Image's (AuditSearch's value set). */
-const IMAGE_AUDITS = 'type = image';
 
 function hasForemanId(row: unknown): boolean {
   const id = (row as { id?: unknown } | null)?.id;

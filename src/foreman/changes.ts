@@ -1,13 +1,21 @@
-import type { ImageRecord } from './records.js';
+import type { AuditedValue, AuditRecord, ImageRecord } from './records.js';
 
 /**
  * Changes to images, as the Foreman API layer knows them: the writes a request makes through
- * ForemanApi (announced as events), and what a subscriber is told of a change. Live changes
- * (src/live) and the schema both speak these types; neither imports the other.
+ * ForemanApi (announced as events), what a subscriber is told of a change, and what an audit row
+ * says was changed (an image's history, and changes made elsewhere). Live changes (src/live) and
+ * the schema both speak these types; neither imports the other.
  */
 
 /** What happened to an image, before anyone's view of it is taken into account. */
 export type ChangeAction = 'created' | 'updated' | 'deleted';
+
+/** The change an audit row records, by its `action`. */
+export const AUDIT_ACTIONS: Readonly<Record<AuditRecord['action'], ChangeAction>> = {
+  create: 'created',
+  update: 'updated',
+  destroy: 'deleted',
+};
 
 /** Where an image is (or was): the parents a subscription can filter on. */
 export interface ImagePlace {
@@ -109,4 +117,41 @@ function auditedValue(value: unknown): AttributeValue {
   return typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean'
     ? value
     : null;
+}
+
+/**
+ * The attributes an audit row records as changed, with their values before and after, in the
+ * row's order. Foreman redacts passwords (`[redacted]`) and encrypted values (`encrypted-…`):
+ * such attributes are left out altogether, so nothing about a secret is shown. A create or
+ * destroy row lists every audited column, empty ones too: an empty one changed nothing and is
+ * left out, as a write's own changes leave it out (changesOfWrite).
+ */
+export function auditedChanges(
+  audit: Pick<AuditRecord, 'action' | 'audited_changes'>,
+): AttributeChange[] {
+  const recordedChanges = audit.audited_changes;
+  if (typeof recordedChanges !== 'object' || recordedChanges === null) return [];
+  if (Array.isArray(recordedChanges)) return [];
+  const changes: AttributeChange[] = [];
+  for (const [attribute, recorded] of Object.entries(recordedChanges)) {
+    if (attribute === 'password') continue;
+    const [before, after] =
+      audit.action === 'update' && Array.isArray(recorded)
+        ? [recorded[0], recorded[1]]
+        : audit.action === 'destroy'
+          ? [recorded, null]
+          : [null, recorded];
+    if (isSecret(before) || isSecret(after)) continue;
+    const change = { attribute, before: scalar(before), after: scalar(after) };
+    if (change.before !== change.after) changes.push(change);
+  }
+  return changes;
+}
+
+function isSecret(value: AuditedValue | undefined): boolean {
+  return typeof value === 'string' && (value === '[redacted]' || value.startsWith('encrypted-'));
+}
+
+function scalar(value: AuditedValue | undefined): AttributeValue {
+  return value === undefined || Array.isArray(value) ? null : value;
 }

@@ -57,10 +57,11 @@ type Variables = Record<string, unknown> | null | undefined;
  * Checks one operation against the limits before anything executes. The cost is the number of
  * objects the query could return: a field counts once per object it is asked of, inside a
  * connection once per item of the page (`first`, `last`, or the default page size), inside
- * `nodes(ids:)` and `_entities` once per id, inside any other list once per `listCostEstimate`
- * items, and inside introspection's lists once per item they can really have in this schema.
- * Introspection's meta fields are walked like any other. The walk stops at the first limit
- * exceeded, so fragment "bombs" cost no more than the budget to reject.
+ * `nodes(ids:)` and `_entities` once per id, inside a list whose definition bounds its length
+ * (`extensions.listSize`) once per item of that bound, inside any other list once per
+ * `listCostEstimate` items, and inside introspection's lists once per item they can really have
+ * in this schema. Introspection's meta fields are walked like any other. The walk stops at the
+ * first limit exceeded, so fragment "bombs" cost no more than the budget to reject.
  */
 export function findLimitViolation(
   schema: GraphQLSchema,
@@ -177,6 +178,15 @@ function fieldDefinition(
   return 'getFields' in parentType ? parentType.getFields()[name] : undefined;
 }
 
+/**
+ * The most items a list field can hold, where its definition says (`extensions.listSize`: the
+ * attributes of one image change, say). Its items are counted as they return all the same.
+ */
+function declaredListSize(field: GraphQLField<unknown, unknown>): number | undefined {
+  const size = field.extensions?.listSize;
+  return typeof size === 'number' && Number.isSafeInteger(size) && size > 0 ? size : undefined;
+}
+
 /** The level of a field's selection set: one deeper, times the items one value of it holds. */
 function levelBelow(
   selection: FieldNode,
@@ -224,6 +234,11 @@ function levelBelow(
   // A connection's own lists hold its page, already counted at the connection.
   if (parentType.name.endsWith('Connection')) return below;
   const ids = argument('ids') ?? argument('representations');
-  const items = ids === undefined ? limits.listCostEstimate : Array.isArray(ids) ? ids.length : 1;
+  const items =
+    ids === undefined
+      ? (declaredListSize(field) ?? limits.listCostEstimate)
+      : Array.isArray(ids)
+        ? ids.length
+        : 1;
   return { ...below, multiplier: level.multiplier * Math.max(1, items) };
 }

@@ -1,22 +1,15 @@
 import {
-  type AttributeChange,
-  type AttributeValue,
-  type ChangeAction,
+  AUDIT_ACTIONS,
+  auditedChanges,
   type ChangeNotice,
   changesOfWrite,
   type ImagePlace,
   type ImageWrite,
   placeOf,
 } from '../foreman/changes.js';
-import type { AuditedValue, AuditRecord } from '../foreman/records.js';
+import type { AuditRecord } from '../foreman/records.js';
 
 export type { ChangeAction, ChangeNotice, ImagePlace } from '../foreman/changes.js';
-
-const ACTIONS: Record<AuditRecord['action'], ChangeAction> = {
-  create: 'created',
-  update: 'updated',
-  destroy: 'deleted',
-};
 
 /**
  * An image audit row as a notice. Create and destroy rows hold every audited column; an update
@@ -36,7 +29,7 @@ export function noticeFromAudit(audit: AuditRecord, at: string | null): ChangeNo
   });
   const places = audit.action === 'update' ? [place(0), place(1)].filter(hasAny) : [place(0)];
   return {
-    action: ACTIONS[audit.action],
+    action: AUDIT_ACTIONS[audit.action],
     imageId: audit.auditable_id,
     places,
     at: at ?? new Date().toISOString(),
@@ -45,27 +38,6 @@ export function noticeFromAudit(audit: AuditRecord, at: string | null): ChangeNo
     changes: auditedChanges(audit),
     source: 'audit',
   };
-}
-
-/**
- * The attributes an audit row records as changed, with their values before and after. Foreman
- * redacts passwords (`[redacted]`) and encrypted values (`encrypted-…`): such attributes are
- * left out altogether, so nothing about a secret is shown.
- */
-export function auditedChanges(audit: Pick<AuditRecord, 'action' | 'audited_changes'>) {
-  const changes: AttributeChange[] = [];
-  for (const [attribute, recorded] of Object.entries(audit.audited_changes ?? {})) {
-    if (attribute === 'password') continue;
-    const [before, after] =
-      audit.action === 'update' && Array.isArray(recorded)
-        ? [recorded[0], recorded[1]]
-        : audit.action === 'destroy'
-          ? [recorded, null]
-          : [null, recorded];
-    if (isSecret(before) || isSecret(after)) continue;
-    changes.push({ attribute, before: scalar(before), after: scalar(after) });
-  }
-  return changes;
 }
 
 /** A write the gateway just made, as a notice: the image as it was and as it is now. */
@@ -81,14 +53,6 @@ export function noticeFromWrite(write: ImageWrite): ChangeNotice {
     changes: changesOfWrite(write),
     source: 'gateway',
   };
-}
-
-function isSecret(value: AuditedValue | undefined): boolean {
-  return typeof value === 'string' && (value === '[redacted]' || value.startsWith('encrypted-'));
-}
-
-function scalar(value: AuditedValue | undefined): AttributeValue {
-  return value === undefined || Array.isArray(value) ? null : value;
 }
 
 function hasAny(place: ImagePlace): boolean {

@@ -237,27 +237,56 @@ export const PageInfo = builder
 
 type Types = typeof builder.$inferSchemaTypes;
 
+/** How a connection describes itself and its items in the schema. */
+export interface ConnectionOptions {
+  /** The items, as the descriptions name them (default: `<Name> items`). */
+  items?: string;
+  /** The item one edge holds (default: `<Name>`). */
+  item?: string;
+  /** What an edge's cursor is for (default: paging either way). */
+  cursor?: string;
+}
+
+/** A page without a count: for lists where counting would cost requests of its own. */
+export type UncountedPage<Row> = Omit<ListPage<Row>, 'totalCount'>;
+
 /** Defines `<Name>Connection` and `<Name>Edge` over rows mapped to `node` sources. */
 export function defineConnection<Row, Source>(
   name: string,
   nodeRef: ObjectRef<Types, Source>,
   toSource: (row: Row) => Source,
-): ObjectRef<Types, ListPage<Row>> {
+  options?: ConnectionOptions,
+): ObjectRef<Types, ListPage<Row>>;
+/** The same without `totalCount`. */
+export function defineConnection<Row, Source>(
+  name: string,
+  nodeRef: ObjectRef<Types, Source>,
+  toSource: (row: Row) => Source,
+  options: ConnectionOptions & { totalCount: false },
+): ObjectRef<Types, UncountedPage<Row>>;
+export function defineConnection<Row, Source>(
+  name: string,
+  nodeRef: ObjectRef<Types, Source>,
+  toSource: (row: Row) => Source,
+  options: ConnectionOptions & { totalCount?: false } = {},
+): ObjectRef<Types, UncountedPage<Row>> {
+  const items = options.items ?? `${name} items`;
+  const item = options.item ?? name;
   const Edge = builder.objectRef<{ cursor: string; node: Source }>(`${name}Edge`).implement({
-    description: `One ${name} in a connection, with its cursor.`,
+    description: `One ${item} in a connection, with its cursor.`,
     fields: (t) => ({
       cursor: t.exposeString('cursor', {
-        description: 'Pass as `after` or `before` to page from here.',
+        description: options.cursor ?? 'Pass as `after` or `before` to page from here.',
       }),
       node: t.field({
         type: nodeRef,
-        description: `The ${name}.`,
+        description: `The ${item}.`,
         resolve: (edge) => edge.node as never,
       }),
     }),
   });
-  return builder.objectRef<ListPage<Row>>(`${name}Connection`).implement({
-    description: `A page of ${name} items.`,
+  return builder.objectRef<UncountedPage<Row>>(`${name}Connection`).implement({
+    description: `A page of ${items}.`,
     fields: (t) => ({
       edges: t.field({
         type: [Edge],
@@ -287,10 +316,15 @@ export function defineConnection<Row, Source>(
           };
         },
       }),
-      totalCount: t.int({
-        description: "How many items match the search (Foreman's `subtotal`), across all pages.",
-        resolve: (page) => page.totalCount(),
-      }),
+      ...(options.totalCount === false
+        ? {}
+        : {
+            totalCount: t.int({
+              description:
+                "How many items match the search (Foreman's `subtotal`), across all pages.",
+              resolve: (page) => (page as ListPage<Row>).totalCount(),
+            }),
+          }),
     }),
   });
 }

@@ -117,6 +117,36 @@ describe('disabled accounts', () => {
   });
 });
 
+describe('permissions taken away', () => {
+  it('answers 403 where the permission is needed, from the next request on', async () => {
+    expect((await attempt(DEMO_VIEWER, '/api/audits')).status).toBe(200);
+    demo.upstream.accounts.removePermission('viewer', 'view_audit_logs');
+    const refused = await attempt(DEMO_VIEWER, '/api/audits');
+    expect(refused).toMatchObject({ status: 403, counted: 0 });
+    expect(refused.json).toMatchObject({
+      error: { message: 'Access denied', missing_permissions: ['view_audit_logs'] },
+    });
+    // Its other permissions stay.
+    expect((await attempt(DEMO_VIEWER, '/api/compute_resources/1/images')).status).toBe(200);
+    demo.upstream.resetData();
+    expect((await attempt(DEMO_VIEWER, '/api/audits')).status).toBe(200);
+  });
+
+  it('leaves every other demo in the process as it was, and an admin with every permission', async () => {
+    const other = await startDemoUpstream();
+    try {
+      demo.upstream.accounts.removePermission('viewer', 'view_audit_logs');
+      const status = await call(other, '/api/audits', { as: DEMO_VIEWER, defaultUser: DEMO_ADMIN });
+      expect(status.status).toBe(200);
+    } finally {
+      await other.close();
+    }
+    expect(() => demo.upstream.accounts.removePermission('admin', 'view_audit_logs')).toThrow(
+      RangeError,
+    );
+  });
+});
+
 describe('resetData', () => {
   it('restores the seeded passwords and tokens and enables every account', async () => {
     const accounts = demo.upstream.accounts;

@@ -52,6 +52,28 @@ describe('the cost of a query: the objects it could return', () => {
     ).toBe(1 + 1 + 100 + 100 * 100);
   });
 
+  it("an image's history counts at its page, its changes at the attributes an image has", () => {
+    // images, 20 × (nodes, history), 20 × 5 × (nodes, action, changes), 20 × 5 × 8 × attribute.
+    expect(
+      costOf(
+        '{ images(first: 20) { nodes { history(first: 5) { nodes { action changes { attribute } } } } } }',
+      ),
+    ).toBe(1 + 20 * 2 + 100 * 3 + 100 * 8);
+    // The same through the shared interface, and on the subscription's events.
+    expect(
+      costOf(
+        '{ image(id: "1") { history { nodes { ... on ImageChangeDetails { changes { before after } } } } } }',
+      ),
+    ).toBe(1 + 1 + 20 * 2 + 20 * 8 * 2);
+    expect(costOf('subscription { imageChanged { changes { attribute } } }')).toBe(1 + 1 + 8);
+    // History on a page of 20 images with every field of every entry, at the default page size.
+    expect(
+      violation(`{ images(first: 20) { nodes { name history { pageInfo { hasNextPage endCursor }
+        edges { cursor node { auditId action changedAt changedBy requestId
+        changes { attribute before after } } } } } } }`),
+    ).toBeUndefined();
+  });
+
   it('nodes(ids:) and _entities count their ids', () => {
     expect(costOf('{ nodes(ids: ["a", "b", "c"]) { id } }')).toBe(1 + 3);
     expect(

@@ -15,6 +15,7 @@ import { MutationError, type MutationProblem, problemsFromValidation } from '../
 import { NODE_TYPES, type TopLevelNode } from '../node-types.js';
 import { Node, OBJECT_REFS } from '../refs.js';
 import { type ImageSource, relatedSource, sourceOf } from '../sources.js';
+import { ImageHistoryConnection, imageHistory } from './image-history.js';
 import {
   CreateImageInput,
   DeleteImageInput,
@@ -88,6 +89,21 @@ Image.implement({
           related(ctx, info, 'operatingSystem', s.known.operatingsystem_id, {
             title: s.known.operatingsystem_name,
           }),
+      }),
+      history: t.field({
+        type: ImageHistoryConnection,
+        // Nullable: a caller who may not read Foreman's audit log (no view_audit_logs) gets
+        // null with FORBIDDEN here, and the image's other fields stay.
+        nullable: true,
+        description:
+          "Its changes, newest first, from Foreman's audit log: who changed what, when, in which request. Needs Foreman's `view_audit_logs` permission (null with FORBIDDEN without it). The histories of many images asked for at once are read together, usually in one request.",
+        args: {
+          first: t.arg.int({
+            description: 'Return at most this many entries after `after` (default: the page size).',
+          }),
+          after: t.arg.string({ description: 'Return entries older than this cursor.' }),
+        },
+        resolve: (s, args, ctx) => imageHistory(ctx, s.known, args),
       }),
     };
   },
