@@ -195,18 +195,21 @@ export function createGateway(deps: GatewayDependencies): GatewayParts {
     plugins,
     context: ({ request, req, res }) =>
       createContext(access, feed, config, requestFacts(request, req, res)),
-    maskedErrors: {
-      maskError: (error, message, isDev) => {
-        if (error instanceof GraphQLError) {
-          const known = fromUpstreamError(error) ?? fromCodedError(error);
-          if (known) return known;
-        }
-        // Unexpected errors reach clients as "Unexpected error." with no stack or upstream body.
-        return maskError(error, message, isDev);
-      },
-    },
+    maskedErrors: { maskError: maskGatewayError },
   });
   return { gateway, live: feed };
+}
+
+/**
+ * What a client sees of an error: the gateway's own with their codes; anything unexpected as
+ * "Unexpected error." with no stack or upstream body (over HTTP and over WebSocket alike).
+ */
+export function maskGatewayError(error: unknown, message: string, isDev?: boolean): Error {
+  if (error instanceof GraphQLError) {
+    const known = fromUpstreamError(error) ?? fromCodedError(error);
+    if (known) return known;
+  }
+  return maskError(error, message, isDev);
 }
 
 /**

@@ -3,11 +3,18 @@ import type { AddressInfo } from 'node:net';
 import type { Gateway } from './gateway.js';
 import { answerGet } from './get-revalidation.js';
 import type { GraphiQLPage } from './graphiql-page.js';
+import {
+  attachGraphQLWebSockets,
+  type GraphQLWebSocketOptions,
+  type GraphQLWebSockets,
+} from './websockets/graphql-ws.js';
 
 export interface RunningServer {
   /** e.g. `http://127.0.0.1:4000` */
   url: string;
   server: Server;
+  /** GraphQL over WebSocket, when served. */
+  webSockets: GraphQLWebSockets | undefined;
   /**
    * Stops accepting connections and closes idle ones at once, lets in-flight requests finish,
    * and at `graceMs` calls `onDeadline` (to cancel their upstream work) and closes what is left.
@@ -27,6 +34,8 @@ export interface ListenOptions {
   maxConnections: number;
   /** GraphiQL for browsers, when enabled. */
   graphiql?: GraphiQLPage | undefined;
+  /** GraphQL over WebSocket (graphql-ws) on /graphql, when set. */
+  webSockets?: Omit<GraphQLWebSocketOptions, 'gateway'> | undefined;
 }
 
 /** The only place that listens: serves the gateway over node:http. */
@@ -73,6 +82,9 @@ export function listen(gateway: Gateway, options: ListenOptions): Promise<Runnin
   server.requestTimeout = options.requestTimeoutMs;
   server.keepAliveTimeout = options.keepAliveTimeoutMs;
   server.maxConnections = options.maxConnections;
+  const webSockets = options.webSockets
+    ? attachGraphQLWebSockets(server, { gateway, ...options.webSockets })
+    : undefined;
 
   const close = (graceMs = 10_000, onDeadline?: () => void) =>
     new Promise<void>((done, fail) => {
@@ -83,6 +95,8 @@ export function listen(gateway: Gateway, options: ListenOptions): Promise<Runnin
         setTimeout(() => server.closeAllConnections(), 250).unref();
       }, graceMs);
       deadline.unref();
+      // Upgraded sockets are no longer the HTTP server's to close, yet they hold it open.
+      void webSockets?.close(graceMs);
       server.close((error) => {
         clearTimeout(deadline);
         if (error) fail(error);
@@ -99,7 +113,7 @@ export function listen(gateway: Gateway, options: ListenOptions): Promise<Runnin
       server.off('error', reject);
       const address = server.address() as AddressInfo;
       const shownHost = address.family === 'IPv6' ? `[${address.address}]` : address.address;
-      resolve({ url: `http://${shownHost}:${address.port}`, server, close });
+      resolve({ url: `http://${shownHost}:${address.port}`, server, webSockets, close });
     });
   });
 }

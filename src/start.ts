@@ -88,13 +88,25 @@ export async function startGateway(options: {
     keepAliveTimeoutMs: http.keepAliveTimeoutMs,
     maxConnections: http.maxConnections,
     graphiql: graphiqlPageFor(config, persistedDocuments),
+    webSockets: {
+      logger,
+      maxPayloadBytes: limits.maxBodyBytes,
+      connectionInitTimeoutMs: http.webSocketInitTimeoutMs,
+      maxOperationsPerConnection: http.webSocketMaxOperations,
+      corsOrigins: http.corsOrigins,
+      introspection: http.introspection,
+    },
   });
   return {
     ...running,
     async stop(graceMs) {
+      // WebSocket clients are told to reconnect before subscriptions end (an ended one would
+      // read as complete), each once its queries and mutations are answered.
+      const webSocketsClosed = running.webSockets?.close(graceMs);
       // Subscriptions would otherwise hold their connections open until the deadline.
       await live.close();
       await running.close(graceMs, () => activeRequests.abortAll('the gateway is shutting down'));
+      await webSocketsClosed;
       // Only now: requests finishing in the grace period still share the failed-login ledger
       // and announce their writes to the other replicas.
       await changeBus.close();
