@@ -2,12 +2,19 @@ import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { useCSRFPrevention } from '@graphql-yoga/plugin-csrf-prevention';
 import { useDisableIntrospection } from '@graphql-yoga/plugin-disable-introspection';
-import { type DocumentNode, GraphQLError } from 'graphql';
-import { createYoga, maskError, type Plugin, type YogaServerInstance } from 'graphql-yoga';
+import type { DocumentNode } from 'graphql';
+import { createYoga, type Plugin } from 'graphql-yoga';
 import type { Dispatcher } from 'undici';
 import { ActiveRequests } from './active-requests.js';
 import type { Config } from './config.js';
-import { createContext, ForemanAccess, type GatewayContext, type RequestFacts } from './context.js';
+import {
+  createContext,
+  ForemanAccess,
+  type GatewayApp,
+  type GatewayContext,
+  type NodeServerContext,
+  type RequestFacts,
+} from './context.js';
 import { Callers } from './foreman/caller.js';
 import { LoginGuard } from './foreman/http/login-guard.js';
 import { createUpstreamPool } from './foreman/http/pool.js';
@@ -33,7 +40,7 @@ import { useSignIn } from './plugins/use-sign-in.js';
 import { useSubscriptionEvents } from './plugins/use-subscription-events.js';
 import { connectReplicas } from './redis/replicas.js';
 import { requestIdOf } from './request-id.js';
-import { fromCodedError, fromUpstreamError } from './schema/errors.js';
+import { maskGatewayError } from './schema/errors.js';
 import { schema } from './schema/index.js';
 import { credentialMode } from './sign-in-status.js';
 
@@ -64,14 +71,6 @@ export interface GatewayDependencies {
   /** Set while the gateway drains before it stops: readiness then answers 503. */
   lifecycle: { draining: boolean };
 }
-
-/** What node:http gives each request, as yoga's server context. */
-export interface NodeServerContext {
-  req?: IncomingMessage;
-  res?: ServerResponse;
-}
-
-export type App = YogaServerInstance<NodeServerContext, GatewayContext>;
 
 export interface StartedGateway {
   /** e.g. `http://127.0.0.1:4000` */
@@ -183,7 +182,18 @@ export async function startGateway(options: {
     persistedDocuments,
     lifecycle: { draining: false },
   };
-  server.serve(createApp(deps), graphiqlPageFor(config, persistedDocuments));
+  const { http, limits } = config;
+  server.serve(createApp(deps), {
+    graphiql: graphiqlPageFor(config, persistedDocuments),
+    webSockets: {
+      logger,
+      maxPayloadBytes: limits.maxBodyBytes,
+      connectionInitTimeoutMs: http.webSocketInitTimeoutMs,
+      maxOperationsPerConnection: http.webSocketMaxOperations,
+      corsOrigins: http.corsOrigins,
+      introspection: http.introspection,
+    },
+  });
   if (callers.serviceAccount) checkServiceAccount(deps);
   return {
     url: server.url,
@@ -192,12 +202,16 @@ export async function startGateway(options: {
       deps.lifecycle.draining = true;
     },
     async stop(graceMs) {
-      // Subscribers are told to reconnect (elsewhere), not that their subscription is over.
+      // Subscribers are told to reconnect (elsewhere), not that their subscription is over:
+      // SSE streams are cut off, WebSocket clients get 1001 once their queries and mutations
+      // are answered.
       server.endStreams();
+      const webSocketsClosed = server.webSockets?.close(graceMs);
       await live.close();
       await server.close(graceMs, () =>
         deps.activeRequests.abortAll('the gateway is shutting down'),
       );
+      await webSocketsClosed;
       // Only now: requests finishing in the grace period still share the failed-login ledger
       // and announce their writes to the other replicas.
       await changeBus.close();
@@ -209,7 +223,7 @@ export async function startGateway(options: {
 }
 
 /** graphql-yoga with its plugins, over one gateway's dependencies (no I/O of its own). */
-export function createApp(deps: GatewayDependencies): App {
+export function createApp(deps: GatewayDependencies): GatewayApp {
   const { config, logger, metrics, loginGuard, access } = deps;
   const { http, limits } = config;
   const documentCache = new ByteBoundedCache<DocumentNode>(DOCUMENT_CACHE);
@@ -274,16 +288,7 @@ export function createApp(deps: GatewayDependencies): App {
     graphiql: false,
     plugins,
     context: ({ request, req, res }) => createContext(deps, requestFacts(request, req, res)),
-    maskedErrors: {
-      maskError: (error, message, isDev) => {
-        if (error instanceof GraphQLError) {
-          const known = fromUpstreamError(error) ?? fromCodedError(error);
-          if (known) return known;
-        }
-        // Unexpected errors reach clients as "Unexpected error." with no stack or upstream body.
-        return maskError(error, message, isDev);
-      },
-    },
+    maskedErrors: { maskError: maskGatewayError },
   });
 }
 

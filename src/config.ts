@@ -127,8 +127,12 @@ export interface Config {
     requestTimeoutMs: number;
     /** How long an idle keep-alive connection stays open. */
     keepAliveTimeoutMs: number;
-    /** Connections open at once; more are refused. */
+    /** Connections open at once (WebSocket ones included); more are refused. */
     maxConnections: number;
+    /** Time a WebSocket client has, once connected, to send graphql-ws's `connection_init`. */
+    webSocketInitTimeoutMs: number;
+    /** Operations one WebSocket connection may have running at once. */
+    webSocketMaxOperations: number;
   };
 }
 
@@ -239,6 +243,8 @@ export function loadConfig(env: Env = process.env): Config {
       requestTimeoutMs: integer(env, 'HTTP_REQUEST_TIMEOUT_MS', 30_000, 100, 600_000),
       keepAliveTimeoutMs: integer(env, 'HTTP_KEEP_ALIVE_TIMEOUT_MS', 5_000, 100, 600_000),
       maxConnections: integer(env, 'MAX_CONNECTIONS', 1_024, 1, 1_000_000),
+      webSocketInitTimeoutMs: integer(env, 'WS_CONNECTION_INIT_TIMEOUT_MS', 3_000, 100, 600_000),
+      webSocketMaxOperations: integer(env, 'WS_MAX_OPERATIONS_PER_CONNECTION', 32, 1, 10_000),
     },
   };
 }

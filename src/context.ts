@@ -1,3 +1,5 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { YogaServerInstance } from 'graphql-yoga';
 import type { Dispatcher } from 'undici';
 import type { Config } from './config.js';
 import { ForemanApi } from './foreman/api.js';
@@ -9,6 +11,15 @@ import type { LoginGuard } from './foreman/http/login-guard.js';
 import type { UpstreamScheduler } from './foreman/http/scheduler.js';
 import type { ImageLocations } from './foreman/image-locations.js';
 import { type CostMeter, createCostMeter } from './limits/cost-meter.js';
+
+/** What node:http gives each request, as yoga's server context. */
+export interface NodeServerContext {
+  req?: IncomingMessage;
+  res?: ServerResponse;
+}
+
+/** The app: graphql-yoga over these contexts (made in app.ts, served by http-server.ts). */
+export type GatewayApp = YogaServerInstance<NodeServerContext, GatewayContext>;
 
 /** What every resolver of one GraphQL request sees. Built fresh per request, never shared. */
 export interface GatewayContext {

@@ -37,7 +37,8 @@ export type LimitName =
   | 'bodySize'
   | 'failedLogins'
   | 'upstreamRequests'
-  | 'subscriptions';
+  | 'subscriptions'
+  | 'operations';
 
 /**
  * An error with a client-facing code, raised below the GraphQL layer (live changes, say) where

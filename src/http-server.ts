@@ -3,7 +3,13 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { Readable } from 'node:stream';
 import { type Config, ConfigError } from './config.js';
+import type { GatewayApp } from './context.js';
 import type { GraphiQLPage } from './graphiql-page.js';
+import {
+  attachGraphQLWebSockets,
+  type GraphQLWebSocketOptions,
+  type GraphQLWebSockets,
+} from './websockets/graphql-ws.js';
 
 /**
  * The gateway's HTTP server, the only place that listens: node:http with bounds on what a client
@@ -11,15 +17,6 @@ import type { GraphiQLPage } from './graphiql-page.js';
  * order: GraphiQL for browsers, GraphQL over GET with revalidation, and everything else to the
  * app. The port is bound before anything else starts, so a port in use is one clear line.
  */
-
-/** What the server hands requests to: the app, as a node:http handler and a fetch handler. */
-export interface App {
-  (request: IncomingMessage, response: ServerResponse): unknown;
-  fetch(
-    request: Request,
-    context: { req: IncomingMessage; res: ServerResponse },
-  ): Response | Promise<Response>;
-}
 
 export interface HttpServerOptions {
   host: string;
@@ -45,12 +42,21 @@ export function httpServerOptions(config: Config): HttpServerOptions {
   };
 }
 
+export interface ServeOptions {
+  /** GraphiQL for browsers, when enabled. */
+  graphiql?: GraphiQLPage | undefined;
+  /** GraphQL over WebSocket (graphql-ws) on /graphql, when set. */
+  webSockets?: Omit<GraphQLWebSocketOptions, 'gateway'> | undefined;
+}
+
 export interface GatewayServer {
   /** e.g. `http://127.0.0.1:4000` */
   readonly url: string;
   readonly server: Server;
   /** Starts answering with the app (until then, requests get 503: the gateway is starting). */
-  serve(app: App, graphiql?: GraphiQLPage): void;
+  serve(app: GatewayApp, extras?: ServeOptions): void;
+  /** GraphQL over WebSocket, once served. */
+  readonly webSockets: GraphQLWebSockets | undefined;
   /**
    * Ends every open event stream (subscriptions over Server-Sent Events) by closing its
    * connection, with no `complete` event: clients take that as "reconnect" (to another replica),
@@ -70,8 +76,9 @@ export class PortInUseError extends ConfigError {}
 
 /** Binds the port, then answers 503 until `serve` hands it the app. */
 export async function listen(options: HttpServerOptions): Promise<GatewayServer> {
-  let app: App | undefined;
+  let app: GatewayApp | undefined;
   let graphiql: GraphiQLPage | undefined;
+  let webSockets: GraphQLWebSockets | undefined;
   let stopping = false;
   const inFlight = new Set<ServerResponse>();
   /** Responses that may be event streams (the client asked for one). */
@@ -111,6 +118,8 @@ export async function listen(options: HttpServerOptions): Promise<GatewayServer>
         setTimeout(() => server.closeAllConnections(), 250).unref();
       }, graceMs);
       deadline.unref();
+      // Upgraded sockets are no longer the HTTP server's to close, yet they hold it open.
+      void webSockets?.close(graceMs);
       server.close((error) => {
         clearTimeout(deadline);
         if (error) fail(error);
@@ -141,9 +150,15 @@ export async function listen(options: HttpServerOptions): Promise<GatewayServer>
   return {
     url,
     server,
-    serve(given, page) {
+    serve(given, extras = {}) {
       app = given;
-      graphiql = page;
+      graphiql = extras.graphiql;
+      if (extras.webSockets) {
+        webSockets = attachGraphQLWebSockets(server, { gateway: given, ...extras.webSockets });
+      }
+    },
+    get webSockets() {
+      return webSockets;
     },
     endStreams() {
       for (const response of inFlight) if (streams.has(response)) response.destroy();
@@ -153,7 +168,7 @@ export async function listen(options: HttpServerOptions): Promise<GatewayServer>
 }
 
 function route(
-  app: App,
+  app: GatewayApp,
   graphiql: GraphiQLPage | undefined,
   maxBodyBytes: number,
   request: IncomingMessage,
@@ -270,7 +285,7 @@ function refuseOversizedBody(response: ServerResponse, maxBodyBytes: number): vo
  * (Server-Sent Events) pass through untouched.
  */
 async function answerGet(
-  app: App,
+  app: GatewayApp,
   request: IncomingMessage,
   response: ServerResponse,
 ): Promise<void> {

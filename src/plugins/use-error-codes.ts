@@ -18,13 +18,14 @@ export function useErrorCodes(options: { hideSuggestions: boolean }): Plugin {
       if (Symbol.asyncIterator in (result as object)) return;
       const results = (Array.isArray(result) ? result : [result]) as ExecutionResult[];
       for (const one of results) {
-        for (const error of one.errors ?? []) label(error, options.hideSuggestions);
+        for (const error of one.errors ?? []) labelError(error, options.hideSuggestions);
       }
     },
   };
 }
 
-function label(error: GraphQLError, hideSuggestions: boolean): void {
+/** Gives an error without a code its code (and, if asked, drops the suggestions of its text). */
+export function labelError(error: GraphQLError, hideSuggestions: boolean): void {
   const extensions = error.extensions as Record<string, unknown>;
   if (hideSuggestions && / Did you mean .+\?$/.test(error.message)) {
     // A validation error's text is the only place the suggestions are.

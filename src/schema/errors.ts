@@ -1,4 +1,5 @@
-import type { GraphQLError } from 'graphql';
+import { GraphQLError } from 'graphql';
+import { maskError } from 'graphql-yoga';
 import { CodedError, type ErrorCode, gatewayError } from '../error-codes.js';
 import { UpstreamError } from '../foreman/errors.js';
 import { NODE_TYPES, type NodeResource } from './node-types.js';
@@ -94,4 +95,16 @@ export function fromCodedError(error: GraphQLError): GraphQLError | undefined {
   const coded = error.originalError;
   if (!(coded instanceof CodedError)) return undefined;
   return gatewayError(coded.code, coded.message, { original: error, extensions: coded.extensions });
+}
+
+/**
+ * What a client sees of an error: the gateway's own with their codes; anything unexpected as
+ * "Unexpected error." with no stack or upstream body (over HTTP and over WebSocket alike).
+ */
+export function maskGatewayError(error: unknown, message: string, isDev?: boolean): Error {
+  if (error instanceof GraphQLError) {
+    const known = fromUpstreamError(error) ?? fromCodedError(error);
+    if (known) return known;
+  }
+  return maskError(error, message, isDev);
 }
