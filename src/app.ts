@@ -16,9 +16,11 @@ import {
   type RequestFacts,
 } from './context.js';
 import { Callers } from './foreman/caller.js';
+import { Flights } from './foreman/http/flights.js';
 import { LoginGuard } from './foreman/http/login-guard.js';
 import { createUpstreamPool } from './foreman/http/pool.js';
 import { UpstreamScheduler } from './foreman/http/scheduler.js';
+import { LocalGenerations, UpstreamCache } from './foreman/http/upstream-cache.js';
 import { ImageLocations } from './foreman/image-locations.js';
 import { graphiqlPageFor } from './graphiql.js';
 import { type GatewayServer, httpServerOptions, listen } from './http-server.js';
@@ -38,6 +40,7 @@ import { useForemanReadiness } from './plugins/use-readiness.js';
 import { useRetryAfter } from './plugins/use-retry-after.js';
 import { useSignIn } from './plugins/use-sign-in.js';
 import { useSubscriptionEvents } from './plugins/use-subscription-events.js';
+import { RedisGenerations } from './redis/generations.js';
 import { connectReplicas } from './redis/replicas.js';
 import { requestIdOf } from './request-id.js';
 import { maskGatewayError } from './schema/errors.js';
@@ -140,6 +143,34 @@ export async function startGateway(options: {
     forwardClientAddress: logins.forwardClientAddress,
   });
   const changeBus = replicas?.changeBus ?? new MemoryChangeBus();
+  // With a service account everyone's entries are that account's: a tail of the audit log runs
+  // while the cache holds any, so that changes made in Foreman evict them.
+  let releaseTail: (() => void) | undefined;
+  const cache =
+    config.cache.ttlMs > 0
+      ? new UpstreamCache({
+          ttlMs: config.cache.ttlMs,
+          maxBytes: config.cache.maxBytes,
+          generations: replicas
+            ? new RedisGenerations(replicas.redis, (error) =>
+                logger.warn(
+                  { error: String(error) },
+                  'Redis: the cache is not used until its generations can be read again',
+                ),
+              )
+            : new LocalGenerations(),
+          onLookup: (outcome) => metrics.cacheLookups.inc({ outcome }),
+          onOccupied: (occupied) => {
+            if (!callers.serviceAccount) return;
+            if (occupied) releaseTail ??= live?.hold(serviceAccountCaller(callers));
+            else {
+              releaseTail?.();
+              releaseTail = undefined;
+            }
+          },
+        })
+      : undefined;
+  if (cache) metrics.watchCache(cache);
   const batchSize = labelled(metrics.batchSize);
   // Live changes listen to the APIs' write events, and read through the access in turn.
   let live: LiveChanges | undefined;
@@ -148,6 +179,8 @@ export async function startGateway(options: {
     foremanUrl,
     dispatcher,
     scheduler,
+    flights: new Flights(),
+    cache,
     loginGuard,
     callers,
     imageLocations: new ImageLocations(),
@@ -167,6 +200,16 @@ export async function startGateway(options: {
     ...config.live,
     logger,
     metrics: liveMetrics(metrics),
+    // Changes read from the audit log evict what they touch from the cache.
+    catalog: cache !== undefined,
+    onAuditRows: cache
+      ? (rows) => {
+          const images = rows.some((row) => row.auditable_type === 'Image');
+          const catalog = rows.some((row) => row.auditable_type !== 'Image');
+          if (images) void cache.bump('images');
+          if (catalog) void cache.bump('catalog');
+        }
+      : undefined,
   });
   const deps: GatewayDependencies = {
     config,
@@ -215,6 +258,7 @@ export async function startGateway(options: {
       // Only now: requests finishing in the grace period still share the failed-login ledger
       // and announce their writes to the other replicas.
       await changeBus.close();
+      cache?.close();
       replicas?.redis.disconnect();
       // Anything still open towards Foreman belongs to requests that are gone.
       await dispatcher.destroy();
@@ -318,6 +362,11 @@ function checkServiceAccount(deps: GatewayDependencies): void {
         `the service account "${caller.login}" could not be checked with Foreman: callers are refused until it works (see /readyz)`,
       ),
   );
+}
+
+/** The service account as the gateway's own work uses it (no caller's address). */
+function serviceAccountCaller(callers: Callers) {
+  return callers.of({ authorization: undefined, peer: undefined, forwardedFor: undefined });
 }
 
 /**

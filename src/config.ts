@@ -57,6 +57,13 @@ export interface Config {
     /** Largest Foreman response body read, in bytes. */
     maxUpstreamResponseBytes: number;
   };
+  /** Answers of Foreman kept for a while (opt-in). */
+  cache: {
+    /** How long an answer is kept; 0: no cache. */
+    ttlMs: number;
+    /** What all answers kept may weigh, counted on their bodies. */
+    maxBytes: number;
+  };
   /** Protection against Foreman's failed-login lockout, which all callers behind the gateway share. */
   logins: {
     /** How long a credential Foreman refused is answered locally, without asking Foreman again. */
@@ -199,6 +206,10 @@ export function loadConfig(env: Env = process.env): Config {
         1_000,
         2 ** 31,
       ),
+    },
+    cache: {
+      ttlMs: integer(env, 'UPSTREAM_CACHE_TTL_MS', 0, 0, 3_600_000),
+      maxBytes: integer(env, 'UPSTREAM_CACHE_MAX_BYTES', 64 * 1024 * 1024, 1_024, 2 ** 33),
     },
     logins: {
       refusedCredentialTtlMs: integer(env, 'REFUSED_CREDENTIAL_TTL_MS', 60_000, 0, 86_400_000),

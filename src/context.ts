@@ -6,9 +6,11 @@ import { ForemanApi } from './foreman/api.js';
 import type { Caller, CallerFacts, Callers } from './foreman/caller.js';
 import type { ImageChangeEvent, ImagePlace, ImageWrite } from './foreman/changes.js';
 import { ForemanClient, type UpstreamCallEvent } from './foreman/http/client.js';
+import type { Flights } from './foreman/http/flights.js';
 import { ConcurrencyLimiter } from './foreman/http/limiter.js';
 import type { LoginGuard } from './foreman/http/login-guard.js';
 import type { UpstreamScheduler } from './foreman/http/scheduler.js';
+import type { UpstreamCache } from './foreman/http/upstream-cache.js';
 import type { ImageLocations } from './foreman/image-locations.js';
 import { type CostMeter, createCostMeter } from './limits/cost-meter.js';
 
@@ -68,6 +70,10 @@ export interface ForemanAccessOptions {
   dispatcher: Dispatcher;
   /** Foreman's slots, shared between callers. */
   scheduler: UpstreamScheduler;
+  /** Identical reads in flight at once share one call. */
+  flights: Flights;
+  /** Answers kept for a while, when UPSTREAM_CACHE_TTL_MS is set. */
+  cache?: UpstreamCache | undefined;
   loginGuard: LoginGuard;
   callers: Callers;
   imageLocations: ImageLocations;
@@ -122,6 +128,9 @@ export class ForemanAccess {
       maxResponseBytes: config.limits.maxUpstreamResponseBytes,
       limiter: new ConcurrencyLimiter(config.limits.upstreamConcurrencyPerRequest),
       scheduler: this.#options.scheduler,
+      flights: this.#options.flights,
+      // The gateway's own reads (audit polls, what subscribers are told) must be fresh.
+      cache: request.background ? undefined : this.#options.cache,
       background: request.background,
       credentialConcurrency: config.logins.credentialConcurrency,
       retry: {

@@ -4,6 +4,8 @@ import type { LiveMetrics } from './live/live-changes.js';
 /** The gateway's Prometheus metrics, on a registry of its own (served at /metrics). */
 export function createMetrics() {
   const registry = new Registry();
+  /** What the cache gauges read when scraped (nothing until a cache is watched). */
+  let cache: { bytes: number; size: number } = { bytes: 0, size: 0 };
   collectDefaultMetrics({ register: registry });
   return {
     registry,
@@ -38,6 +40,32 @@ export function createMetrics() {
       help: 'Calls to Foreman not sent because they could not have been answered before their deadline (answered OVERLOADED).',
       registers: [registry],
     }),
+    cacheLookups: new Counter({
+      name: 'upstream_cache_lookups_total',
+      help: 'Reads looked up in the cache (UPSTREAM_CACHE_TTL_MS), by outcome: hit, miss, stale (held but out of date).',
+      labelNames: ['outcome'] as const,
+      registers: [registry],
+    }),
+    cacheBytes: new Gauge({
+      name: 'upstream_cache_bytes',
+      help: "What the cache holds, counted on Foreman's answers' bodies (bounded by UPSTREAM_CACHE_MAX_BYTES).",
+      registers: [registry],
+      collect() {
+        this.set(cache.bytes);
+      },
+    }),
+    cacheEntries: new Gauge({
+      name: 'upstream_cache_entries',
+      help: 'Answers the cache holds.',
+      registers: [registry],
+      collect() {
+        this.set(cache.size);
+      },
+    }),
+    /** The cache the gauges above report. */
+    watchCache(watched: { bytes: number; size: number }): void {
+      cache = watched;
+    },
     upstreamRetries: new Counter({
       name: 'foreman_request_retries_total',
       help: 'GET requests to Foreman retried after a connection error or 502/503/504.',

@@ -26,6 +26,7 @@ import { deleteImage, type ImageAttributes, postImage, putImage } from './rest/i
 import { orEmpty, type PageReader, readList, readMergedByIds } from './rest/list-pages.js';
 import { collectionPath, imagesPath, listQuery, memberPath } from './rest/paths.js';
 import {
+  CATALOG_AUDITS,
   chunkIds,
   IMAGE_AUDITS,
   idCompared,
@@ -182,18 +183,25 @@ export class ForemanApi {
   }
 
   /**
-   * Audit rows of images after `afterId`, oldest first (Foreman's `order=id`): its only feed of
-   * image changes. `afterId` undefined: just the newest row, to start tailing from.
+   * Audit rows after `afterId`, oldest first (Foreman's `order=id`): its only feed of changes.
+   * Those of images, or with `catalog`, also of the compute resources, operating systems and
+   * architectures whose names image rows carry. `afterId` undefined: just the newest row, to
+   * start tailing from.
    */
-  async imageAudits(afterId: number | undefined, perPage: number): Promise<AuditRecord[]> {
+  async changeAudits(
+    afterId: number | undefined,
+    perPage: number,
+    scope: 'images' | 'catalog' = 'images',
+  ): Promise<AuditRecord[]> {
+    const types = scope === 'catalog' ? CATALOG_AUDITS : IMAGE_AUDITS;
     const envelope = await this.#client.get<IndexEnvelope<AuditRecord>>(
       '/api/audits',
       afterId === undefined
-        ? listQuery({ page: 1, perPage: 1, search: IMAGE_AUDITS, order: 'id DESC' })
+        ? listQuery({ page: 1, perPage: 1, search: types, order: 'id DESC' })
         : listQuery({
             page: 1,
             perPage,
-            search: `${IMAGE_AUDITS} and ${idCompared('>', afterId)}`,
+            search: `${types} and ${idCompared('>', afterId)}`,
             order: 'id',
           }),
     );
@@ -234,6 +242,7 @@ export class ForemanApi {
   async createImage(computeResourceId: number, attributes: ImageAttributes): Promise<ImageRecord> {
     const created = await postImage(this.#client, computeResourceId, attributes);
     this.#afterImageWrite(created);
+    await this.#client.imagesChanged();
     this.#announce('created', undefined, created, attributes);
     return created;
   }
@@ -242,6 +251,7 @@ export class ForemanApi {
   async updateImage(image: ImageRecord, attributes: ImageAttributes): Promise<ImageRecord> {
     const updated = await putImage(this.#client, image, attributes);
     this.#afterImageWrite(updated);
+    await this.#client.imagesChanged();
     this.#announce('updated', image, updated, attributes);
     return updated;
   }
@@ -250,6 +260,7 @@ export class ForemanApi {
   async deleteImage(image: ImageRecord): Promise<void> {
     await deleteImage(this.#client, image);
     this.#afterImageWrite();
+    await this.#client.imagesChanged();
     this.#announce('deleted', image, undefined, {});
   }
 

@@ -2,9 +2,7 @@ import type { ForemanApi } from '../foreman/api.js';
 import { UpstreamError } from '../foreman/errors.js';
 import type { ConcurrencyLimiter } from '../foreman/http/limiter.js';
 import type { AuditRecord } from '../foreman/records.js';
-import { timestamp } from '../foreman/timestamps.js';
 import { withChildSignal } from './child-signal.js';
-import { type ChangeNotice, noticeFromAudit } from './notices.js';
 
 export interface AuditTailOptions {
   /** A fresh API with the subscribers' credentials, for one poll (cancelled by `signal`, which lives as long as the poll). */
@@ -19,8 +17,10 @@ export interface AuditTailOptions {
   graceMs: number;
   /** Polls of all tails together in flight at once (Foreman serves ~32 requests for everyone). */
   polls: ConcurrencyLimiter;
-  /** Takes a poll's new changes; resolves when they are told (a failure retries them). */
-  onNotices(notices: ChangeNotice[]): Promise<void>;
+  /** Which changes: images, or with the catalog too (what the cache must hear of). */
+  scope?: 'images' | 'catalog';
+  /** Takes a poll's new rows, oldest first; resolves when they are told (a failure retries them). */
+  onRows(rows: AuditRecord[]): Promise<void>;
   /** Foreman refused the credentials, or they may not be tried now: the tail has stopped. */
   onStopped(reason: UpstreamError): void;
   onPoll?(outcome: 'ok' | 'error'): void;
@@ -58,7 +58,7 @@ export class AuditTail {
   #settleVerification!: (error?: unknown) => void;
 
   constructor(options: AuditTailOptions) {
-    this.#options = { onPoll: () => undefined, now: Date.now, ...options };
+    this.#options = { onPoll: () => undefined, now: Date.now, scope: 'images', ...options };
     this.#awaitVerification();
   }
 
@@ -146,21 +146,19 @@ export class AuditTail {
     const api = this.#options.api(signal);
     if (this.#floor === undefined) {
       // Changes from now on: the newest image audit is where the tail starts.
-      const [newest] = await api.imageAudits(undefined, 1);
+      const [newest] = await api.changeAudits(undefined, 1, this.#options.scope);
       this.#floor = newest?.id ?? 0;
       return;
     }
     const fresh: AuditRecord[] = [];
     for (let after = this.#floor; ; ) {
-      const page = await api.imageAudits(after, PAGE_SIZE);
+      const page = await api.changeAudits(after, PAGE_SIZE, this.#options.scope);
       fresh.push(...page.filter((row) => !this.#told.has(row.id)));
       if (page.length < PAGE_SIZE) break;
       after = (page.at(-1) as AuditRecord).id;
     }
     fresh.sort((a, b) => a.id - b.id);
-    await this.#options.onNotices(
-      fresh.map((row) => noticeFromAudit(row, timestamp(row.created_at))),
-    );
+    await this.#options.onRows(fresh);
     const now = this.#options.now();
     for (const row of fresh) this.#told.set(row.id, now);
     this.#raiseFloor(now);

@@ -5,11 +5,13 @@ import type { Caller } from '../foreman/caller.js';
 import type { ChangeNotice, ImageChangeEvent, ImagePlace, ImageWrite } from '../foreman/changes.js';
 import { UpstreamError } from '../foreman/errors.js';
 import { ConcurrencyLimiter } from '../foreman/http/limiter.js';
+import type { AuditRecord } from '../foreman/records.js';
+import { timestamp } from '../foreman/timestamps.js';
 import type { Logger } from '../logger.js';
 import { AuditTail, type TailState } from './audit-tail.js';
 import type { ChangeBus } from './bus.js';
 import { withChildSignal } from './child-signal.js';
-import { noticeFromWrite } from './notices.js';
+import { noticeFromAudit, noticeFromWrite } from './notices.js';
 import { EventQueue } from './queue.js';
 import { ToldChanges } from './told-changes.js';
 import { matches, viewFor } from './view.js';
@@ -28,6 +30,13 @@ export interface LiveChangesOptions {
   pollConcurrency: number;
   logger: Logger;
   metrics?: LiveMetrics | undefined;
+  /**
+   * Told of every audit row the tails read (images, and with `catalog`, the compute resources,
+   * operating systems and architectures whose names image rows carry): the cache's evictions.
+   */
+  onAuditRows?: ((rows: AuditRecord[]) => void) | undefined;
+  /** Tails read the catalog's changes too (the cache needs them), not only images'. */
+  catalog?: boolean | undefined;
 }
 
 export interface LiveMetrics {
@@ -47,6 +56,8 @@ interface Subscriber {
 interface Group {
   caller: Caller;
   subscribers: Set<Subscriber>;
+  /** Holders that keep the tail running without subscribers (the cache, in service-account mode). */
+  holds: number;
   controller: AbortController;
   tail: AuditTail;
   /** Changes told to this group, by either route. */
@@ -140,6 +151,25 @@ export class LiveChanges {
     return subscriber.queue;
   }
 
+  /**
+   * Keeps a tail of the audit log running with this caller's credential, subscribers or not,
+   * until the returned function is called: what the cache holds for everyone (a service account)
+   * is evicted when the audit log shows a change.
+   */
+  hold(caller: Caller): () => void {
+    const key = caller.identity;
+    if (!key) return () => undefined;
+    const group = this.#groups.get(key) ?? this.#startGroup(key, caller);
+    group.holds += 1;
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      group.holds -= 1;
+      this.#endIfIdle(key, group);
+    };
+  }
+
   /** Tells every replica's subscribers of a write this gateway just made. */
   announce(write: ImageWrite): void {
     this.#options.bus.publish(noticeFromWrite(write)).catch((error: unknown) => {
@@ -166,6 +196,7 @@ export class LiveChanges {
     const group: Group = {
       caller,
       subscribers: new Set(),
+      holds: 0,
       controller,
       told: new ToldChanges(TOLD_FOR_MS),
       // The tail's own signal ends with the group's (#leave stops both).
@@ -174,8 +205,14 @@ export class LiveChanges {
         intervalMs: this.#options.pollIntervalMs,
         graceMs: this.#options.graceMs,
         polls: this.#polls,
-        onNotices: async (notices) => {
-          await this.#deliver(group, notices);
+        scope: this.#options.catalog ? 'catalog' : 'images',
+        onRows: async (rows) => {
+          this.#options.onAuditRows?.(rows);
+          const images = rows.filter((row) => row.auditable_type === 'Image');
+          await this.#deliver(
+            group,
+            images.map((row) => noticeFromAudit(row, timestamp(row.created_at))),
+          );
         },
         onStopped: (reason) => this.#tailStopped(group, reason),
         onPoll: (outcome) => this.#options.metrics?.poll(outcome),
@@ -194,11 +231,15 @@ export class LiveChanges {
     if (left > 0) this.#perShare.set(subscriber.share, left);
     else this.#perShare.delete(subscriber.share);
     this.#options.metrics?.subscriptions(this.#count);
-    if (group.subscribers.size > 0) return;
-    // The last one left: no more polling, and nothing in flight for them.
+    this.#endIfIdle(key, group);
+  }
+
+  /** The last one left: no more polling, and nothing in flight for them. */
+  #endIfIdle(key: string, group: Group): void {
+    if (group.subscribers.size > 0 || group.holds > 0) return;
     group.tail.stop();
     group.controller.abort(new Error('nobody is subscribed any more'));
-    this.#groups.delete(key);
+    if (this.#groups.get(key) === group) this.#groups.delete(key);
   }
 
   async #onAnnounced(notice: ChangeNotice): Promise<void> {

@@ -185,8 +185,11 @@ describe('bounded concurrency towards Foreman', () => {
         const inFlight = limited.demo.requests.filter((r) => r.status === 0).length;
         maxInFlight = Math.max(maxInFlight, inFlight);
       }, 5);
+      // Distinct searches: identical reads in flight at once would share one call.
       const results = await Promise.all(
-        Array.from({ length: 12 }, () => limited.query('{ architectures { totalCount } }')),
+        Array.from({ length: 12 }, (_, n) =>
+          limited.query(`{ architectures(search: "id > ${n}") { totalCount } }`),
+        ),
       );
       clearInterval(sampler);
       expect(results.every((r) => r.errors === undefined)).toBe(true);

@@ -16,7 +16,9 @@ afterEach(async () => {
   harness = undefined;
 });
 
-const ONE_CALL = '{ architecture(id: "1") { name } }';
+/** One call each, all different (identical reads in flight at once would share one call). */
+let distinct = 0;
+const oneCall = () => `{ architectures(search: "id > ${distinct++}", first: 1) { totalCount } }`;
 
 async function post(h: Harness, headers: Record<string, string> = {}) {
   const response = await fetch(`${h.url}/graphql`, {
@@ -26,7 +28,7 @@ async function post(h: Harness, headers: Record<string, string> = {}) {
       authorization: `Basic ${Buffer.from(`${DEMO_ADMIN.login}:${DEMO_ADMIN.password}`).toString('base64')}`,
       ...headers,
     },
-    body: JSON.stringify({ query: ONE_CALL }),
+    body: JSON.stringify({ query: oneCall() }),
   });
   const body = (await response.json()) as {
     data?: unknown;

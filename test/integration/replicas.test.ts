@@ -366,4 +366,65 @@ describe.skipIf(!haveRedis)('two replicas with REDIS_URL', () => {
       stream.close();
     });
   });
+  describe('sharing a cache (UPSTREAM_CACHE_TTL_MS)', () => {
+    let demo: DemoUpstream;
+    let redis: RedisProcess;
+    let a: GatewayProcess;
+    let b: GatewayProcess;
+    const LIST =
+      '{ images(computeResourceId: "1", first: 50, order: "id") { nodes { foremanId name } } }';
+    type Listed = { images: { nodes: Array<{ foremanId: number; name: string }> } };
+
+    beforeAll(async () => {
+      demo = await startDemoUpstream();
+      redis = await startRedis();
+      const env = {
+        FOREMAN_URL: demo.url,
+        REDIS_URL: redis.url,
+        SHARED_SECRET,
+        UPSTREAM_CACHE_TTL_MS: '60000',
+      };
+      [a, b] = await Promise.all([startGatewayProcess(env), startGatewayProcess(env)]);
+    });
+
+    afterAll(async () => {
+      a?.kill();
+      b?.kill();
+      await redis?.stop();
+      await demo?.close();
+    });
+
+    it('a write through one replica is read back at once through the other', async () => {
+      const admin = basicAuth(DEMO_ADMIN);
+      const listed = (await query(a, LIST, admin)).data as Listed;
+      const image = listed.images.nodes[0];
+      if (!image) throw new Error('no image in compute resource 1');
+      // Both replicas hold the list now: a second read costs Foreman nothing.
+      await query(b, LIST, admin);
+      demo.resetRequests();
+      await query(a, LIST, admin);
+      await query(b, LIST, admin);
+      expect(demo.requests).toEqual([]);
+
+      const written = await query(
+        b,
+        `mutation { updateImage(input: { id: "${image.foremanId}", name: "written-through-b" }) { errors { message } } }`,
+        admin,
+      );
+      expect(written.errors).toBeUndefined();
+      // Replica A's entry is out of date the moment B's write is answered.
+      const after = (await query(a, LIST, admin)).data as Listed;
+      expect(after.images.nodes[0]?.name).toBe('written-through-b');
+    });
+
+    it('while Redis is away, the cache is not used (nothing possibly stale is served)', async () => {
+      const admin = basicAuth(DEMO_ADMIN);
+      await query(a, LIST, admin);
+      await redis.stop();
+      demo.resetRequests();
+      const answer = await query(a, LIST, admin);
+      expect(answer.errors).toBeUndefined();
+      expect(demo.requests.map((r) => r.path)).toContain('/api/compute_resources/1/images');
+    });
+  });
 });

@@ -76,7 +76,7 @@ describe('LiveChanges', () => {
       return {
         image: async () => image,
         record: async () => computeResource,
-        imageAudits: async (): Promise<AuditRecord[]> => [],
+        changeAudits: async (): Promise<AuditRecord[]> => [],
       } as unknown as ForemanApi;
     };
     const bus = new MemoryChangeBus();

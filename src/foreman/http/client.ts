@@ -3,10 +3,12 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { type Dispatcher, errors as undiciErrors } from 'undici';
 import type { Caller } from '../caller.js';
 import { parseUpstreamError, UpstreamError } from '../errors.js';
+import type { Flights } from './flights.js';
 import type { ConcurrencyLimiter } from './limiter.js';
 import type { Admission, LoginGuard, LoginOutcome } from './login-guard.js';
 import { parseRetryAfter, type RetryPolicy, retryDelay } from './retry.js';
 import { BACKGROUND, type UpstreamScheduler } from './scheduler.js';
+import type { GenerationSnapshot, UpstreamCache } from './upstream-cache.js';
 
 export type WriteMethod = 'POST' | 'PUT' | 'DELETE';
 
@@ -46,6 +48,10 @@ export interface ForemanClientOptions {
   background?: boolean | undefined;
   /** Calls one (caller's own) credential may have in flight at once, across all requests. */
   credentialConcurrency: number;
+  /** Identical reads in flight at once, across requests, share one call. */
+  flights: Flights;
+  /** Answers kept for a while (opt-in, UPSTREAM_CACHE_TTL_MS). */
+  cache?: UpstreamCache | undefined;
   /** Retries for GET; writes are never retried. */
   retry: RetryPolicy;
   /** Upstream requests (retries included) this client may make in all. */
@@ -118,36 +124,92 @@ export class ForemanClient {
     return stop;
   }
 
-  /** GETs are retried on connection errors and 502/503/504, with backoff and jitter. */
+  /**
+   * A read. From the cache when it holds a current answer for this credential; else joined to an
+   * identical read in flight (the same credential, address and URL), or made: retried on
+   * connection errors and 502/503/504, with backoff and jitter.
+   */
   async get<T>(path: string, query: Record<string, string> = {}): Promise<T> {
+    this.#checkCanCall('GET', path);
+    const { caller, cache, flights } = this.#options;
+    const identity = caller.identity as string;
+    const search = new URLSearchParams(query).toString();
+    const url = search ? `${path}?${search}` : path;
+    if (cache && !this.#options.loginGuard.isRefused(identity)) {
+      const hit = await cache.get(identity, url);
+      if (hit !== undefined) return hit as T;
+    }
+    this.#requestsMade += 1;
+    const key = `${identity}\u0000${caller.forwardedFor ?? ''}\u0000${url}`;
+    const { answer } = flights.join(key, this.#stop.signal, (signal) =>
+      this.#read<T>(path, query, url, signal),
+    );
+    try {
+      return await answer;
+    } catch (error) {
+      throw this.#asOwn(error, 'GET', path);
+    }
+  }
+
+  /** Writes are sent once: never retried, whatever the answer (a retry could create twice). */
+  async send<T>(method: WriteMethod, path: string, body?: unknown): Promise<T> {
+    this.#checkCanCall(method, path);
+    this.#requestsMade += 1;
+    try {
+      return (await this.#attempt<T>(method, path, {}, body, 1, this.#stop.signal)).data;
+    } catch (error) {
+      throw this.#asOwn(error, method, path);
+    }
+  }
+
+  /**
+   * What the cache holds may be out of date now: an image write through this client has been
+   * answered. Awaited before the write is answered, so that its writer reads it back at once.
+   */
+  async imagesChanged(): Promise<void> {
+    await this.#options.cache?.bump('images');
+  }
+
+  /**
+   * A read as one call to Foreman (with retries), made for whoever waits for it: cancelled by
+   * `signal` when nobody does any more. Its answer is kept when the cache is on, with the
+   * generations read before it was sent.
+   */
+  async #read<T>(
+    path: string,
+    query: Record<string, string>,
+    url: string,
+    signal: AbortSignal,
+  ): Promise<T> {
+    const { cache, caller } = this.#options;
+    const generations: GenerationSnapshot | undefined = cache ? await cache.snapshot() : undefined;
     for (let attempt = 1; ; attempt++) {
       try {
-        return await this.#attempt<T>('GET', path, query, undefined, attempt);
+        const { data, bytes } = await this.#attempt<T>(
+          'GET',
+          path,
+          query,
+          undefined,
+          attempt,
+          signal,
+        );
+        if (cache && generations)
+          cache.set(caller.identity as string, url, data, bytes, generations);
+        return data;
       } catch (error) {
         if (!(error instanceof UpstreamError)) throw error;
         const delay = retryDelay(this.#options.retry, attempt, error);
         if (delay === undefined) throw error;
-        await sleep(delay, undefined, { signal: this.#stop.signal }).catch(() => {
-          throw this.#cancelled('GET', path);
+        await sleep(delay, undefined, { signal }).catch(() => {
+          throw this.#cancelled('GET', path, signal);
         });
       }
     }
   }
 
-  /** Writes are sent once: never retried, whatever the answer (a retry could create twice). */
-  send<T>(method: WriteMethod, path: string, body?: unknown): Promise<T> {
-    return this.#attempt<T>(method, path, {}, body, 1);
-  }
-
-  async #attempt<T>(
-    method: string,
-    path: string,
-    query: Record<string, string>,
-    body: unknown,
-    attempt: number,
-  ): Promise<T> {
+  /** Before a call is made for this request: what it may not do is refused here. */
+  #checkCanCall(method: string, path: string): void {
     const { caller } = this.#options;
-    const stop = this.#stop.signal;
     if (!caller.authorization || !caller.identity) {
       // Without credentials Foreman can only answer 401 (and count a failed login): say so here.
       throw new UpstreamError({
@@ -161,7 +223,8 @@ export class ForemanClient {
       });
     }
     if (this.#refusal) throw this.#refusal;
-    if (stop.aborted) throw this.#cancelled(method, path);
+    const stop = this.#stop.signal;
+    if (stop.aborted) throw this.#cancelled(method, path, stop);
     if (this.#requestsMade >= this.#options.maxRequests) {
       const capped = new UpstreamError({
         kind: 'request_limit',
@@ -174,17 +237,46 @@ export class ForemanClient {
       this.#stop.abort(capped);
       throw capped;
     }
-    this.#requestsMade += 1;
+  }
+
+  /**
+   * A call's failure as this request takes it (the call may have been made for several): a
+   * refusal means nothing more is sent with the credential in this request; being refused for
+   * lack of time means the request is answered OVERLOADED, so its other waiting calls stop; and
+   * this request going away is its own cancellation.
+   */
+  #asOwn(error: unknown, method: string, path: string): unknown {
+    const stop = this.#stop.signal;
+    if (stop.aborted && error === stop.reason) return this.#cancelled(method, path, stop);
+    if (!(error instanceof UpstreamError)) return error;
+    if (loginOutcome(error) === 'refused' || error.kind === 'credentials_refused') {
+      this.#refusal = error;
+    }
+    // Answered OVERLOADED whatever else comes back: its calls still waiting are not worth a slot.
+    if (error.kind === 'overloaded') this.#stop.abort(error);
+    return error;
+  }
+
+  async #attempt<T>(
+    method: string,
+    path: string,
+    query: Record<string, string>,
+    body: unknown,
+    attempt: number,
+    cancel: AbortSignal,
+  ): Promise<{ data: T; bytes: number }> {
+    const { caller } = this.#options;
+    if (cancel.aborted) throw this.#cancelled(method, path, cancel);
 
     // One signal per attempt: the request's, the credential's revocation while it waits, and a
     // deadline that starts now, so time spent waiting for a slot or a socket counts.
     const call = new AbortController();
     const deadlineAt = Date.now() + this.#options.timeoutMs;
     const deadline = setTimeout(() => call.abort(DEADLINE), this.#options.timeoutMs);
-    const onStop = () => call.abort(stop.reason);
-    stop.addEventListener('abort', onStop, { once: true });
+    const onStop = () => call.abort(cancel.reason);
+    cancel.addEventListener('abort', onStop, { once: true });
     const credential = {
-      identity: caller.identity,
+      identity: caller.identity as string,
       client: caller.address,
       foremanKey: caller.forwardedFor ?? 'gateway',
       shared: caller.sharedCredential,
@@ -228,17 +320,13 @@ export class ForemanClient {
       }, call.signal);
       outcome = 'accepted';
       this.#report(method, path, result.status, started, attempt);
-      return result.data;
+      return { data: result.data, bytes: result.bytes };
     } catch (error) {
       const upstreamError = this.#toUpstreamError(error, method, path, call.signal);
       upstreamError.requestId ??= this.#options.requestId;
       outcome = loginOutcome(upstreamError);
-      // Refused for lack of time: the request is answered OVERLOADED whatever else comes back,
-      // so its calls still waiting are not worth a slot either.
-      if (upstreamError.kind === 'overloaded') this.#stop.abort(upstreamError);
-      if (outcome === 'refused' || upstreamError.kind === 'credentials_refused') {
-        this.#refusal = upstreamError;
-      }
+      // Nothing read with a credential Foreman refuses is served again from the cache.
+      if (outcome === 'refused') this.#options.cache?.forgetIdentity(caller.identity as string);
       // Only calls that were sent are reported: local refusals and cancelled waits never were.
       if (started > 0) {
         const status = upstreamError.kind === 'http' ? upstreamError.status : 0;
@@ -248,7 +336,7 @@ export class ForemanClient {
       throw upstreamError;
     } finally {
       clearTimeout(deadline);
-      stop.removeEventListener('abort', onStop);
+      cancel.removeEventListener('abort', onStop);
       admission?.settle(outcome);
     }
   }
@@ -278,7 +366,7 @@ export class ForemanClient {
     body: unknown,
     signal: AbortSignal,
     deadline: NodeJS.Timeout,
-  ): Promise<{ status: number; data: T }> {
+  ): Promise<{ status: number; data: T; bytes: number }> {
     const search = new URLSearchParams(query).toString();
     const response = await this.#options.dispatcher.request({
       origin: this.#origin,
@@ -306,7 +394,7 @@ export class ForemanClient {
       });
     }
     try {
-      return { status: response.statusCode, data: JSON.parse(text) as T };
+      return { status: response.statusCode, data: JSON.parse(text) as T, bytes: text.length };
     } catch (cause) {
       throw new UpstreamError(
         {
@@ -343,14 +431,17 @@ export class ForemanClient {
             },
             { cause: error },
           )
-        : this.#cancelled(method, path);
+        : this.#cancelled(method, path, callSignal);
     }
     return toUpstreamError(error, method, path);
   }
 
-  /** A call cut short by `#stop`: the cap's error when that was why, else the request's end. */
-  #cancelled(method: string, path: string): UpstreamError {
-    const reason: unknown = this.#stop.signal.reason;
+  /**
+   * A call cut short by its signal (`#stop`, or a shared call's when nobody waits for it any
+   * more): the cap's or the overload's error when that was why, else the request's end.
+   */
+  #cancelled(method: string, path: string, signal: AbortSignal): UpstreamError {
+    const reason: unknown = signal.reason;
     if (reason instanceof UpstreamError) return reason;
     return new UpstreamError({
       kind: 'aborted',

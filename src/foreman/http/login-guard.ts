@@ -140,6 +140,12 @@ export class LoginGuard {
     }
   }
 
+  /** Whether this replica knows the credential refused now (no ledger round trip). */
+  isRefused(identity: string): boolean {
+    const state = this.#credentials.get(identity);
+    return state !== undefined && state.refusedUntil > this.#options.now();
+  }
+
   /** What readiness reports about a credential (the service account's), without asking Foreman. */
   async status(identity: string): Promise<'accepted' | 'refused' | 'unknown'> {
     const now = this.#options.now();

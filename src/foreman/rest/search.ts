@@ -44,6 +44,13 @@ export function chunkIds(
 export const IMAGE_AUDITS = 'type = image';
 
 /**
+ * Images and what their rows name: compute resources, operating systems (`os`: `operatingsystem`
+ * is refused, the class has subclasses) and architectures. `type` takes only `=` and `!=`.
+ */
+export const CATALOG_AUDITS =
+  '(type = image or type = compute_resource or type = os or type = architecture)';
+
+/**
  * The audit rows of some images: `type = image and auditable_id ^ (1,2,3)` (`auditable_id = 1`
  * for one), and `and id < N` to read on below a row. Ordered `id DESC`, newest first.
  */
