@@ -7,6 +7,7 @@ import { ForemanClient, type UpstreamCallEvent } from './foreman/http/client.js'
 import { ConcurrencyLimiter } from './foreman/http/limiter.js';
 import type { LoginGuard } from './foreman/http/login-guard.js';
 import type { ImageLocations } from './foreman/image-locations.js';
+import type { CallTracing } from './tracing/call-span.js';
 
 /** What every resolver of one GraphQL request sees. Built fresh per request, never shared. */
 export interface GatewayContext {
@@ -44,6 +45,8 @@ export interface RequestFacts extends CallerFacts {
   requestId: string;
   /** Fires when the GraphQL request ends: its upstream calls are cancelled. */
   signal: AbortSignal;
+  /** Its trace, when tracing is on: its Foreman calls are spans in it. */
+  trace?: CallTracing | undefined;
 }
 
 export interface ForemanAccessOptions {
@@ -86,7 +89,12 @@ export class ForemanAccess {
 
   forCaller(
     caller: Caller,
-    request: { requestId: string; signal: AbortSignal; maxRequests?: number | undefined },
+    request: {
+      requestId: string;
+      signal: AbortSignal;
+      maxRequests?: number | undefined;
+      trace?: CallTracing | undefined;
+    },
   ): ForemanApi {
     const { config } = this.#options;
     const client = new ForemanClient({
@@ -106,6 +114,7 @@ export class ForemanAccess {
       maxRequests: request.maxRequests ?? config.limits.maxUpstreamRequests,
       requestId: request.requestId,
       onCall: this.#options.reportCalls?.(request.requestId),
+      trace: request.trace,
     });
     return new ForemanApi(client, {
       imageLocations: this.#options.imageLocations,
@@ -129,7 +138,7 @@ function contextFor(
   live: ImageChangeFeed,
   config: Config,
   foreman: ForemanApi,
-  request: { requestId: string; signal: AbortSignal },
+  request: { requestId: string; signal: AbortSignal; trace?: CallTracing | undefined },
 ): GatewayContext {
   return {
     foreman,
@@ -138,7 +147,7 @@ function contextFor(
     requestId: request.requestId,
     signal: request.signal,
     forEvent: (signal) => {
-      const event = { requestId: request.requestId, signal };
+      const event = { requestId: request.requestId, signal, trace: request.trace };
       const api = access.forCaller(foreman.caller, {
         ...event,
         maxRequests: config.live.maxUpstreamRequestsPerEvent,

@@ -37,6 +37,7 @@ import { requestIdOf } from './request-id.js';
 import { fromCodedError, fromUpstreamError } from './schema/errors.js';
 import { schema } from './schema/index.js';
 import { credentialMode } from './sign-in-status.js';
+import type { Tracing } from './tracing/tracing.js';
 
 export interface GatewayDependencies {
   config: Config;
@@ -56,6 +57,8 @@ export interface GatewayDependencies {
   persistedDocuments?: PersistedManifest | undefined;
   /** Where own image writes are announced (in process, or Redis between replicas). */
   changeBus: ChangeBus;
+  /** Traces of requests, operations and Foreman calls; unset when tracing is off. */
+  tracing?: Tracing | undefined;
 }
 
 /** What node:http gives each request, as yoga's server context. */
@@ -78,7 +81,10 @@ export function createGateway(deps: GatewayDependencies): GatewayParts {
   const { http, limits } = config;
   const documentCache = new ByteBoundedCache<DocumentNode>(DOCUMENT_CACHE);
   const serviceAccount = callers.serviceAccountIdentity;
+  const { tracing } = deps;
   const plugins: Plugin[] = [
+    // First: every request gets its span before any other plugin may answer it.
+    ...(tracing ? [tracing.plugin] : []),
     useForemanReadiness({
       foremanUrl: deps.foremanUrl,
       dispatcher: deps.dispatcher,
@@ -89,7 +95,7 @@ export function createGateway(deps: GatewayDependencies): GatewayParts {
     // Browsers send "simple" cross-site requests without a preflight; demand a header they cannot.
     useCSRFPrevention({ requestHeaders: ['x-graphql-yoga-csrf', 'apollo-require-preflight'] }),
     useDocumentLimits(limits, (query) => documentCache.has(query)),
-    useObservability(logger, metrics),
+    useObservability(logger, metrics, tracing && ((request) => tracing.sampledTraceId(request))),
     useQueryLimits({ ...limits }),
     useSubscriptionEvents(),
     useRetryAfter(),
@@ -163,6 +169,7 @@ export function createGateway(deps: GatewayDependencies): GatewayParts {
     forwardedFor: req?.headers['x-forwarded-for'] as string | undefined,
     requestId: requestIdOf(request),
     signal: deps.activeRequests.begin(res, request.signal),
+    trace: tracing?.callsOf(request),
   });
   plugins.push(
     useSignIn({

@@ -17,6 +17,7 @@ import { NoticeGate } from './redis/notice-gate.js';
 import { deriveKey } from './redis/shared-secret.js';
 import { SignedMessages } from './redis/signed-messages.js';
 import { listen, type RunningServer } from './server.js';
+import { startTracing } from './tracing/tracing.js';
 
 export interface StartedGateway extends RunningServer {
   /**
@@ -66,6 +67,7 @@ export async function startGateway(options: {
     trustedProxies: logins.trustedProxies,
     forwardClientAddress: logins.forwardClientAddress,
   });
+  const tracing = await startTracing({ config, foremanUrl, logger });
   const { gateway, live } = createGateway({
     config,
     foremanUrl,
@@ -77,6 +79,7 @@ export async function startGateway(options: {
     activeRequests,
     persistedDocuments,
     changeBus,
+    tracing,
   });
   const { http, limits } = config;
   const running = await listen(gateway, {
@@ -101,6 +104,8 @@ export async function startGateway(options: {
       shared?.redis.disconnect();
       // Anything still open towards Foreman belongs to requests that are gone.
       await pool.destroy();
+      // Last: the spans of the requests that finished above are exported before the exit.
+      await tracing?.shutdown();
     },
   };
 }

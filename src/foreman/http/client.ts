@@ -1,6 +1,7 @@
 import { setMaxListeners } from 'node:events';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { type Dispatcher, errors as undiciErrors } from 'undici';
+import type { CallSpan, CallTracing } from '../../tracing/call-span.js';
 import type { Caller } from '../caller.js';
 import { parseUpstreamError, UpstreamError } from '../errors.js';
 import type { ConcurrencyLimiter } from './limiter.js';
@@ -48,6 +49,8 @@ export interface ForemanClientOptions {
   /** Correlates Foreman's logs with ours. */
   requestId?: string | undefined;
   onCall?: ((event: UpstreamCallEvent) => void) | undefined;
+  /** Traces each attempt (a span, and the `traceparent` sent with it); unset: no tracing. */
+  trace?: CallTracing | undefined;
 }
 
 /** Why a call's own signal fired: its deadline, as opposed to the request going away. */
@@ -184,6 +187,7 @@ export class ForemanClient {
     let admission: Admission | undefined;
     let outcome: LoginOutcome = 'unknown';
     let started = 0;
+    let span: CallSpan | undefined;
     try {
       const result = await this.#options.limiter.run(async () => {
         admission = await this.#options.loginGuard.admit(credential, call.signal, (reason) =>
@@ -194,10 +198,12 @@ export class ForemanClient {
         call.signal.throwIfAborted();
         admission.sending();
         started = performance.now();
-        return this.#exchange<T>(method, path, query, body, call.signal, deadline);
+        span = this.#options.trace?.startCall(method, routeTemplate(path), attempt);
+        return this.#exchange<T>(method, path, query, body, call.signal, deadline, span?.headers);
       }, call.signal);
       outcome = 'accepted';
       this.#report(method, path, result.status, started, attempt);
+      span?.end(result.status);
       return result.data;
     } catch (error) {
       const upstreamError = this.#toUpstreamError(error, method, path, call.signal);
@@ -210,6 +216,7 @@ export class ForemanClient {
       if (started > 0) {
         const status = upstreamError.kind === 'http' ? upstreamError.status : 0;
         this.#report(method, path, status, started, attempt, upstreamError);
+        span?.end(status, upstreamError);
       }
       if (outcome === 'locked-out') throw this.#options.loginGuard.lockedOutError();
       throw upstreamError;
@@ -245,16 +252,15 @@ export class ForemanClient {
     body: unknown,
     signal: AbortSignal,
     deadline: NodeJS.Timeout,
+    traceHeaders: Readonly<Record<string, string>> | undefined,
   ): Promise<{ status: number; data: T }> {
     const search = new URLSearchParams(query).toString();
+    const headers = traceHeaders ? { ...this.#headers, ...traceHeaders } : this.#headers;
     const response = await this.#options.dispatcher.request({
       origin: this.#origin,
       method: method as Dispatcher.HttpMethod,
       path: `${this.#pathPrefix}${path}${search ? `?${search}` : ''}`,
-      headers:
-        body === undefined
-          ? this.#headers
-          : { ...this.#headers, 'content-type': 'application/json' },
+      headers: body === undefined ? headers : { ...headers, 'content-type': 'application/json' },
       body: body === undefined ? null : JSON.stringify(body),
       signal,
       headersTimeout: this.#options.timeoutMs,
