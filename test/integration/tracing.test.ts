@@ -6,6 +6,7 @@ import {
   type ReceivedSpan,
   startOtlpReceiver,
 } from '../helpers/otlp-receiver.js';
+import { subscribe } from '../helpers/sse.js';
 
 /**
  * Traces over OTLP/HTTP, received by a stand-in collector on 127.0.0.1: the HTTP request, the
@@ -237,6 +238,65 @@ describe('tracing over OTLP/HTTP (http/json)', () => {
       statusCode: 2,
       attributes: { 'graphql.error.codes': ['NOT_FOUND'] },
     });
+  });
+});
+
+describe('tracing a subscription', () => {
+  it("puts each event's Foreman calls under the subscription's span; audit polls are not traced", async () => {
+    const receiver = await startOtlpReceiver();
+    const harness = await startHarness({
+      env: {
+        OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url,
+        OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json',
+        OTEL_BSP_SCHEDULE_DELAY: '20',
+        AUDIT_POLL_INTERVAL_MS: '100',
+      },
+    });
+    const traceId = 'e1b2c3d4e5f60718293a4b5c6d7e8f90';
+    try {
+      const stream = await subscribe(
+        harness.url,
+        'subscription Changes { imageChanged { action image { name architecture { createdAt } } } }',
+        {
+          headers: {
+            authorization: basicAuth(DEMO_ADMIN),
+            traceparent: traceparentOf(traceId, CALLER_SPAN_ID, true),
+          },
+        },
+      );
+      // The subscription is in place once the audit log has been read for it.
+      await expect
+        .poll(() => harness.upstream().some((call) => call.path === '/api/audits'))
+        .toBe(true);
+      await harness.query(
+        `mutation { createImage(input: { computeResourceId: "1", name: "traced-1", username: "root",
+          uuid: "/var/lib/libvirt/images/traced-1.qcow2", architectureId: "1", operatingSystemId: "1" }) {
+          image { id } } }`,
+      );
+      await stream.waitFor(1);
+      stream.close();
+      const eventCalls = harness
+        .upstream()
+        .filter((call) => call.headers.traceparent?.split('-')[1] === traceId);
+      expect(eventCalls.length).toBeGreaterThan(0);
+      const polls = harness.upstream().filter((call) => call.path === '/api/audits');
+      expect(polls.map((call) => call.headers.traceparent)).toEqual(polls.map(() => undefined));
+
+      const spans = await receiver.waitForSpans(traceId, 2 + eventCalls.length);
+      const [server] = byKind(spans, SERVER);
+      const [operation] = byKind(spans, INTERNAL);
+      expect(operation).toMatchObject({
+        name: 'subscription Changes',
+        parentSpanId: server?.spanId,
+        attributes: { 'graphql.operation.type': 'subscription' },
+      });
+      const calls = byKind(spans, CLIENT);
+      expect(calls).toHaveLength(eventCalls.length);
+      for (const call of calls) expect(call.parentSpanId).toBe(operation?.spanId);
+    } finally {
+      await harness.close();
+      await receiver.close();
+    }
   });
 });
 
