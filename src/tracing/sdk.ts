@@ -1,4 +1,6 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { type DiagLogger, DiagLogLevel, diag } from '@opentelemetry/api';
+import { setGlobalErrorHandler } from '@opentelemetry/core';
 import { defaultResource, resourceFromAttributes } from '@opentelemetry/resources';
 import { BatchSpanProcessor, type SpanExporter, TracerProvider } from '@opentelemetry/sdk-trace';
 import { ATTR_SERVICE_NAME } from '@opentelemetry/semantic-conventions';
@@ -9,19 +11,26 @@ import type { Tracing } from './tracing.js';
 import { RequestTraces, useTracing } from './use-tracing.js';
 
 /**
+ * How long stopping waits for the last spans: a collector that is down would otherwise hold the
+ * exit for the whole export timeout, with its retries, past the process's own deadline.
+ */
+const SHUTDOWN_FLUSH_MS = 3_000;
+
+/**
  * The OpenTelemetry SDK, loaded only when tracing is on: spans sampled as configured, queued and
- * sent in batches over OTLP/HTTP. Nothing global is registered but the SDK's diagnostics (export
- * failures), which go to the gateway's log.
+ * sent in batches over OTLP/HTTP. Nothing global is registered but the SDK's diagnostics and
+ * error handler (export failures), which go to the gateway's log.
  */
 export async function createTracing(
   config: TracingConfig,
   options: { logger: Logger; trustedProxies: readonly string[]; foremanUrl: string },
 ): Promise<Tracing> {
   const { logger } = options;
-  diag.setLogger(diagnostics(logger), {
-    logLevel: DiagLogLevel.WARN,
-    suppressOverrideMessage: true,
-  });
+  const warn = rateLimited(logger);
+  diag.setLogger(diagnostics(warn), { logLevel: DiagLogLevel.WARN, suppressOverrideMessage: true });
+  setGlobalErrorHandler((error) =>
+    warn('tracing: spans could not be exported', error instanceof Error ? error.message : error),
+  );
   const provider = new TracerProvider({
     resource: defaultResource().merge(
       resourceFromAttributes({
@@ -66,7 +75,21 @@ export async function createTracing(
     plugin: useTracing(traces),
     callsOf: (request) => traces.of(request),
     sampledTraceId: (request) => traces.of(request)?.sampledTraceId,
-    shutdown: () => provider.shutdown(),
+    async shutdown() {
+      const flushed = provider.shutdown().then(
+        () => true,
+        (error: unknown) => {
+          warn('tracing: spans could not be exported', String(error));
+          return true;
+        },
+      );
+      const timedOut = sleep(SHUTDOWN_FLUSH_MS, false, { ref: false });
+      if (!(await Promise.race([flushed, timedOut]))) {
+        logger.warn(
+          `tracing: the collector did not take the last spans within ${SHUTDOWN_FLUSH_MS} ms of stopping; they are dropped`,
+        );
+      }
+    },
   };
 }
 
@@ -86,17 +109,34 @@ async function exporterFor(config: TracingConfig): Promise<SpanExporter> {
   return new OTLPTraceExporter(options as ConstructorParameters<typeof OTLPTraceExporter>[0]);
 }
 
-/** The SDK's warnings and errors (a collector that cannot be reached, say) as log lines. */
-function diagnostics(logger: Logger): DiagLogger {
-  const log =
-    (level: 'warn' | 'debug') =>
-    (message: string, ...args: unknown[]) =>
-      logger[level]({ detail: args.map(String).join(' ') || undefined }, `tracing: ${message}`);
-  return {
-    error: log('warn'),
-    warn: log('warn'),
-    info: log('debug'),
-    debug: log('debug'),
-    verbose: log('debug'),
+type Warn = (message: string, detail?: unknown) => void;
+
+/** The SDK's own warnings and errors (spans dropped from a full queue, say). */
+function diagnostics(warn: Warn): DiagLogger {
+  const log = (message: string, ...args: unknown[]) =>
+    warn(`tracing: ${message}`, args.map(String).join(' ') || undefined);
+  const ignore = () => undefined;
+  return { error: log, warn: log, info: ignore, debug: ignore, verbose: ignore };
+}
+
+/**
+ * Warnings at most once a minute, the first at once: a collector that is down fails every export
+ * and would otherwise write a line each time. The next line says how many were left out.
+ */
+function rateLimited(logger: Logger, intervalMs = 60_000): Warn {
+  let last = Number.NEGATIVE_INFINITY;
+  let suppressed = 0;
+  return (message, detail) => {
+    const now = performance.now();
+    if (now - last < intervalMs) {
+      suppressed += 1;
+      return;
+    }
+    last = now;
+    logger.warn(
+      { ...(detail === undefined ? {} : { detail }), ...(suppressed > 0 ? { suppressed } : {}) },
+      message,
+    );
+    suppressed = 0;
   };
 }

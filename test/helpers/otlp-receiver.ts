@@ -37,9 +37,12 @@ export interface OtlpReceiver {
 
 /**
  * An OTLP/HTTP collector stand-in on 127.0.0.1: it keeps what it receives and answers 200, as a
- * collector does. JSON exports are decoded; protobuf ones are kept as bytes.
+ * collector does (or, to play a broken one, 400 to everything, or never). JSON exports are
+ * decoded; protobuf ones are kept as bytes.
  */
-export async function startOtlpReceiver(): Promise<OtlpReceiver> {
+export async function startOtlpReceiver(
+  answer: 'ok' | 'bad-request' | 'never' = 'ok',
+): Promise<OtlpReceiver> {
   const exports: ReceivedExport[] = [];
   const server = createServer((request, response) => {
     const chunks: Buffer[] = [];
@@ -50,6 +53,11 @@ export async function startOtlpReceiver(): Promise<OtlpReceiver> {
         headers: request.headers,
         body: Buffer.concat(chunks),
       });
+      if (answer === 'never') return;
+      if (answer === 'bad-request') {
+        response.writeHead(400).end();
+        return;
+      }
       const json = request.headers['content-type'] === 'application/json';
       response.writeHead(200, {
         'content-type': json ? 'application/json' : 'application/x-protobuf',

@@ -406,3 +406,54 @@ describe('tracing over OTLP/HTTP (http/protobuf, the default)', () => {
     }
   });
 });
+
+describe('a collector that fails', () => {
+  const query = { query: '{ architecture(id: "1") { name } }' };
+
+  it('is reported in the log once, not at every export', async () => {
+    const receiver = await startOtlpReceiver('bad-request');
+    const harness = await startHarness({
+      logLevel: 'warn',
+      env: {
+        OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url,
+        OTEL_EXPORTER_OTLP_HEADERS: 'x-api-key=never-logged',
+        OTEL_BSP_SCHEDULE_DELAY: '10',
+      },
+    });
+    try {
+      for (let exports = 1; exports <= 3; exports++) {
+        await post(harness, query);
+        await expect.poll(() => receiver.exports.length).toBe(exports);
+      }
+    } finally {
+      await harness.close();
+      await receiver.close();
+    }
+    const lines = harness.logs.filter((line) =>
+      line.includes('tracing: spans could not be exported'),
+    );
+    expect(lines).toHaveLength(1);
+    expect(harness.logs.join('\n')).not.toContain('never-logged');
+  });
+
+  it('does not hold the stop for its export timeout', async () => {
+    const receiver = await startOtlpReceiver('never');
+    const harness = await startHarness({
+      logLevel: 'warn',
+      env: {
+        OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url,
+        // Longer than the test may take: only the gateway's own bound on the flush ends the stop.
+        OTEL_EXPORTER_OTLP_TIMEOUT: '120000',
+        OTEL_BSP_SCHEDULE_DELAY: '600000',
+      },
+    });
+    try {
+      await post(harness, query);
+    } finally {
+      await harness.close();
+      await receiver.close();
+    }
+    expect(receiver.exports).toHaveLength(1);
+    expect(harness.logs.join('\n')).toContain('tracing: the collector did not take the last spans');
+  });
+});
