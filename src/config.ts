@@ -153,7 +153,7 @@ export interface TracingConfig {
   serviceName: string;
   /** OTEL_RESOURCE_ATTRIBUTES, service.name aside (OTEL_SERVICE_NAME gives that). */
   resourceAttributes: Record<string, string>;
-  /** The decision for a trace that starts here (or whose caller is not trusted), and the rest. */
+  /** Which traces are recorded (a caller's own decision counts only from a trusted proxy). */
   sampler: TraceSampler;
   /** The ratio of the `traceidratio` samplers, from 0 to 1. */
   samplerRatio: number;
@@ -437,19 +437,22 @@ function tracingConfig(env: Env): TracingConfig | undefined {
   if (exporter === 'none') return undefined;
   const endpoint = otlpEndpoint(env, exporter === 'otlp');
   if (endpoint === undefined) return undefined;
-  const signal = (name: string) =>
+  /** The variable to read: the traces' own when set, else the general one. */
+  const tracesOrGeneral = (name: string) =>
     optional(env, `OTEL_EXPORTER_OTLP_TRACES_${name}`) === undefined
       ? `OTEL_EXPORTER_OTLP_${name}`
       : `OTEL_EXPORTER_OTLP_TRACES_${name}`;
-  const protocol = optional(env, signal('PROTOCOL')) ?? 'http/protobuf';
+  const protocol = optional(env, tracesOrGeneral('PROTOCOL')) ?? 'http/protobuf';
   if (protocol !== 'http/protobuf' && protocol !== 'http/json') {
     throw new ConfigError(
-      `${signal('PROTOCOL')} must be http/protobuf or http/json (gRPC is not supported: use the collector's OTLP/HTTP port, 4318), got "${protocol}"`,
+      `${tracesOrGeneral('PROTOCOL')} must be http/protobuf or http/json (gRPC is not supported: use the collector's OTLP/HTTP port, 4318), got "${protocol}"`,
     );
   }
-  const compression = optional(env, signal('COMPRESSION'))?.toLowerCase() ?? 'none';
+  const compression = optional(env, tracesOrGeneral('COMPRESSION'))?.toLowerCase() ?? 'none';
   if (compression !== 'gzip' && compression !== 'none') {
-    throw new ConfigError(`${signal('COMPRESSION')} must be gzip or none, got "${compression}"`);
+    throw new ConfigError(
+      `${tracesOrGeneral('COMPRESSION')} must be gzip or none, got "${compression}"`,
+    );
   }
   const sampler = (optional(env, 'OTEL_TRACES_SAMPLER')?.toLowerCase() ??
     'parentbased_always_on') as TraceSampler;
@@ -478,7 +481,7 @@ function tracingConfig(env: Env): TracingConfig | undefined {
       ...exportHeaders(env, 'OTEL_EXPORTER_OTLP_TRACES_HEADERS'),
     },
     compression,
-    timeoutMs: integer(env, signal('TIMEOUT'), 10_000, 1, 600_000),
+    timeoutMs: integer(env, tracesOrGeneral('TIMEOUT'), 10_000, 1, 600_000),
     serviceName: optional(env, 'OTEL_SERVICE_NAME') ?? named ?? SERVICE_NAME,
     resourceAttributes,
     sampler,
