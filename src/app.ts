@@ -46,6 +46,7 @@ import { requestIdOf } from './request-id.js';
 import { maskGatewayError } from './schema/errors.js';
 import { schema } from './schema/index.js';
 import { credentialMode } from './sign-in-status.js';
+import { startTracing, type Tracing } from './tracing/tracing.js';
 
 /**
  * The app: one gateway's dependencies, made once from the configuration, and graphql-yoga with
@@ -73,6 +74,8 @@ export interface GatewayDependencies {
   persistedDocuments: PersistedManifest | undefined;
   /** Set while the gateway drains before it stops: readiness then answers 503. */
   lifecycle: { draining: boolean };
+  /** Traces of requests, operations and Foreman calls; unset when tracing is off. */
+  tracing: Tracing | undefined;
 }
 
 export interface StartedGateway {
@@ -211,6 +214,7 @@ export async function startGateway(options: {
         }
       : undefined,
   });
+  const tracing = await startTracing({ config, foremanUrl, logger });
   const deps: GatewayDependencies = {
     config,
     logger,
@@ -224,6 +228,7 @@ export async function startGateway(options: {
     activeRequests: new ActiveRequests(),
     persistedDocuments,
     lifecycle: { draining: false },
+    tracing,
   };
   const { http, limits } = config;
   server.serve(createApp(deps), {
@@ -262,13 +267,15 @@ export async function startGateway(options: {
       replicas?.redis.disconnect();
       // Anything still open towards Foreman belongs to requests that are gone.
       await dispatcher.destroy();
+      // Last: the spans of the requests that finished above are exported before the exit.
+      await tracing?.shutdown();
     },
   };
 }
 
 /** graphql-yoga with its plugins, over one gateway's dependencies (no I/O of its own). */
 export function createApp(deps: GatewayDependencies): GatewayApp {
-  const { config, logger, metrics, loginGuard, access } = deps;
+  const { config, logger, metrics, loginGuard, access, tracing } = deps;
   const { http, limits } = config;
   const documentCache = new ByteBoundedCache<DocumentNode>(DOCUMENT_CACHE);
   const serviceAccount = access.callers.serviceAccountIdentity;
@@ -282,8 +289,11 @@ export function createApp(deps: GatewayDependencies): GatewayApp {
     forwardedFor: req?.headers['x-forwarded-for'] as string | undefined,
     requestId: requestIdOf(request),
     signal: deps.activeRequests.begin(res, request.signal),
+    trace: tracing?.callsOf(request),
   });
   const plugins: Plugin[] = [
+    // First: every request gets its span before any other plugin may answer it.
+    ...(tracing ? [tracing.plugin] : []),
     useForemanReadiness({
       foremanUrl: deps.foremanUrl,
       dispatcher: deps.dispatcher,
@@ -296,7 +306,7 @@ export function createApp(deps: GatewayDependencies): GatewayApp {
     // Browsers send "simple" cross-site requests without a preflight; demand a header they cannot.
     useCSRFPrevention({ requestHeaders: ['x-graphql-yoga-csrf', 'apollo-require-preflight'] }),
     useDocumentLimits(limits, (query) => documentCache.has(query)),
-    useObservability(logger, metrics),
+    useObservability(logger, metrics, tracing && ((request) => tracing.sampledTraceId(request))),
     useQueryLimits({ ...limits }),
     useSubscriptionEvents(),
     useRetryAfter(),

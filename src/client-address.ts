@@ -40,6 +40,11 @@ export class ClientAddresses {
     return address;
   }
 
+  /** Whether the socket's peer is a trusted proxy (whose forwarded headers are believed). */
+  trusts(peer: string | undefined): boolean {
+    return this.#any && this.#isTrusted(normalise(peer ?? ''));
+  }
+
   #isTrusted(address: string): boolean {
     const family = isIP(address);
     return family !== 0 && this.#trusted.check(address, family === 6 ? 'ipv6' : 'ipv4');

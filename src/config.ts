@@ -141,6 +141,44 @@ export interface Config {
     /** Operations one WebSocket connection may have running at once. */
     webSocketMaxOperations: number;
   };
+  /** Traces over OTLP/HTTP (the standard OTEL_* variables); undefined: off, nothing loaded. */
+  tracing: TracingConfig | undefined;
+}
+
+export const TRACE_SAMPLERS = [
+  'always_on',
+  'always_off',
+  'traceidratio',
+  'parentbased_always_on',
+  'parentbased_always_off',
+  'parentbased_traceidratio',
+] as const;
+export type TraceSampler = (typeof TRACE_SAMPLERS)[number];
+
+/** Where and how spans are exported, and which requests are traced. */
+export interface TracingConfig {
+  /** The full OTLP/HTTP traces URL, e.g. `http://collector:4318/v1/traces`. */
+  endpoint: string;
+  protocol: 'http/protobuf' | 'http/json';
+  /** Sent with every export (a backend's API key, say): never logged. */
+  headers: Record<string, string>;
+  compression: 'gzip' | 'none';
+  /** Deadline of one export request. */
+  timeoutMs: number;
+  serviceName: string;
+  /** OTEL_RESOURCE_ATTRIBUTES, service.name aside (OTEL_SERVICE_NAME gives that). */
+  resourceAttributes: Record<string, string>;
+  /** Which traces are recorded (a caller's own decision counts only from a trusted proxy). */
+  sampler: TraceSampler;
+  /** The ratio of the `traceidratio` samplers, from 0 to 1. */
+  samplerRatio: number;
+  /** Spans wait in a bounded queue and leave in batches (the OTEL_BSP_* variables). */
+  batch: {
+    scheduledDelayMs: number;
+    exportTimeoutMs: number;
+    maxQueueSize: number;
+    maxExportBatchSize: number;
+  };
 }
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -257,6 +295,7 @@ export function loadConfig(env: Env = process.env): Config {
       webSocketInitTimeoutMs: integer(env, 'WS_CONNECTION_INIT_TIMEOUT_MS', 3_000, 100, 600_000),
       webSocketMaxOperations: integer(env, 'WS_MAX_OPERATIONS_PER_CONNECTION', 32, 1, 10_000),
     },
+    tracing: tracingConfig(env),
   };
 }
 
@@ -434,4 +473,152 @@ function logLevel(env: Env): LogLevel {
     throw new ConfigError(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}, got "${value}"`);
   }
   return value as LogLevel;
+}
+
+/** What the gateway calls itself in traces unless OTEL_SERVICE_NAME says otherwise. */
+const SERVICE_NAME = 'foreman-images-graphql';
+
+/**
+ * The standard OpenTelemetry variables, for traces over OTLP/HTTP. Tracing is on when an endpoint
+ * is set (or OTEL_TRACES_EXPORTER=otlp asks for the standard local one); OTEL_SDK_DISABLED=true
+ * or OTEL_TRACES_EXPORTER=none turn it off. A signal-specific variable (`…_TRACES_…`) wins over
+ * the general one.
+ */
+function tracingConfig(env: Env): TracingConfig | undefined {
+  if (boolean(env, 'OTEL_SDK_DISABLED', false)) return undefined;
+  const exporter = optional(env, 'OTEL_TRACES_EXPORTER')?.toLowerCase();
+  if (exporter !== undefined && exporter !== 'otlp' && exporter !== 'none') {
+    throw new ConfigError(
+      `OTEL_TRACES_EXPORTER must be otlp or none (traces go out over OTLP/HTTP), got "${exporter}"`,
+    );
+  }
+  if (exporter === 'none') return undefined;
+  const endpoint = otlpEndpoint(env, exporter === 'otlp');
+  if (endpoint === undefined) return undefined;
+  /** The variable to read: the traces' own when set, else the general one. */
+  const tracesOrGeneral = (name: string) =>
+    optional(env, `OTEL_EXPORTER_OTLP_TRACES_${name}`) === undefined
+      ? `OTEL_EXPORTER_OTLP_${name}`
+      : `OTEL_EXPORTER_OTLP_TRACES_${name}`;
+  const protocol = optional(env, tracesOrGeneral('PROTOCOL')) ?? 'http/protobuf';
+  if (protocol !== 'http/protobuf' && protocol !== 'http/json') {
+    throw new ConfigError(
+      `${tracesOrGeneral('PROTOCOL')} must be http/protobuf or http/json (gRPC is not supported: use the collector's OTLP/HTTP port, 4318), got "${protocol}"`,
+    );
+  }
+  const compression = optional(env, tracesOrGeneral('COMPRESSION'))?.toLowerCase() ?? 'none';
+  if (compression !== 'gzip' && compression !== 'none') {
+    throw new ConfigError(
+      `${tracesOrGeneral('COMPRESSION')} must be gzip or none, got "${compression}"`,
+    );
+  }
+  const sampler = (optional(env, 'OTEL_TRACES_SAMPLER')?.toLowerCase() ??
+    'parentbased_always_on') as TraceSampler;
+  if (!TRACE_SAMPLERS.includes(sampler)) {
+    throw new ConfigError(
+      `OTEL_TRACES_SAMPLER must be one of ${TRACE_SAMPLERS.join(', ')}, got "${sampler}"`,
+    );
+  }
+  const { 'service.name': named, ...resourceAttributes } = keyValueList(
+    env,
+    'OTEL_RESOURCE_ATTRIBUTES',
+  );
+  const maxQueueSize = integer(env, 'OTEL_BSP_MAX_QUEUE_SIZE', 2_048, 1, 1_000_000);
+  const maxExportBatchSize = integer(env, 'OTEL_BSP_MAX_EXPORT_BATCH_SIZE', 512, 1, 1_000_000);
+  if (maxExportBatchSize > maxQueueSize) {
+    throw new ConfigError(
+      `OTEL_BSP_MAX_EXPORT_BATCH_SIZE (${maxExportBatchSize}) must not exceed OTEL_BSP_MAX_QUEUE_SIZE (${maxQueueSize})`,
+    );
+  }
+  return {
+    endpoint,
+    protocol,
+    // The general headers, then the traces' own (which win for the same name).
+    headers: {
+      ...exportHeaders(env, 'OTEL_EXPORTER_OTLP_HEADERS'),
+      ...exportHeaders(env, 'OTEL_EXPORTER_OTLP_TRACES_HEADERS'),
+    },
+    compression,
+    timeoutMs: integer(env, tracesOrGeneral('TIMEOUT'), 10_000, 1, 600_000),
+    serviceName: optional(env, 'OTEL_SERVICE_NAME') ?? named ?? SERVICE_NAME,
+    resourceAttributes,
+    sampler,
+    samplerRatio: sampler.endsWith('traceidratio') ? samplerRatio(env) : 1,
+    batch: {
+      scheduledDelayMs: integer(env, 'OTEL_BSP_SCHEDULE_DELAY', 5_000, 1, 600_000),
+      exportTimeoutMs: integer(env, 'OTEL_BSP_EXPORT_TIMEOUT', 30_000, 1, 600_000),
+      maxQueueSize,
+      maxExportBatchSize,
+    },
+  };
+}
+
+/**
+ * OTEL_EXPORTER_OTLP_TRACES_ENDPOINT as it is, else OTEL_EXPORTER_OTLP_ENDPOINT with `v1/traces`
+ * added to its path; with neither, the standard local collector when `standardDefault`.
+ */
+function otlpEndpoint(env: Env, standardDefault: boolean): string | undefined {
+  const check = (name: string) => {
+    const url = absoluteUrl(env, name, ['http', 'https'], 'http(s)');
+    if (url && (url.username || url.password)) {
+      throw new ConfigError(
+        `${name} must not contain credentials; send them in OTEL_EXPORTER_OTLP_HEADERS`,
+      );
+    }
+    return url;
+  };
+  const traces = check('OTEL_EXPORTER_OTLP_TRACES_ENDPOINT');
+  if (traces) return traces.href;
+  const base = check('OTEL_EXPORTER_OTLP_ENDPOINT');
+  if (base) return new URL(`${base.pathname.replace(/\/*$/, '/')}v1/traces`, base).href;
+  return standardDefault ? 'http://localhost:4318/v1/traces' : undefined;
+}
+
+function samplerRatio(env: Env): number {
+  const value = optional(env, 'OTEL_TRACES_SAMPLER_ARG');
+  if (value === undefined) return 1;
+  const ratio = /^(0(\.\d+)?|1(\.0+)?|\.\d+)$/.test(value) ? Number(value) : Number.NaN;
+  if (Number.isNaN(ratio)) {
+    throw new ConfigError(
+      `OTEL_TRACES_SAMPLER_ARG must be a ratio from 0 to 1 (0.25 traces a quarter), got "${value}"`,
+    );
+  }
+  return ratio;
+}
+
+/**
+ * `key=value,key2=value2` with percent-encoded values, as the OTEL_* lists are written. Values
+ * are not echoed in errors: headers may hold an API key.
+ */
+function keyValueList(env: Env, name: string): Record<string, string> {
+  const entries: Record<string, string> = {};
+  for (const item of (optional(env, name) ?? '').split(',')) {
+    if (item.trim() === '') continue;
+    const separator = item.indexOf('=');
+    const key = item.slice(0, separator).trim();
+    let value: string | undefined;
+    try {
+      value = separator > 0 ? decodeURIComponent(item.slice(separator + 1).trim()) : undefined;
+    } catch {
+      value = undefined;
+    }
+    if (key === '' || value === undefined || /[\r\n\0]/.test(value)) {
+      throw new ConfigError(
+        `${name} must be a list of key=value pairs (values percent-encoded), separated by commas; entry ${Object.keys(entries).length + 1} is not`,
+      );
+    }
+    entries[key] = value;
+  }
+  return entries;
+}
+
+/** Header names are HTTP tokens; a value with a line break could add headers of its own. */
+function exportHeaders(env: Env, name: string): Record<string, string> {
+  const headers = keyValueList(env, name);
+  for (const key of Object.keys(headers)) {
+    if (!/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/.test(key)) {
+      throw new ConfigError(`${name} has a header name that is not valid in HTTP: "${key}"`);
+    }
+  }
+  return headers;
 }

@@ -23,6 +23,8 @@ export interface NodeServerContext {
 /** The app: graphql-yoga over these contexts (made in app.ts, served by http-server.ts). */
 export type GatewayApp = YogaServerInstance<NodeServerContext, GatewayContext>;
 
+import type { CallTracing } from './tracing/call-span.js';
+
 /** What every resolver of one GraphQL request sees. Built fresh per request, never shared. */
 export interface GatewayContext {
   /**
@@ -61,6 +63,8 @@ export interface RequestFacts extends CallerFacts {
   requestId: string;
   /** Fires when the GraphQL request ends: its upstream calls are cancelled. */
   signal: AbortSignal;
+  /** Its trace, when tracing is on: its Foreman calls are spans in it. */
+  trace?: CallTracing | undefined;
 }
 
 export interface ForemanAccessOptions {
@@ -115,6 +119,7 @@ export class ForemanAccess {
       maxRequests?: number | undefined;
       /** The gateway's own work (audit polls, telling subscribers): a share of its own. */
       background?: boolean;
+      trace?: CallTracing | undefined;
     },
   ): ForemanApi {
     const { config } = this.#options;
@@ -141,6 +146,7 @@ export class ForemanAccess {
       maxRequests: request.maxRequests ?? config.limits.maxUpstreamRequests,
       requestId: request.requestId,
       onCall: this.#options.reportCalls?.(request.requestId),
+      trace: request.trace,
     });
     return new ForemanApi(client, {
       imageLocations: this.#options.imageLocations,
@@ -166,7 +172,7 @@ function contextFor(
   live: ImageChangeFeed,
   config: Config,
   foreman: ForemanApi,
-  request: { requestId: string; signal: AbortSignal },
+  request: { requestId: string; signal: AbortSignal; trace?: CallTracing | undefined },
 ): GatewayContext {
   return {
     foreman,
@@ -176,7 +182,7 @@ function contextFor(
     requestId: request.requestId,
     signal: request.signal,
     forEvent: (signal) => {
-      const event = { requestId: request.requestId, signal };
+      const event = { requestId: request.requestId, signal, trace: request.trace };
       const api = access.forCaller(foreman.caller, {
         ...event,
         maxRequests: config.live.maxUpstreamRequestsPerEvent,

@@ -1,4 +1,4 @@
-import type { DefinitionNode, GraphQLError } from 'graphql';
+import { type GraphQLError, getOperationAST } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
 import type { UpstreamCallEvent } from '../foreman/http/client.js';
 import { type Logger, plainChild } from '../logger.js';
@@ -13,9 +13,14 @@ import { errorCodeOf } from '../schema/errors.js';
  *
  * Results are seen before masking, so codes are the ones the client receives, worked out from
  * the cause. An operation whose client went away before it finished is logged as cancelled, and
- * its errors (the cancelled upstream calls) are not counted: nobody received them.
+ * its errors (the cancelled upstream calls) are not counted: nobody received them. With tracing
+ * on, the line carries the trace id of a request whose spans are exported.
  */
-export function useObservability(logger: Logger, metrics: Metrics): Plugin {
+export function useObservability(
+  logger: Logger,
+  metrics: Metrics,
+  traceIdOf?: ((request: Request) => string | undefined) | undefined,
+): Plugin {
   const operationDuration = labelled(metrics.operationDuration);
   const operations = plainChild(logger);
   return {
@@ -24,10 +29,9 @@ export function useObservability(logger: Logger, metrics: Metrics): Plugin {
     },
     onExecute({ args }) {
       const started = performance.now();
-      const operation = args.document.definitions.find(
-        (d: DefinitionNode) => d.kind === 'OperationDefinition',
-      );
-      const operationType = operation && 'operation' in operation ? operation.operation : 'unknown';
+      // The operation that runs: with several in a document, the one `operationName` chose.
+      const operation = getOperationAST(args.document, args.operationName);
+      const operationType = operation?.operation ?? 'unknown';
       const context = args.contextValue as { request?: Request; signal?: AbortSignal };
       const request = context.request;
       return {
@@ -39,10 +43,12 @@ export function useObservability(logger: Logger, metrics: Metrics): Plugin {
           const outcome = cancelled ? 'cancelled' : codes.length > 0 ? 'error' : 'ok';
           operationDuration(operationType, outcome).observe(seconds);
           for (const code of codes) metrics.operationErrors.inc({ code });
+          const traceId = request && traceIdOf?.(request);
           operations.info(
             {
               requestId: request ? requestIdOf(request) : undefined,
-              operation: args.operationName ?? undefined,
+              ...(traceId ? { traceId } : {}),
+              operation: args.operationName ?? operation?.name?.value,
               operationType,
               ms: Math.round(seconds * 1000),
               ...(cancelled ? { cancelled: true } : {}),

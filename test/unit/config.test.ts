@@ -175,3 +175,153 @@ describe('the built-in demo Foreman', () => {
     );
   });
 });
+
+describe('loadConfig: tracing (the standard OTEL_* variables)', () => {
+  it('is off without an endpoint, and when disabled', () => {
+    expect(loadConfig({}).tracing).toBeUndefined();
+    const endpoint = { OTEL_EXPORTER_OTLP_ENDPOINT: 'http://collector:4318' };
+    expect(loadConfig({ ...endpoint, OTEL_SDK_DISABLED: 'true' }).tracing).toBeUndefined();
+    expect(loadConfig({ ...endpoint, OTEL_TRACES_EXPORTER: 'none' }).tracing).toBeUndefined();
+    // Set only for the service name or the sampler, nothing is exported.
+    expect(loadConfig({ OTEL_SERVICE_NAME: 'x', OTEL_TRACES_SAMPLER: 'always_on' }).tracing).toBe(
+      undefined,
+    );
+  });
+
+  it('has the standard defaults', () => {
+    expect(loadConfig({ OTEL_EXPORTER_OTLP_ENDPOINT: 'http://collector:4318' }).tracing).toEqual({
+      endpoint: 'http://collector:4318/v1/traces',
+      protocol: 'http/protobuf',
+      headers: {},
+      compression: 'none',
+      timeoutMs: 10_000,
+      serviceName: 'foreman-images-graphql',
+      resourceAttributes: {},
+      sampler: 'parentbased_always_on',
+      samplerRatio: 1,
+      batch: {
+        scheduledDelayMs: 5_000,
+        exportTimeoutMs: 30_000,
+        maxQueueSize: 2_048,
+        maxExportBatchSize: 512,
+      },
+    });
+    // OTEL_TRACES_EXPORTER=otlp alone means the standard local collector.
+    expect(loadConfig({ OTEL_TRACES_EXPORTER: 'otlp' }).tracing?.endpoint).toBe(
+      'http://localhost:4318/v1/traces',
+    );
+  });
+
+  it('adds v1/traces to the general endpoint, and takes the traces endpoint as it is', () => {
+    const endpoint = (env: Record<string, string>) => loadConfig(env).tracing?.endpoint;
+    expect(endpoint({ OTEL_EXPORTER_OTLP_ENDPOINT: 'https://otel.example.com/otlp/' })).toBe(
+      'https://otel.example.com/otlp/v1/traces',
+    );
+    expect(endpoint({ OTEL_EXPORTER_OTLP_ENDPOINT: 'https://otel.example.com/otlp' })).toBe(
+      'https://otel.example.com/otlp/v1/traces',
+    );
+    expect(
+      endpoint({
+        OTEL_EXPORTER_OTLP_ENDPOINT: 'https://otel.example.com',
+        OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: 'https://traces.example.com/api/spans',
+      }),
+    ).toBe('https://traces.example.com/api/spans');
+  });
+
+  it('reads protocol, headers, compression, timeout, resource and sampler, signal ones first', () => {
+    const tracing = loadConfig({
+      OTEL_EXPORTER_OTLP_ENDPOINT: 'http://collector:4318',
+      OTEL_EXPORTER_OTLP_PROTOCOL: 'http/protobuf',
+      OTEL_EXPORTER_OTLP_TRACES_PROTOCOL: 'http/json',
+      OTEL_EXPORTER_OTLP_HEADERS: 'authorization=Bearer%20abc,x-tenant=a',
+      OTEL_EXPORTER_OTLP_TRACES_HEADERS: 'x-tenant=b',
+      OTEL_EXPORTER_OTLP_COMPRESSION: 'gzip',
+      OTEL_EXPORTER_OTLP_TRACES_TIMEOUT: '2500',
+      OTEL_SERVICE_NAME: 'images-gateway',
+      OTEL_RESOURCE_ATTRIBUTES: 'service.name=ignored,deployment.environment.name=prod%2Ceu',
+      OTEL_TRACES_SAMPLER: 'parentbased_traceidratio',
+      OTEL_TRACES_SAMPLER_ARG: '0.25',
+    }).tracing;
+    expect(tracing).toMatchObject({
+      protocol: 'http/json',
+      headers: { authorization: 'Bearer abc', 'x-tenant': 'b' },
+      compression: 'gzip',
+      timeoutMs: 2_500,
+      serviceName: 'images-gateway',
+      resourceAttributes: { 'deployment.environment.name': 'prod,eu' },
+      sampler: 'parentbased_traceidratio',
+      samplerRatio: 0.25,
+    });
+    // Without OTEL_SERVICE_NAME, the resource's service.name counts.
+    expect(
+      loadConfig({
+        OTEL_EXPORTER_OTLP_ENDPOINT: 'http://collector:4318',
+        OTEL_RESOURCE_ATTRIBUTES: 'service.name=from-attributes',
+      }).tracing?.serviceName,
+    ).toBe('from-attributes');
+  });
+
+  const on = { OTEL_EXPORTER_OTLP_ENDPOINT: 'http://collector:4318' };
+  it.each([
+    [
+      { OTEL_EXPORTER_OTLP_ENDPOINT: '//collector:4318' },
+      'OTEL_EXPORTER_OTLP_ENDPOINT must be an absolute http(s) URL',
+    ],
+    [
+      { OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: 'https://user:pw@collector/v1/traces' },
+      'OTEL_EXPORTER_OTLP_TRACES_ENDPOINT must not contain credentials',
+    ],
+    [
+      { ...on, OTEL_EXPORTER_OTLP_PROTOCOL: 'grpc' },
+      'OTEL_EXPORTER_OTLP_PROTOCOL must be http/protobuf or http/json (gRPC is not supported',
+    ],
+    [
+      { ...on, OTEL_EXPORTER_OTLP_TRACES_PROTOCOL: 'json' },
+      'OTEL_EXPORTER_OTLP_TRACES_PROTOCOL must be',
+    ],
+    [{ OTEL_TRACES_EXPORTER: 'zipkin' }, 'OTEL_TRACES_EXPORTER must be otlp or none'],
+    [
+      { ...on, OTEL_TRACES_SAMPLER: 'jaeger_remote' },
+      'OTEL_TRACES_SAMPLER must be one of always_on',
+    ],
+    [
+      { ...on, OTEL_TRACES_SAMPLER: 'traceidratio', OTEL_TRACES_SAMPLER_ARG: '1.5' },
+      'OTEL_TRACES_SAMPLER_ARG must be a ratio from 0 to 1',
+    ],
+    [
+      { ...on, OTEL_EXPORTER_OTLP_COMPRESSION: 'br' },
+      'OTEL_EXPORTER_OTLP_COMPRESSION must be gzip or none',
+    ],
+    [
+      { ...on, OTEL_EXPORTER_OTLP_HEADERS: 'api-key' },
+      'OTEL_EXPORTER_OTLP_HEADERS must be a list of key=value pairs',
+    ],
+    [{ ...on, OTEL_EXPORTER_OTLP_HEADERS: 'a=1,key=%E0%A4%A' }, 'entry 2 is not'],
+    [
+      { ...on, OTEL_EXPORTER_OTLP_HEADERS: 'x-key=one%0D%0Ax-injected=two' },
+      'OTEL_EXPORTER_OTLP_HEADERS must be a list',
+    ],
+    [
+      { ...on, OTEL_EXPORTER_OTLP_HEADERS: 'bad name=1' },
+      'has a header name that is not valid in HTTP',
+    ],
+    [
+      { ...on, OTEL_RESOURCE_ATTRIBUTES: '=x' },
+      'OTEL_RESOURCE_ATTRIBUTES must be a list of key=value pairs',
+    ],
+    [
+      { ...on, OTEL_BSP_MAX_QUEUE_SIZE: '100', OTEL_BSP_MAX_EXPORT_BATCH_SIZE: '200' },
+      'OTEL_BSP_MAX_EXPORT_BATCH_SIZE (200) must not exceed OTEL_BSP_MAX_QUEUE_SIZE (100)',
+    ],
+    [{ ...on, OTEL_BSP_SCHEDULE_DELAY: 'soon' }, 'OTEL_BSP_SCHEDULE_DELAY must be a whole number'],
+  ])('rejects %j with one line', (env, message) => {
+    expect(() => loadConfig(env)).toThrow(message);
+    expect(() => loadConfig(env)).toThrow(ConfigError);
+  });
+
+  it('never echoes a header value in its error', () => {
+    expect(() =>
+      loadConfig({ ...on, OTEL_EXPORTER_OTLP_HEADERS: 'api-key=secret-value,broken' }),
+    ).toThrow(expect.objectContaining({ message: expect.not.stringContaining('secret-value') }));
+  });
+});

@@ -1,6 +1,7 @@
 import { setMaxListeners } from 'node:events';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { type Dispatcher, errors as undiciErrors } from 'undici';
+import type { CallSpan, CallTracing } from '../../tracing/call-span.js';
 import type { Caller } from '../caller.js';
 import { parseUpstreamError, UpstreamError } from '../errors.js';
 import type { Flights } from './flights.js';
@@ -61,6 +62,8 @@ export interface ForemanClientOptions {
   /** Correlates Foreman's logs with ours. */
   requestId?: string | undefined;
   onCall?: ((event: UpstreamCallEvent) => void) | undefined;
+  /** Traces each attempt (a span, and the `traceparent` sent with it); unset: no tracing. */
+  trace?: CallTracing | undefined;
 }
 
 /** Why a call's own signal fired: its deadline, as opposed to the request going away. */
@@ -284,6 +287,7 @@ export class ForemanClient {
     let admission: Admission | undefined;
     let outcome: LoginOutcome = 'unknown';
     let started = 0;
+    let span: CallSpan | undefined;
     try {
       const result = await this.#options.limiter.run(async () => {
         admission = await this.#options.loginGuard.admit(credential, call.signal, (reason) =>
@@ -306,7 +310,16 @@ export class ForemanClient {
           call.signal.throwIfAborted();
           sent.sending();
           started = performance.now();
-          const answer = await this.#exchange<T>(method, path, query, body, call.signal, deadline);
+          span = this.#options.trace?.startCall(method, routeTemplate(path), attempt);
+          const answer = await this.#exchange<T>(
+            method,
+            path,
+            query,
+            body,
+            call.signal,
+            deadline,
+            span?.headers,
+          );
           sent.settle('accepted');
           return answer;
         } catch (error) {
@@ -320,6 +333,7 @@ export class ForemanClient {
       }, call.signal);
       outcome = 'accepted';
       this.#report(method, path, result.status, started, attempt);
+      span?.end(result.status);
       return { data: result.data, bytes: result.bytes };
     } catch (error) {
       const upstreamError = this.#toUpstreamError(error, method, path, call.signal);
@@ -331,6 +345,7 @@ export class ForemanClient {
       if (started > 0) {
         const status = upstreamError.kind === 'http' ? upstreamError.status : 0;
         this.#report(method, path, status, started, attempt, upstreamError);
+        span?.end(status, upstreamError);
       }
       if (outcome === 'locked-out') throw this.#options.loginGuard.lockedOutError();
       throw upstreamError;
@@ -366,16 +381,15 @@ export class ForemanClient {
     body: unknown,
     signal: AbortSignal,
     deadline: NodeJS.Timeout,
+    traceHeaders: Readonly<Record<string, string>> | undefined,
   ): Promise<{ status: number; data: T; bytes: number }> {
     const search = new URLSearchParams(query).toString();
+    const headers = traceHeaders ? { ...this.#headers, ...traceHeaders } : this.#headers;
     const response = await this.#options.dispatcher.request({
       origin: this.#origin,
       method: method as Dispatcher.HttpMethod,
       path: `${this.#pathPrefix}${path}${search ? `?${search}` : ''}`,
-      headers:
-        body === undefined
-          ? this.#headers
-          : { ...this.#headers, 'content-type': 'application/json' },
+      headers: body === undefined ? headers : { ...headers, 'content-type': 'application/json' },
       body: body === undefined ? null : JSON.stringify(body),
       signal,
       headersTimeout: this.#options.timeoutMs,
