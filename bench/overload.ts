@@ -16,13 +16,11 @@
  * node_modules in place) against the same Foreman, for before-and-after figures.
  * Only 127.0.0.1 is used; every child is stopped by its pid.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
-import { createServer } from 'node:net';
 import { resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
 import { Agent, request } from 'undici';
-import { track } from './children.js';
+import { ADMIN, startForeman, startGateway, stop } from './foreman-process.js';
 
 const { values } = parseArgs({
   options: {
@@ -33,118 +31,6 @@ const { values } = parseArgs({
 });
 const gatewayDir = resolve(values['gateway-dir'] as string);
 const runs = Number(values.runs);
-const ADMIN = `Basic ${Buffer.from('admin:changeme').toString('base64')}`;
-
-function freePort(): Promise<number> {
-  return new Promise((done) => {
-    const probe = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = probe.address() as { port: number };
-      probe.close(() => done(port));
-    });
-  });
-}
-
-async function spawnUntil(
-  args: string[],
-  env: Record<string, string>,
-  cwd: string,
-  ready: string,
-): Promise<ChildProcess> {
-  const child = spawn(process.execPath, args, {
-    cwd,
-    env: { ...process.env, ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  track(child);
-  let output = '';
-  child.stdout?.on('data', (chunk: Buffer) => {
-    output += chunk.toString();
-  });
-  child.stderr?.on('data', (chunk: Buffer) => {
-    output += chunk.toString();
-  });
-  const deadline = Date.now() + 30_000;
-  while (!output.includes(ready)) {
-    if (child.exitCode !== null || Date.now() > deadline) {
-      child.kill('SIGKILL');
-      throw new Error(`did not start:\n${output}`);
-    }
-    await sleep(50);
-  }
-  return child;
-}
-
-async function stop(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null) return;
-  const exited = new Promise((done) => child.once('exit', done));
-  child.kill('SIGKILL');
-  await exited;
-}
-
-interface Foreman {
-  url: string;
-  child: ChildProcess;
-  calls(): Promise<number>;
-}
-
-async function startForeman(latencyMs: number): Promise<Foreman> {
-  const port = await freePort();
-  const child = await spawnUntil(
-    ['--import', 'tsx', 'src/demo/main.ts'],
-    {
-      DEMO_PORT: String(port),
-      DEMO_LATENCY_MS: String(latencyMs),
-      DEMO_SLOTS: '64',
-      DEMO_CONTROL: 'true',
-    },
-    resolve('.'),
-    'Foreman demo upstream at',
-  );
-  const url = `http://127.0.0.1:${port}`;
-  return {
-    url,
-    child,
-    async calls() {
-      const response = await request(`${url}/__demo/requests`);
-      return ((await response.body.json()) as { total: number }).total;
-    },
-  };
-}
-
-async function startGateway(foremanUrl: string, env: Record<string, string>) {
-  const port = await freePort();
-  const child = await spawnUntil(
-    ['--import', 'tsx', 'src/main.ts'],
-    {
-      FOREMAN_URL: foremanUrl,
-      PORT: String(port),
-      HOST: '127.0.0.1',
-      LOG_LEVEL: 'warn',
-      FOREMAN_USERNAME: 'admin',
-      FOREMAN_PASSWORD: 'changeme',
-      TRUSTED_PROXIES: '127.0.0.1',
-      SHUTDOWN_DRAIN_MS: '0',
-      ...env,
-    },
-    gatewayDir,
-    // Both the old and the new gateway say so when they listen; warn level hides it, so ask.
-    '',
-  );
-  const url = `http://127.0.0.1:${port}/graphql`;
-  const deadline = Date.now() + 30_000;
-  for (;;) {
-    try {
-      const answer = await request(`http://127.0.0.1:${port}/healthz`);
-      await answer.body.dump();
-      if (answer.statusCode === 200) break;
-    } catch {
-      // not yet listening
-    }
-    if (Date.now() > deadline) throw new Error('the gateway did not start');
-    await sleep(100);
-  }
-  return { url, child };
-}
 
 const client = new Agent({ connections: 1_000, keepAliveTimeout: 10_000 });
 
@@ -181,7 +67,7 @@ const oneCall = () =>
 
 async function storm(): Promise<Record<string, number | string>> {
   const foreman = await startForeman(1_500);
-  const gateway = await startGateway(foreman.url, {
+  const gateway = await startGateway(gatewayDir, foreman.url, {
     FOREMAN_TIMEOUT_MS: '4000',
     UPSTREAM_RETRIES: '0',
   });
@@ -216,7 +102,7 @@ async function storm(): Promise<Record<string, number | string>> {
 
 async function fairness(): Promise<Record<string, number | string>> {
   const foreman = await startForeman(400);
-  const gateway = await startGateway(foreman.url, {});
+  const gateway = await startGateway(gatewayDir, foreman.url, {});
   const small = (n: number) => `{ architecture(id: "${(n % 5) + 1}") { name } }`;
   try {
     await post(gateway.url, small(0), '198.51.100.2');
