@@ -2,7 +2,13 @@ import { setMaxListeners } from 'node:events';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { type Dispatcher, errors as undiciErrors } from 'undici';
 import type { Caller } from '../caller.js';
-import { parseUpstreamError, UpstreamError } from '../errors.js';
+import {
+  parseUpstreamError,
+  refusedServiceAccount,
+  UpstreamError,
+  unreadableAnswer,
+} from '../errors.js';
+import { connectionFailureCause, connectionFailureMessage } from '../upstream-causes.js';
 import type { ConcurrencyLimiter } from './limiter.js';
 import type { Admission, LoginGuard, LoginOutcome } from './login-guard.js';
 import { parseRetryAfter, type RetryPolicy, retryDelay } from './retry.js';
@@ -230,9 +236,15 @@ export class ForemanClient {
       this.#report(method, path, result.status, started, attempt);
       return result.data;
     } catch (error) {
-      const upstreamError = this.#toUpstreamError(error, method, path, call.signal);
+      let upstreamError = this.#toUpstreamError(error, method, path, call.signal);
       upstreamError.requestId ??= this.#options.requestId;
       outcome = loginOutcome(upstreamError);
+      if (
+        caller.sharedCredential &&
+        (outcome === 'refused' || upstreamError.kind === 'credentials_refused')
+      ) {
+        upstreamError = refusedServiceAccount(upstreamError);
+      }
       // Refused for lack of time: the request is answered OVERLOADED whatever else comes back,
       // so its calls still waiting are not worth a slot either.
       if (upstreamError.kind === 'overloaded') this.#stop.abort(upstreamError);
@@ -308,16 +320,8 @@ export class ForemanClient {
     try {
       return { status: response.statusCode, data: JSON.parse(text) as T };
     } catch (cause) {
-      throw new UpstreamError(
-        {
-          kind: 'invalid_response',
-          status: response.statusCode,
-          message: 'Foreman answered with a body that is not JSON',
-          method,
-          path,
-        },
-        { cause },
-      );
+      const type = response.headers['content-type'];
+      throw unreadableAnswer(response.statusCode, String(type ?? ''), { method, path }, cause);
     }
   }
 
@@ -455,8 +459,17 @@ function toUpstreamError(error: unknown, method: string, path: string): Upstream
       { cause: error },
     );
   }
+  // What went wrong, in a word clients can switch on: a certificate, a refused port, DNS…
+  const upstreamCause = connectionFailureCause(error);
   return new UpstreamError(
-    { kind: 'network', status: 0, message: 'Foreman could not be reached', method, path },
+    {
+      kind: 'network',
+      status: 0,
+      upstreamCause,
+      message: connectionFailureMessage(upstreamCause),
+      method,
+      path,
+    },
     { cause: error },
   );
 }
