@@ -16,6 +16,7 @@ import {
   type RequestFacts,
 } from './context.js';
 import { Callers } from './foreman/caller.js';
+import { UpstreamError, upstreamCauseOf } from './foreman/errors.js';
 import { LoginGuard } from './foreman/http/login-guard.js';
 import { createUpstreamPool } from './foreman/http/pool.js';
 import { UpstreamScheduler } from './foreman/http/scheduler.js';
@@ -34,7 +35,7 @@ import { useMetricsEndpoint } from './plugins/use-metrics-endpoint.js';
 import { upstreamCallReporter, useObservability } from './plugins/use-observability.js';
 import { PersistedManifest, usePersistedDocuments } from './plugins/use-persisted-documents.js';
 import { useQueryLimits } from './plugins/use-query-limits.js';
-import { useForemanReadiness } from './plugins/use-readiness.js';
+import { ForemanPing, useForemanReadiness } from './plugins/use-readiness.js';
 import { useRetryAfter } from './plugins/use-retry-after.js';
 import { useSignIn } from './plugins/use-sign-in.js';
 import { useSubscriptionEvents } from './plugins/use-subscription-events.js';
@@ -70,12 +71,19 @@ export interface GatewayDependencies {
   persistedDocuments: PersistedManifest | undefined;
   /** Set while the gateway drains before it stops: readiness then answers 503. */
   lifecycle: { draining: boolean };
+  /** Whether FOREMAN_URL leads to a working Foreman (`GET /api/ping`): at start and for /readyz. */
+  foremanPing: ForemanPing;
 }
 
 export interface StartedGateway {
   /** e.g. `http://127.0.0.1:4000` */
   url: string;
   server: GatewayServer['server'];
+  /**
+   * Settles once the start-up checks are done: Foreman's ping, then the service account's check
+   * when there is one (their findings are logged; nothing waits for them to serve).
+   */
+  checked: Promise<void>;
   /** From now on readiness answers 503, while requests are still served. */
   drain(): void;
   /**
@@ -181,6 +189,13 @@ export async function startGateway(options: {
     activeRequests: new ActiveRequests(),
     persistedDocuments,
     lifecycle: { draining: false },
+    foremanPing: new ForemanPing({
+      foremanUrl,
+      dispatcher,
+      scheduler,
+      timeoutMs: Math.min(config.foremanTimeoutMs, 5_000),
+      logger,
+    }),
   };
   const { http, limits } = config;
   server.serve(createApp(deps), {
@@ -194,10 +209,11 @@ export async function startGateway(options: {
       introspection: http.introspection,
     },
   });
-  if (callers.serviceAccount) checkServiceAccount(deps);
+  const checked = checkForeman(deps);
   return {
     url: server.url,
     server: server.server,
+    checked,
     drain: () => {
       deps.lifecycle.draining = true;
     },
@@ -241,10 +257,7 @@ export function createApp(deps: GatewayDependencies): GatewayApp {
   });
   const plugins: Plugin[] = [
     useForemanReadiness({
-      foremanUrl: deps.foremanUrl,
-      dispatcher: deps.dispatcher,
-      scheduler: deps.scheduler,
-      timeoutMs: Math.min(config.foremanTimeoutMs, 5_000),
+      ping: deps.foremanPing,
       draining: () => deps.lifecycle.draining,
       ...(serviceAccount ? { serviceAccount: () => loginGuard.status(serviceAccount) } : {}),
     }),
@@ -293,12 +306,23 @@ export function createApp(deps: GatewayDependencies): GatewayApp {
 }
 
 /**
+ * At start, Foreman is asked its public `GET /api/ping` (no credentials): what is wrong with
+ * FOREMAN_URL (an untrusted certificate, a refused port, DNS, no answer, not Foreman) is logged
+ * at warn at once, not found out by the first caller. A healthy Foreman adds nothing to the log.
+ */
+async function checkForeman(deps: GatewayDependencies): Promise<void> {
+  const foreman = await deps.foremanPing.checkNow();
+  // Behind an unusable FOREMAN_URL the account cannot be checked either: the ping said why.
+  if (foreman.ready && deps.access.callers.serviceAccount) await checkServiceAccount(deps);
+}
+
+/**
  * A service account is checked once at start, through the login guard like every call (a refused
  * one is remembered, in Redis too, so a gateway that restarts over and over does not spend a
  * failed login each time): it is then known to work before the first caller comes, or the
  * operator reads why not.
  */
-function checkServiceAccount(deps: GatewayDependencies): void {
+function checkServiceAccount(deps: GatewayDependencies): Promise<void> {
   const { access, logger } = deps;
   const caller = access.callers.of({
     authorization: undefined,
@@ -310,13 +334,25 @@ function checkServiceAccount(deps: GatewayDependencies): void {
     signal: AbortSignal.timeout(deps.config.foremanTimeoutMs),
     background: true,
   });
-  check.checkCredentials().then(
-    () => logger.info(`Foreman accepts the service account "${caller.login}"`),
-    (error: unknown) =>
+  const account = `the service account "${caller.login}" (FOREMAN_USERNAME)`;
+  return check.checkCredentials().then(
+    () => logger.info(`Foreman accepts ${account}`),
+    (error: unknown) => {
+      const detail = error instanceof Error ? error.message : String(error);
+      const upstream = error instanceof UpstreamError ? error : undefined;
+      if (upstream?.upstreamCause === 'service_account_refused') {
+        const foremanSaid = upstream.cause instanceof Error ? upstream.cause.message : detail;
+        logger.warn(
+          { cause: 'service_account_refused', detail: foremanSaid },
+          `Foreman refuses ${account}: check FOREMAN_USERNAME and FOREMAN_PASSWORD. Until it is accepted every caller is answered UPSTREAM_ERROR (upstreamCause "service_account_refused") and /readyz answers 503`,
+        );
+        return;
+      }
       logger.warn(
-        { error: error instanceof Error ? error.message : String(error) },
-        `the service account "${caller.login}" could not be checked with Foreman: callers are refused until it works (see /readyz)`,
-      ),
+        { ...(upstream ? { cause: upstreamCauseOf(upstream) } : {}), detail },
+        `${account} could not be checked with Foreman; it is tried again with the first caller (see /readyz)`,
+      );
+    },
   );
 }
 
