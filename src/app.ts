@@ -32,7 +32,11 @@ import { useDocumentLimits } from './plugins/use-document-limits.js';
 import { useErrorCodes } from './plugins/use-error-codes.js';
 import { useHiddenSubgraphSdl } from './plugins/use-hidden-subgraph-sdl.js';
 import { useMetricsEndpoint } from './plugins/use-metrics-endpoint.js';
-import { upstreamCallReporter, useObservability } from './plugins/use-observability.js';
+import {
+  createObservability,
+  type Observability,
+  upstreamCallReporter,
+} from './plugins/use-observability.js';
 import { PersistedManifest, usePersistedDocuments } from './plugins/use-persisted-documents.js';
 import { useQueryLimits } from './plugins/use-query-limits.js';
 import { ForemanPing, useForemanReadiness } from './plugins/use-readiness.js';
@@ -73,6 +77,8 @@ export interface GatewayDependencies {
   lifecycle: { draining: boolean };
   /** Whether FOREMAN_URL leads to a working Foreman (`GET /api/ping`): at start and for /readyz. */
   foremanPing: ForemanPing;
+  /** Each request's log line and metrics, made when its response is over. */
+  observability: Observability;
 }
 
 export interface StartedGateway {
@@ -196,6 +202,7 @@ export async function startGateway(options: {
       timeoutMs: Math.min(config.foremanTimeoutMs, 5_000),
       logger,
     }),
+    observability: createObservability(logger, metrics),
   };
   const { http, limits } = config;
   server.serve(createApp(deps), {
@@ -208,6 +215,7 @@ export async function startGateway(options: {
       corsOrigins: http.corsOrigins,
       introspection: http.introspection,
     },
+    onAnswered: deps.observability.answered,
   });
   const checked = checkForeman(deps);
   return {
@@ -265,7 +273,7 @@ export function createApp(deps: GatewayDependencies): GatewayApp {
     // Browsers send "simple" cross-site requests without a preflight; demand a header they cannot.
     useCSRFPrevention({ requestHeaders: ['x-graphql-yoga-csrf', 'apollo-require-preflight'] }),
     useDocumentLimits(limits, (query) => documentCache.has(query)),
-    useObservability(logger, metrics),
+    deps.observability.plugin,
     useQueryLimits({ ...limits }),
     useSubscriptionEvents(),
     useRetryAfter(),

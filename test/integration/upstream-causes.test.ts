@@ -166,6 +166,12 @@ describe('FOREMAN_URL leads to HTTPS with a certificate the gateway does not tru
         foreman: { ready: false, cause: 'certificate' },
       });
       expectNoInternals(ready.text);
+      // The operation's line says why, at info.
+      expect(lines(gateway).find((line) => line.msg === 'graphql operation')).toMatchObject({
+        level: 30,
+        errorCodes: ['UPSTREAM_UNAVAILABLE'],
+        upstreamCauses: ['certificate'],
+      });
     },
   );
 
