@@ -119,10 +119,10 @@ export function parseUpstreamError(
 ): UpstreamError {
   const parsed = parseErrorBody(rawBody);
   const { retryAfterMs, ...rest } = request;
-  if (status === 404 && parsed.message === undefined) {
-    // Foreman answers every 404 of its API with a message in JSON: a page, an empty body or a
-    // foreign JSON body means FOREMAN_URL leads elsewhere (a web server, a proxy's own page), and
-    // "not found" would be a lie about the record.
+  if (NOT_FOREMAN_UNLESS_SAID.has(status) && parsed.message === undefined) {
+    // Foreman answers these with a message in JSON: a page, an empty body or a foreign JSON
+    // body means FOREMAN_URL leads elsewhere (a web server, a proxy's own page, plain HTTP sent
+    // to an HTTPS port), and "not found" or "bad input" would be a lie about the caller's query.
     return notForeman(status, request);
   }
   return new UpstreamError({
@@ -154,6 +154,12 @@ export function upstreamCauseOf(error: UpstreamError): UpstreamCause {
       return 'foreman_error';
   }
 }
+
+/**
+ * Statuses Foreman's API always explains in JSON (a 401 may come with an empty body, and its
+ * Apache front answers a request line that is too long, 414, with a page of its own).
+ */
+const NOT_FOREMAN_UNLESS_SAID = new Set([400, 404, 405]);
 
 /** Something other than Foreman's API answered (see `parseUpstreamError`, `unreadableAnswer`). */
 function notForeman(status: number, request: { method: string; path: string }): UpstreamError {

@@ -271,6 +271,21 @@ describe('other reasons FOREMAN_URL does not lead to Foreman', () => {
     expect(ready.body).toMatchObject({ cause: 'not_foreman', foreman: { status: 404 } });
   });
 
+  it("http:// on a web server's HTTPS port (its 400 page): not_foreman, not BAD_USER_INPUT", async () => {
+    const httpsPort = createHttpServer((_request, response) => {
+      response.writeHead(400, { 'content-type': 'text/html' });
+      response.end(
+        '<html><head><title>400 The plain HTTP request was sent to HTTPS port</title></head></html>',
+      );
+    });
+    const gateway = await gatewayOver(urlOf(await listening(httpsPort), 'http'));
+    await waitForStartupChecks(gateway);
+    expect(warnings(gateway)[0]).toMatchObject({ cause: 'not_foreman', status: 400 });
+    // Before: BAD_USER_INPUT "Foreman answered HTTP 400", as if the query were at fault.
+    const error = await architecturesError(gateway);
+    expect(error.extensions).toEqual({ code: 'UPSTREAM_ERROR', upstreamCause: 'not_foreman' });
+  });
+
   it('an HTML page with 200 for every path: not_foreman', async () => {
     const gateway = await gatewayOver(website);
     await waitForStartupChecks(gateway);

@@ -77,6 +77,19 @@ describe("answers that are not Foreman's", () => {
     }
   });
 
+  it("a web server's 400 page (plain HTTP sent to its HTTPS port) and 405 are not Foreman's", () => {
+    const plainToHttps =
+      '<html><head><title>400 The plain HTTP request was sent to HTTPS port</title></head></html>';
+    expect(parseUpstreamError(400, plainToHttps, request).upstreamCause).toBe('not_foreman');
+    expect(parseUpstreamError(405, '', request).upstreamCause).toBe('not_foreman');
+    // Foreman's own 400 stays the caller's bad input.
+    const foremans400 = '{"status":400,"error":"There was a problem in the JSON you submitted"}';
+    expect(parseUpstreamError(400, foremans400, request)).toMatchObject({
+      kind: 'http',
+      status: 400,
+    });
+  });
+
   it("Foreman's own 404s stay 404s (wrapped, unwrapped, and Rails' routing error)", () => {
     for (const body of [
       '{"error":{"message":"Resource image not found by id \'5\'"}}',
