@@ -16,6 +16,7 @@ import {
   type RequestFacts,
 } from './context.js';
 import { Callers } from './foreman/caller.js';
+import { UpstreamError, upstreamCauseOf } from './foreman/errors.js';
 import { Flights } from './foreman/http/flights.js';
 import { LoginGuard } from './foreman/http/login-guard.js';
 import { createUpstreamPool } from './foreman/http/pool.js';
@@ -33,10 +34,14 @@ import { useDocumentLimits } from './plugins/use-document-limits.js';
 import { useErrorCodes } from './plugins/use-error-codes.js';
 import { useHiddenSubgraphSdl } from './plugins/use-hidden-subgraph-sdl.js';
 import { useMetricsEndpoint } from './plugins/use-metrics-endpoint.js';
-import { upstreamCallReporter, useObservability } from './plugins/use-observability.js';
+import {
+  createObservability,
+  type Observability,
+  upstreamCallReporter,
+} from './plugins/use-observability.js';
 import { PersistedManifest, usePersistedDocuments } from './plugins/use-persisted-documents.js';
 import { useQueryLimits } from './plugins/use-query-limits.js';
-import { useForemanReadiness } from './plugins/use-readiness.js';
+import { ForemanPing, useForemanReadiness } from './plugins/use-readiness.js';
 import { useRetryAfter } from './plugins/use-retry-after.js';
 import { useSignIn } from './plugins/use-sign-in.js';
 import { useSubscriptionEvents } from './plugins/use-subscription-events.js';
@@ -76,12 +81,21 @@ export interface GatewayDependencies {
   lifecycle: { draining: boolean };
   /** Traces of requests, operations and Foreman calls; unset when tracing is off. */
   tracing: Tracing | undefined;
+  /** Whether FOREMAN_URL leads to a working Foreman (`GET /api/ping`): at start and for /readyz. */
+  foremanPing: ForemanPing;
+  /** Each request's log line and metrics, made when its response is over. */
+  observability: Observability;
 }
 
 export interface StartedGateway {
   /** e.g. `http://127.0.0.1:4000` */
   url: string;
   server: GatewayServer['server'];
+  /**
+   * Settles once the start-up checks are done: Foreman's ping, then the service account's check
+   * when there is one (their findings are logged; nothing waits for them to serve).
+   */
+  checked: Promise<void>;
   /** From now on readiness answers 503, while requests are still served. */
   drain(): void;
   /**
@@ -229,6 +243,18 @@ export async function startGateway(options: {
     persistedDocuments,
     lifecycle: { draining: false },
     tracing,
+    foremanPing: new ForemanPing({
+      foremanUrl,
+      dispatcher,
+      scheduler,
+      timeoutMs: Math.min(config.foremanTimeoutMs, 5_000),
+      logger,
+    }),
+    observability: createObservability(
+      logger,
+      metrics,
+      tracing && ((request) => tracing.sampledTraceId(request)),
+    ),
   };
   const { http, limits } = config;
   server.serve(createApp(deps), {
@@ -241,11 +267,13 @@ export async function startGateway(options: {
       corsOrigins: http.corsOrigins,
       introspection: http.introspection,
     },
+    onAnswered: deps.observability.answered,
   });
-  if (callers.serviceAccount) checkServiceAccount(deps);
+  const checked = checkForeman(deps);
   return {
     url: server.url,
     server: server.server,
+    checked,
     drain: () => {
       deps.lifecycle.draining = true;
     },
@@ -295,10 +323,7 @@ export function createApp(deps: GatewayDependencies): GatewayApp {
     // First: every request gets its span before any other plugin may answer it.
     ...(tracing ? [tracing.plugin] : []),
     useForemanReadiness({
-      foremanUrl: deps.foremanUrl,
-      dispatcher: deps.dispatcher,
-      scheduler: deps.scheduler,
-      timeoutMs: Math.min(config.foremanTimeoutMs, 5_000),
+      ping: deps.foremanPing,
       draining: () => deps.lifecycle.draining,
       ...(serviceAccount ? { serviceAccount: () => loginGuard.status(serviceAccount) } : {}),
     }),
@@ -306,7 +331,7 @@ export function createApp(deps: GatewayDependencies): GatewayApp {
     // Browsers send "simple" cross-site requests without a preflight; demand a header they cannot.
     useCSRFPrevention({ requestHeaders: ['x-graphql-yoga-csrf', 'apollo-require-preflight'] }),
     useDocumentLimits(limits, (query) => documentCache.has(query)),
-    useObservability(logger, metrics, tracing && ((request) => tracing.sampledTraceId(request))),
+    deps.observability.plugin,
     useQueryLimits({ ...limits }),
     useSubscriptionEvents(),
     useRetryAfter(),
@@ -347,12 +372,23 @@ export function createApp(deps: GatewayDependencies): GatewayApp {
 }
 
 /**
+ * At start, Foreman is asked its public `GET /api/ping` (no credentials): what is wrong with
+ * FOREMAN_URL (an untrusted certificate, a refused port, DNS, no answer, not Foreman) is logged
+ * at warn at once, not found out by the first caller. A healthy Foreman adds nothing to the log.
+ */
+async function checkForeman(deps: GatewayDependencies): Promise<void> {
+  const foreman = await deps.foremanPing.checkNow();
+  // Behind an unusable FOREMAN_URL the account cannot be checked either: the ping said why.
+  if (foreman.ready && deps.access.callers.serviceAccount) await checkServiceAccount(deps);
+}
+
+/**
  * A service account is checked once at start, through the login guard like every call (a refused
  * one is remembered, in Redis too, so a gateway that restarts over and over does not spend a
  * failed login each time): it is then known to work before the first caller comes, or the
  * operator reads why not.
  */
-function checkServiceAccount(deps: GatewayDependencies): void {
+function checkServiceAccount(deps: GatewayDependencies): Promise<void> {
   const { access, logger } = deps;
   const caller = access.callers.of({
     authorization: undefined,
@@ -364,13 +400,25 @@ function checkServiceAccount(deps: GatewayDependencies): void {
     signal: AbortSignal.timeout(deps.config.foremanTimeoutMs),
     background: true,
   });
-  check.checkCredentials().then(
-    () => logger.info(`Foreman accepts the service account "${caller.login}"`),
-    (error: unknown) =>
+  const account = `the service account "${caller.login}" (FOREMAN_USERNAME)`;
+  return check.checkCredentials().then(
+    () => logger.info(`Foreman accepts ${account}`),
+    (error: unknown) => {
+      const detail = error instanceof Error ? error.message : String(error);
+      const upstream = error instanceof UpstreamError ? error : undefined;
+      if (upstream?.upstreamCause === 'service_account_refused') {
+        const foremanSaid = upstream.cause instanceof Error ? upstream.cause.message : detail;
+        logger.warn(
+          { cause: 'service_account_refused', detail: foremanSaid },
+          `Foreman refuses ${account}: check FOREMAN_USERNAME and FOREMAN_PASSWORD. Until it is accepted every caller is answered UPSTREAM_ERROR (upstreamCause "service_account_refused") and /readyz answers 503`,
+        );
+        return;
+      }
       logger.warn(
-        { error: error instanceof Error ? error.message : String(error) },
-        `the service account "${caller.login}" could not be checked with Foreman: callers are refused until it works (see /readyz)`,
-      ),
+        { ...(upstream ? { cause: upstreamCauseOf(upstream) } : {}), detail },
+        `${account} could not be checked with Foreman; it is tried again with the first caller (see /readyz)`,
+      );
+    },
   );
 }
 

@@ -47,6 +47,37 @@ export interface ServeOptions {
   graphiql?: GraphiQLPage | undefined;
   /** GraphQL over WebSocket (graphql-ws) on /graphql, when set. */
   webSockets?: Omit<GraphQLWebSocketOptions, 'gateway'> | undefined;
+  /** Told of every request once its response is over (logs and metrics). */
+  onAnswered?:
+    | ((request: IncomingMessage, response: ServerResponse, how: Answered) => void)
+    | undefined;
+}
+
+/** The routes requests are counted by: a fixed set, so a metric's labels stay bounded. */
+export type RouteLabel =
+  | '/graphql'
+  | '/healthz'
+  | '/readyz'
+  | '/metrics'
+  | '/sign-in'
+  | '/sign-out'
+  | 'graphiql'
+  | 'other';
+
+/** How a request ended, as the HTTP server saw it. */
+export interface Answered {
+  route: RouteLabel;
+  /** The status sent; 0 when none was (the client went away, or the gateway cut it off). */
+  status: number;
+  /** From the request's arrival to the end of its response. */
+  seconds: number;
+  /**
+   * `answered`: the response was sent in full; `client-left`: the client closed the connection
+   * first; `cut-off`: the gateway closed it (its shutdown deadline, or streams ended at stop).
+   */
+  ending: 'answered' | 'client-left' | 'cut-off';
+  /** Codes of a refusal made here, before the app saw the request (a body over the limit). */
+  codes?: readonly string[];
 }
 
 export interface GatewayServer {
@@ -79,28 +110,43 @@ export async function listen(options: HttpServerOptions): Promise<GatewayServer>
   let app: GatewayApp | undefined;
   let graphiql: GraphiQLPage | undefined;
   let webSockets: GraphQLWebSockets | undefined;
+  let onAnswered: ServeOptions['onAnswered'];
   let stopping = false;
   const inFlight = new Set<ServerResponse>();
   /** Responses that may be event streams (the client asked for one). */
   const streams = new WeakSet<ServerResponse>();
+  /** Responses the gateway itself cut off before they were over. */
+  const cutOff = new WeakSet<ServerResponse>();
   const server = createServer(
     // Request and header timeouts are enforced on this interval (Node's default is 30 s).
     { connectionsCheckingInterval: 1_000 },
     (request, response) => {
+      const arrived = performance.now();
       if (stopping) response.setHeader('connection', 'close');
       inFlight.add(response);
       if (request.headers.accept?.includes('text/event-stream')) streams.add(response);
+      let routed: Routed = { route: 'other' };
       response.once('close', () => {
         inFlight.delete(response);
         // While stopping, a connection that just finished its last response goes at once.
         if (stopping) setImmediate(() => server.closeIdleConnections());
+        onAnswered?.(request, response, {
+          ...routed,
+          status: response.headersSent ? response.statusCode : 0,
+          seconds: (performance.now() - arrived) / 1000,
+          ending: response.writableFinished
+            ? 'answered'
+            : cutOff.has(response)
+              ? 'cut-off'
+              : 'client-left',
+        });
       });
       if (!app) {
         response.writeHead(503, { 'retry-after': '1', 'content-type': 'text/plain' });
         response.end('The gateway is starting.\n');
         return;
       }
-      route(app, graphiql, options.maxBodyBytes, request, response);
+      routed = route(app, graphiql, options.maxBodyBytes, request, response);
     },
   );
   // Slow clients (a byte every few seconds) cannot hold a connection for Node's default 300 s.
@@ -115,7 +161,10 @@ export async function listen(options: HttpServerOptions): Promise<GatewayServer>
       const deadline = setTimeout(() => {
         onDeadline?.();
         // Cancelled upstream work lets most requests answer at once; then nothing waits.
-        setTimeout(() => server.closeAllConnections(), 250).unref();
+        setTimeout(() => {
+          for (const response of inFlight) cutOff.add(response);
+          server.closeAllConnections();
+        }, 250).unref();
       }, graceMs);
       deadline.unref();
       // Upgraded sockets are no longer the HTTP server's to close, yet they hold it open.
@@ -153,6 +202,7 @@ export async function listen(options: HttpServerOptions): Promise<GatewayServer>
     serve(given, extras = {}) {
       app = given;
       graphiql = extras.graphiql;
+      onAnswered = extras.onAnswered;
       if (extras.webSockets) {
         webSockets = attachGraphQLWebSockets(server, { gateway: given, ...extras.webSockets });
       }
@@ -161,11 +211,18 @@ export async function listen(options: HttpServerOptions): Promise<GatewayServer>
       return webSockets;
     },
     endStreams() {
-      for (const response of inFlight) if (streams.has(response)) response.destroy();
+      for (const response of inFlight) {
+        if (!streams.has(response)) continue;
+        cutOff.add(response);
+        response.destroy();
+      }
     },
     close,
   };
 }
+
+/** Which route a request took, and what was refused here before the app saw it. */
+type Routed = Pick<Answered, 'route' | 'codes'>;
 
 function route(
   app: GatewayApp,
@@ -173,10 +230,11 @@ function route(
   maxBodyBytes: number,
   request: IncomingMessage,
   response: ServerResponse,
-): void {
-  if (graphiql?.serve(request, response)) return;
+): Routed {
+  if (graphiql?.serve(request, response)) return { route: 'graphiql' };
+  const path = (request.url ?? '/').split('?', 1)[0] ?? '/';
+  const routed: Routed = { route: routeLabel(path) };
   if (request.method === 'GET' || request.method === 'HEAD') {
-    const path = (request.url ?? '/').split('?', 1)[0];
     if (path === '/') {
       // The root leads to the API (GraphiQL in a browser).
       response.writeHead(302, { location: '/graphql' }).end();
@@ -186,16 +244,33 @@ function route(
         response.end();
       });
     } else void app(request, response);
-    return;
+    return routed;
   }
   readBoundedBody(request, maxBodyBytes).then(
     (body) => {
-      if (body === TOO_LARGE) refuseOversizedBody(response, maxBodyBytes);
-      else void app(withBody(request, body), response);
+      if (body === TOO_LARGE) {
+        routed.codes = ['LIMIT_EXCEEDED'];
+        refuseOversizedBody(response, maxBodyBytes);
+      } else void app(withBody(request, body), response);
     },
     // The client went away mid-body: there is no one to answer.
     () => request.destroy(),
   );
+  return routed;
+}
+
+const ROUTES = new Map<string, RouteLabel>([
+  ['/graphql', '/graphql'],
+  ['/healthz', '/healthz'],
+  ['/readyz', '/readyz'],
+  ['/metrics', '/metrics'],
+  ['/sign-in', '/sign-in'],
+  ['/sign-in/status', '/sign-in'],
+  ['/sign-out', '/sign-out'],
+]);
+
+function routeLabel(path: string): RouteLabel {
+  return ROUTES.get(path.length > 1 ? path.replace(/\/+$/, '') : path) ?? 'other';
 }
 
 const TOO_LARGE = Symbol('too large');

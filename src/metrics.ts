@@ -11,15 +11,28 @@ export function createMetrics() {
     registry,
     operationDuration: new Histogram({
       name: 'graphql_operation_duration_seconds',
-      help: 'Duration of GraphQL operations, by operation type and outcome (ok, error, or cancelled: the client went away first).',
+      help: 'Duration of GraphQL requests over HTTP from arrival to answer, refusals before execution included, by operation type (unknown: none was read) and outcome (ok, error, cancelled: the client went away before being answered, cut_off: the gateway closed the connection first, at its shutdown deadline).',
       labelNames: ['operation_type', 'outcome'] as const,
       buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
       registers: [registry],
     }),
     operationErrors: new Counter({
       name: 'graphql_errors_total',
-      help: 'GraphQL errors returned, by extensions.code.',
+      help: 'GraphQL errors returned, by the extensions.code the client received.',
       labelNames: ['code'] as const,
+      registers: [registry],
+    }),
+    httpRequests: new Counter({
+      name: 'http_requests_total',
+      help: 'HTTP requests answered, by route (/graphql, /healthz, /readyz, /metrics, /sign-in, /sign-out, graphiql, other) and status (0: not answered, the client went away or the gateway stopped first).',
+      labelNames: ['route', 'status'] as const,
+      registers: [registry],
+    }),
+    httpDuration: new Histogram({
+      name: 'http_request_duration_seconds',
+      help: 'Duration of HTTP requests from arrival to the end of the response, by route and status.',
+      labelNames: ['route', 'status'] as const,
+      buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
       registers: [registry],
     }),
     upstreamDuration: new Histogram({
@@ -127,18 +140,18 @@ export function liveMetrics(metrics: Metrics): LiveMetrics {
 }
 
 /**
- * A histogram's children by label values, made once per combination: prom-client otherwise
+ * A metric's children by label values, made once per combination: prom-client otherwise
  * validates and hashes the labels object on every observation, on the hot path of every request.
  */
-export function labelled<L extends string>(
-  histogram: Histogram<L>,
-): (...values: string[]) => { observe(value: number): void } {
-  const children = new Map<string, { observe(value: number): void }>();
+export function labelled<Child>(metric: {
+  labels(...values: string[]): Child;
+}): (...values: string[]) => Child {
+  const children = new Map<string, Child>();
   return (...values) => {
     const key = values.join('\u0000');
     let child = children.get(key);
     if (!child) {
-      child = histogram.labels(...values);
+      child = metric.labels(...values);
       children.set(key, child);
     }
     return child;

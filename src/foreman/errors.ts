@@ -11,7 +11,10 @@ export type UpstreamErrorKind =
   | 'timeout'
   /** The connection failed or dropped before a complete answer. */
   | 'network'
-  /** A 2xx answer whose body was not the JSON we expected. */
+  /**
+   * A 2xx answer whose body was not the JSON we expected, or an answer that is not Foreman's at
+   * all (`upstreamCause: 'not_foreman'`, status 0: Foreman did not answer, something else did).
+   */
   | 'invalid_response'
   /** The caller sent no credentials and none are configured: nothing was sent to Foreman. */
   | 'missing_credentials'
@@ -26,6 +29,41 @@ export type UpstreamErrorKind =
   /** Foreman is too busy for this call to be answered before its deadline: it was not sent. */
   | 'overloaded';
 
+/**
+ * Why Foreman could not be used, in one word a client or an orchestrator can switch on
+ * (`extensions.upstreamCause` on UPSTREAM_* errors, `cause` in `/readyz`). A cause never carries
+ * an address, a port or a stack: those go to the gateway's log only (see upstream-causes.ts).
+ */
+export type UpstreamCause =
+  /** Foreman's TLS certificate is not trusted: self-signed, an unknown CA, expired, another name. */
+  | 'certificate'
+  /** The TLS handshake failed otherwise (an https:// URL on a port that speaks plain HTTP). */
+  | 'tls'
+  /** Nothing accepts connections at Foreman's host and port. */
+  | 'refused'
+  /** Foreman's host name does not resolve. */
+  | 'dns'
+  /** No route to Foreman's host or network. */
+  | 'unreachable'
+  /** No connection, or no answer, in time. */
+  | 'timeout'
+  /** The connection was closed or reset before a complete answer. */
+  | 'reset'
+  /** Any other connection failure. */
+  | 'network'
+  /** The call was cancelled: the GraphQL request ended, or the gateway is stopping. */
+  | 'cancelled'
+  /** Something answers at FOREMAN_URL, but not Foreman's API (an HTML page, a foreign 404). */
+  | 'not_foreman'
+  /** Foreman refuses the gateway's own account (FOREMAN_USERNAME / FOREMAN_PASSWORD). */
+  | 'service_account_refused'
+  /** Foreman answered with an error status of its own (a 5xx, or a refusal with no other code). */
+  | 'foreman_error'
+  /** Foreman's answer could not be read: too large, malformed, or not the shape it should be. */
+  | 'invalid_response'
+  /** Foreman answers, but says its database is not active (`/readyz` only). */
+  | 'database_inactive';
+
 export interface UpstreamErrorDetails {
   kind: UpstreamErrorKind;
   /** HTTP status, or 0 when there was no answer. */
@@ -38,6 +76,8 @@ export interface UpstreamErrorDetails {
   phase?: 'connect' | 'response';
   /** Foreman's (or a proxy's) Retry-After, in ms. */
   retryAfterMs?: number;
+  /** Why, in the word clients read, where the kind alone does not say (see upstream-causes.ts). */
+  upstreamCause?: UpstreamCause;
   /** The request that failed, for logs (method and path, never credentials). */
   method: string;
   path: string;
@@ -50,6 +90,7 @@ export class UpstreamError extends Error {
   readonly fieldErrors: Record<string, string[]> | undefined;
   readonly phase: 'connect' | 'response' | undefined;
   readonly retryAfterMs: number | undefined;
+  readonly upstreamCause: UpstreamCause | undefined;
   readonly method: string;
   readonly path: string;
   /** The GraphQL request it happened in (set by the client), for the client-facing error. */
@@ -62,6 +103,7 @@ export class UpstreamError extends Error {
     this.fieldErrors = details.fieldErrors;
     this.phase = details.phase;
     this.retryAfterMs = details.retryAfterMs;
+    this.upstreamCause = details.upstreamCause;
     this.method = details.method;
     this.path = details.path;
   }
@@ -77,6 +119,12 @@ export function parseUpstreamError(
 ): UpstreamError {
   const parsed = parseErrorBody(rawBody);
   const { retryAfterMs, ...rest } = request;
+  if (NOT_FOREMAN_UNLESS_SAID.has(status) && parsed.message === undefined) {
+    // Foreman answers these with a message in JSON: a page, an empty body or a foreign JSON
+    // body means FOREMAN_URL leads elsewhere (a web server, a proxy's own page, plain HTTP sent
+    // to an HTTPS port), and "not found" or "bad input" would be a lie about the caller's query.
+    return notForeman(status, request);
+  }
   return new UpstreamError({
     kind: 'http',
     status,
@@ -85,6 +133,89 @@ export function parseUpstreamError(
     ...(retryAfterMs !== undefined ? { retryAfterMs } : {}),
     ...rest,
   });
+}
+
+/**
+ * The cause a client reads beside an UPSTREAM_* code (`extensions.upstreamCause`): the one the
+ * transport found (a certificate, a refused port, not Foreman…), else what the kind says.
+ */
+export function upstreamCauseOf(error: UpstreamError): UpstreamCause {
+  if (error.upstreamCause) return error.upstreamCause;
+  switch (error.kind) {
+    case 'timeout':
+      return 'timeout';
+    case 'aborted':
+      return 'cancelled';
+    case 'network':
+      return 'network';
+    case 'invalid_response':
+      return 'invalid_response';
+    default:
+      return 'foreman_error';
+  }
+}
+
+/**
+ * Statuses Foreman's API always explains in JSON (a 401 may come with an empty body, and its
+ * Apache front answers a request line that is too long, 414, with a page of its own).
+ */
+const NOT_FOREMAN_UNLESS_SAID = new Set([400, 404, 405]);
+
+/** Something other than Foreman's API answered (see `parseUpstreamError`, `unreadableAnswer`). */
+function notForeman(status: number, request: { method: string; path: string }): UpstreamError {
+  return new UpstreamError({
+    kind: 'invalid_response',
+    status: 0,
+    upstreamCause: 'not_foreman',
+    message: `What answers at the gateway's Foreman address is not Foreman's API (HTTP ${status} without a Foreman answer)`,
+    method: request.method,
+    path: request.path,
+  });
+}
+
+/**
+ * A 2xx answer whose body does not parse: not Foreman at all when it is not even declared JSON
+ * (an HTML page: a web server or a sign-in page where Foreman should be), else an unreadable one.
+ */
+export function unreadableAnswer(
+  status: number,
+  contentType: string | undefined,
+  request: { method: string; path: string },
+  cause: unknown,
+): UpstreamError {
+  if (!/json/i.test(contentType ?? '')) return notForeman(status, request);
+  return new UpstreamError(
+    {
+      kind: 'invalid_response',
+      status,
+      message: 'Foreman answered with a body that is not JSON',
+      ...request,
+    },
+    { cause },
+  );
+}
+
+/**
+ * The gateway's own account (a service account, or the demo's fallback) refused: callers cannot
+ * act on that, so they are told it is the gateway's account, not whose, and not to check a
+ * password they never gave. The kind and status stay, so logins are still counted as refused.
+ */
+export function refusedServiceAccount(error: UpstreamError): UpstreamError {
+  const refused = new UpstreamError(
+    {
+      kind: error.kind,
+      status: error.status,
+      upstreamCause: 'service_account_refused',
+      message:
+        "Foreman refuses the gateway's own account: the gateway's operator must fix its credentials",
+      ...(error.retryAfterMs !== undefined ? { retryAfterMs: error.retryAfterMs } : {}),
+      method: error.method,
+      path: error.path,
+    },
+    { cause: error },
+  );
+  refused.requestId = error.requestId;
+  return refused;
 }
 
 interface ParsedErrorBody {

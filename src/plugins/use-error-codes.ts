@@ -1,5 +1,6 @@
 import type { ExecutionResult, GraphQLError } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
+import { errorCodeOf } from '../schema/errors.js';
 
 /**
  * Every error a client sees carries `extensions.code`, so clients switch on codes, not messages.
@@ -32,10 +33,19 @@ export function labelError(error: GraphQLError, hideSuggestions: boolean): void 
     (error as { message: string }).message = error.message.replace(/ Did you mean .+\?$/, '');
   }
   if (typeof extensions.code === 'string') return;
+  extensions.code = clientCodeOf(error);
+}
+
+/**
+ * The code a client receives for an error, whether or not it is labelled yet: its own, else the
+ * one `labelError` gives it, else (seen before masking) the one its cause will get. Logs and
+ * metrics count by it, so they say what the client was told.
+ */
+export function clientCodeOf(error: GraphQLError): string {
+  const extensions = (error.extensions ?? {}) as Record<string, unknown>;
+  if (typeof extensions.code === 'string') return extensions.code;
+  if (/^Variable "\$[^"]+" /.test(error.message)) return 'BAD_USER_INPUT';
   const status = (extensions.http as { status?: number } | undefined)?.status;
-  extensions.code = /^Variable "\$[^"]+" /.test(error.message)
-    ? 'BAD_USER_INPUT'
-    : status !== undefined && status >= 400 && status < 500
-      ? 'BAD_REQUEST'
-      : 'INTERNAL_SERVER_ERROR';
+  if (status !== undefined && status >= 400 && status < 500) return 'BAD_REQUEST';
+  return errorCodeOf(error);
 }

@@ -1,7 +1,7 @@
 import { GraphQLError } from 'graphql';
 import { maskError } from 'graphql-yoga';
 import { CodedError, type ErrorCode, gatewayError } from '../error-codes.js';
-import { UpstreamError } from '../foreman/errors.js';
+import { UpstreamError, upstreamCauseOf } from '../foreman/errors.js';
 import { NODE_TYPES, type NodeResource } from './node-types.js';
 
 export function badUserInput(message: string, argumentName?: string): GraphQLError {
@@ -16,6 +16,8 @@ export function notFound(resource: NodeResource, id: string): GraphQLError {
 
 /** The code a client switches on for an upstream failure. */
 function upstreamErrorCode(error: UpstreamError): ErrorCode {
+  // Not the caller's credentials: the gateway's own, which no caller can fix.
+  if (error.upstreamCause === 'service_account_refused') return 'UPSTREAM_ERROR';
   switch (error.kind) {
     case 'timeout':
       return 'UPSTREAM_TIMEOUT';
@@ -64,10 +66,14 @@ export function fromUpstreamError(error: GraphQLError): GraphQLError | undefined
   const message = fault
     ? `Foreman failed to answer (HTTP ${upstream.status})${upstream.requestId ? `; request id ${upstream.requestId}` : ''}`
     : upstream.message;
+  const cause = code.startsWith('UPSTREAM_') ? upstreamCauseOf(upstream) : undefined;
   return gatewayError(code, message, {
     original: error,
     extensions: {
-      ...(upstream.kind === 'http' ? { upstreamStatus: upstream.status } : {}),
+      ...(cause ? { upstreamCause: cause } : {}),
+      ...(upstream.kind === 'http' && cause !== 'service_account_refused'
+        ? { upstreamStatus: upstream.status }
+        : {}),
       ...(upstream.kind === 'login_budget' ? { limit: 'failedLogins' } : {}),
       ...(upstream.kind === 'request_limit' ? { limit: 'upstreamRequests' } : {}),
       ...(upstream.retryAfterMs !== undefined && upstream.kind !== 'http'

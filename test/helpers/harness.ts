@@ -36,12 +36,17 @@ export interface Harness {
     query: string,
     options?: QueryOptions,
   ): Promise<GraphQLResponse<D>>;
-  /** Upstream requests made since the last `resetCounts()`. */
+  /**
+   * Upstream requests made since the last `resetCounts()`; the gateway's start-up checks (its ping
+   * of the demo, a service account's check) are done before the harness is handed over, and not
+   * counted.
+   */
   upstream(): RecordedRequest[];
   resetCounts(): void;
   /** Every log line the gateway wrote (when started with `logLevel`). */
   logs: string[];
-  close(): Promise<void>;
+  /** Stops the gateway (letting requests in flight finish for `graceMs`), then the demo. */
+  close(graceMs?: number): Promise<void>;
 }
 
 export function basicAuth(user: DemoUser): string {
@@ -81,6 +86,10 @@ export async function startHarness(
       write: (line: string) => logs.push(line),
     }),
   });
+  if (!options.foremanUrl) {
+    await server.checked;
+    demo.resetRequests();
+  }
 
   return {
     url: server.url,
@@ -104,8 +113,8 @@ export async function startHarness(
     upstream: () => [...demo.requests],
     resetCounts: () => demo.resetRequests(),
     logs,
-    async close() {
-      await server.stop();
+    async close(graceMs) {
+      await server.stop(graceMs);
       await demo.close();
     },
   };

@@ -69,6 +69,7 @@ describe('upstream faults on a GET', () => {
         message: expect.stringMatching(/^Foreman failed to answer \(HTTP 502\); request id \S+$/),
         extensions: {
           code: 'UPSTREAM_ERROR',
+          upstreamCause: 'foreman_error',
           upstreamStatus: 502,
           requestId: expect.any(String),
         },

@@ -172,12 +172,17 @@ describe('health and metrics', () => {
       expect(probes.every((r) => !r.headers.authorization)).toBe(true);
       expect(refused.demo.failedLogins('127.0.0.1')).toBe(1);
       const body = await (await fetch(`${refused.url}/readyz`)).json();
-      expect(body).toMatchObject({ foreman: { ready: true }, serviceAccount: 'refused' });
+      expect(body).toMatchObject({
+        cause: 'service_account_refused',
+        foreman: { ready: true },
+        serviceAccount: 'refused',
+      });
       expect(JSON.stringify(body)).not.toMatch(/127\.0\.0\.1|ECONNREFUSED/);
-      // Callers are answered locally: nothing more is sent with it.
+      // Callers are answered locally: nothing more is sent with it. (See credentials.test.ts for
+      // what they are told.)
       refused.resetCounts();
       const query = await refused.query('{ architectures { totalCount } }', { as: null });
-      expect(query.errors?.[0]?.extensions?.code).toBe('UNAUTHENTICATED');
+      expect(query.errors?.[0]?.extensions?.upstreamCause).toBe('service_account_refused');
       expect(refused.upstream()).toEqual([]);
     } finally {
       await refused.close();

@@ -3,7 +3,13 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { type Dispatcher, errors as undiciErrors } from 'undici';
 import type { CallSpan, CallTracing } from '../../tracing/call-span.js';
 import type { Caller } from '../caller.js';
-import { parseUpstreamError, UpstreamError } from '../errors.js';
+import {
+  parseUpstreamError,
+  refusedServiceAccount,
+  UpstreamError,
+  unreadableAnswer,
+} from '../errors.js';
+import { connectionFailureCause, connectionFailureMessage } from '../upstream-causes.js';
 import type { Flights } from './flights.js';
 import type { ConcurrencyLimiter } from './limiter.js';
 import type { Admission, LoginGuard, LoginOutcome } from './login-guard.js';
@@ -336,11 +342,18 @@ export class ForemanClient {
       span?.end(result.status);
       return { data: result.data, bytes: result.bytes };
     } catch (error) {
-      const upstreamError = this.#toUpstreamError(error, method, path, call.signal);
+      let upstreamError = this.#toUpstreamError(error, method, path, call.signal);
       upstreamError.requestId ??= this.#options.requestId;
       outcome = loginOutcome(upstreamError);
       // Nothing read with a credential Foreman refuses is served again from the cache.
       if (outcome === 'refused') this.#options.cache?.forgetIdentity(caller.identity as string);
+      // The gateway's own account refused: callers are told that, not to check their password.
+      if (
+        caller.sharedCredential &&
+        (outcome === 'refused' || upstreamError.kind === 'credentials_refused')
+      ) {
+        upstreamError = refusedServiceAccount(upstreamError);
+      }
       // Only calls that were sent are reported: local refusals and cancelled waits never were.
       if (started > 0) {
         const status = upstreamError.kind === 'http' ? upstreamError.status : 0;
@@ -410,16 +423,8 @@ export class ForemanClient {
     try {
       return { status: response.statusCode, data: JSON.parse(text) as T, bytes: text.length };
     } catch (cause) {
-      throw new UpstreamError(
-        {
-          kind: 'invalid_response',
-          status: response.statusCode,
-          message: 'Foreman answered with a body that is not JSON',
-          method,
-          path,
-        },
-        { cause },
-      );
+      const type = response.headers['content-type'];
+      throw unreadableAnswer(response.statusCode, String(type ?? ''), { method, path }, cause);
     }
   }
 
@@ -560,8 +565,17 @@ function toUpstreamError(error: unknown, method: string, path: string): Upstream
       { cause: error },
     );
   }
+  // What went wrong, in a word clients can switch on: a certificate, a refused port, DNS…
+  const upstreamCause = connectionFailureCause(error);
   return new UpstreamError(
-    { kind: 'network', status: 0, message: 'Foreman could not be reached', method, path },
+    {
+      kind: 'network',
+      status: 0,
+      upstreamCause,
+      message: connectionFailureMessage(upstreamCause),
+      method,
+      path,
+    },
     { cause: error },
   );
 }
