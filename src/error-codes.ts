@@ -1,4 +1,4 @@
-import { GraphQLError } from 'graphql';
+import { type ASTNode, GraphQLError } from 'graphql';
 
 /**
  * Every `extensions.code` a client can see, and the one place errors that carry them are built.
@@ -60,8 +60,15 @@ export interface ErrorOptions {
   extensions?: Record<string, unknown>;
   /** The HTTP status of the whole response, for errors raised before execution. */
   httpStatus?: number;
-  /** Where in the document, for errors about a field. */
+  /** Where in the document, for errors about a field: taken from an error of graphql-js… */
   original?: GraphQLError;
+  /** …or given. */
+  at?: { nodes: readonly ASTNode[]; path: ReadonlyArray<string | number> };
+  /**
+   * Made without a stack trace, which nobody reads: for errors that can come by the thousand
+   * (one per list left out past the cost limit), where capturing stacks is most of their cost.
+   */
+  withoutStack?: boolean;
 }
 
 /** A GraphQL error with its code (and, from `original`, its place in the document). */
@@ -70,31 +77,42 @@ export function gatewayError(
   message: string,
   options: ErrorOptions = {},
 ): GraphQLError {
-  const { original } = options;
-  return new GraphQLError(message, {
-    ...(original?.nodes ? { nodes: original.nodes } : {}),
-    ...(original?.source ? { source: original.source } : {}),
-    ...(original?.positions ? { positions: original.positions } : {}),
-    ...(original?.path ? { path: original.path } : {}),
-    extensions: {
-      code,
-      ...options.extensions,
-      ...(options.httpStatus ? { http: { status: options.httpStatus } } : {}),
-    },
-  });
+  const { original, at } = options;
+  const make = () =>
+    new GraphQLError(message, {
+      ...(original?.nodes ? { nodes: original.nodes } : {}),
+      ...(original?.source ? { source: original.source } : {}),
+      ...(original?.positions ? { positions: original.positions } : {}),
+      ...(original?.path ? { path: original.path } : {}),
+      ...(at ? { nodes: at.nodes, path: at.path } : {}),
+      extensions: {
+        code,
+        ...options.extensions,
+        ...(options.httpStatus ? { http: { status: options.httpStatus } } : {}),
+      },
+    });
+  if (!options.withoutStack) return make();
+  const stackTraceLimit = Error.stackTraceLimit;
+  Error.stackTraceLimit = 0;
+  try {
+    return make();
+  } finally {
+    Error.stackTraceLimit = stackTraceLimit;
+  }
 }
 
 /** LIMIT_EXCEEDED, naming the limit, with how long to wait when waiting helps. */
 export function limitExceeded(
   limit: LimitName,
   message: string,
-  options: { retryAfterSeconds?: number | undefined; httpStatus?: number } = {},
+  options: Omit<ErrorOptions, 'extensions'> & { retryAfterSeconds?: number | undefined } = {},
 ): GraphQLError {
+  const { retryAfterSeconds, ...rest } = options;
   return gatewayError('LIMIT_EXCEEDED', message, {
+    ...rest,
     extensions: {
       limit,
-      ...(options.retryAfterSeconds !== undefined ? { retryAfter: options.retryAfterSeconds } : {}),
+      ...(retryAfterSeconds !== undefined ? { retryAfter: retryAfterSeconds } : {}),
     },
-    ...(options.httpStatus !== undefined ? { httpStatus: options.httpStatus } : {}),
   });
 }

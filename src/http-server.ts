@@ -4,6 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { Readable } from 'node:stream';
 import { type Config, ConfigError } from './config.js';
 import type { GatewayApp } from './context.js';
+import { limitExceeded } from './error-codes.js';
 import type { GraphiQLPage } from './graphiql-page.js';
 import {
   attachGraphQLWebSockets,
@@ -340,16 +341,8 @@ function isNonEmptyObject(value: unknown): value is Record<string, unknown> {
 
 function refuseOversizedBody(response: ServerResponse, maxBodyBytes: number): void {
   response.writeHead(413, { 'content-type': 'application/json', connection: 'close' });
-  response.end(
-    JSON.stringify({
-      errors: [
-        {
-          message: `The request body is larger than ${maxBodyBytes} bytes`,
-          extensions: { code: 'LIMIT_EXCEEDED', limit: 'bodySize' },
-        },
-      ],
-    }),
-  );
+  const error = limitExceeded('bodySize', `The request body is larger than ${maxBodyBytes} bytes`);
+  response.end(JSON.stringify({ errors: [error.toJSON()] }));
 }
 
 /**

@@ -1,6 +1,6 @@
 import {
   defaultFieldResolver,
-  GraphQLError,
+  type GraphQLError,
   type GraphQLFieldResolver,
   type GraphQLResolveInfo,
   type GraphQLSchema,
@@ -11,6 +11,7 @@ import {
   isObjectType,
   responsePathAsArray,
 } from 'graphql';
+import { limitExceeded } from '../error-codes.js';
 
 /**
  * Counts the objects one execution's lists actually return, against MAX_COST. The estimate made
@@ -47,20 +48,11 @@ export class CostMeter {
    * formatting stacks each time, about ten times the cost.
    */
   #exceeded(info: GraphQLResolveInfo): GraphQLError {
-    const stackTraceLimit = Error.stackTraceLimit;
-    Error.stackTraceLimit = 0;
-    try {
-      return new GraphQLError(
-        `The query's lists returned more than ${this.maxCost} objects; this list and any later one are left out`,
-        {
-          nodes: info.fieldNodes,
-          path: responsePathAsArray(info.path),
-          extensions: { code: 'LIMIT_EXCEEDED', limit: 'cost' },
-        },
-      );
-    } finally {
-      Error.stackTraceLimit = stackTraceLimit;
-    }
+    return limitExceeded(
+      'cost',
+      `The query's lists returned more than ${this.maxCost} objects; this list and any later one are left out`,
+      { at: { nodes: info.fieldNodes, path: responsePathAsArray(info.path) }, withoutStack: true },
+    );
   }
 }
 

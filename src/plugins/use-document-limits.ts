@@ -1,5 +1,6 @@
-import { GraphQLError, Lexer, parse, Source, TokenKind } from 'graphql';
+import { type GraphQLError, Lexer, parse, Source, TokenKind } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
+import { type LimitName, limitExceeded } from '../error-codes.js';
 
 export interface DocumentLimits {
   /** Largest document text, in UTF-8 bytes; larger ones are refused before parsing. */
@@ -77,8 +78,6 @@ function checkTokens(query: string, maxTokens: number): void {
 const OPENING = new Set<string>([TokenKind.BRACE_L, TokenKind.BRACKET_L, TokenKind.PAREN_L]);
 const CLOSING = new Set<string>([TokenKind.BRACE_R, TokenKind.BRACKET_R, TokenKind.PAREN_R]);
 
-function limitError(message: string, limit: string): GraphQLError {
-  return new GraphQLError(message, {
-    extensions: { code: 'LIMIT_EXCEEDED', limit, http: { status: 400 } },
-  });
+function limitError(message: string, limit: LimitName): GraphQLError {
+  return limitExceeded(limit, message, { httpStatus: 400 });
 }

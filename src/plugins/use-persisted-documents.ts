@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { type DocumentNode, type GraphQLSchema, parse, print, validate } from 'graphql';
-import { createGraphQLError, type GraphQLParams, type Plugin } from 'graphql-yoga';
+import type { GraphQLParams, Plugin } from 'graphql-yoga';
 import { ConfigError } from '../config.js';
+import { gatewayError } from '../error-codes.js';
 
 /**
  * Persisted documents, in the forms clients send them, over POST and GET:
@@ -158,20 +159,25 @@ function normalise(text: string): string {
 }
 
 function persistedOnly() {
-  return createGraphQLError(
+  return gatewayError(
+    'PERSISTED_QUERY_ONLY',
     'Only persisted documents run here: send the id of one (extensions.persistedQuery.sha256Hash, documentId or doc_id), or its exact text',
-    { extensions: { code: 'PERSISTED_QUERY_ONLY', http: { status: 400 } } },
+    { httpStatus: 400 },
   );
 }
 
 function notFound(id: string) {
-  return createGraphQLError(`No persisted document has the id "${id.slice(0, 100)}"`, {
-    extensions: { code: 'PERSISTED_QUERY_NOT_FOUND', http: { status: 400 } },
-  });
+  return gatewayError(
+    'PERSISTED_QUERY_NOT_FOUND',
+    `No persisted document has the id "${id.slice(0, 100)}"`,
+    { httpStatus: 400 },
+  );
 }
 
 function notSupported() {
-  return createGraphQLError('Persisted documents are not enabled here: send the document text', {
-    extensions: { code: 'PERSISTED_QUERY_NOT_SUPPORTED', http: { status: 400 } },
-  });
+  return gatewayError(
+    'PERSISTED_QUERY_NOT_SUPPORTED',
+    'Persisted documents are not enabled here: send the document text',
+    { httpStatus: 400 },
+  );
 }

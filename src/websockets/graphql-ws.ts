@@ -1,10 +1,10 @@
 import { type IncomingMessage, type Server, STATUS_CODES } from 'node:http';
 import type { Duplex } from 'node:stream';
-import { type ExecutionResult, GraphQLError, type OperationTypeNode } from 'graphql';
+import type { ExecutionResult, OperationTypeNode } from 'graphql';
 import { CloseCode, handleProtocols, makeServer, type SubscribePayload } from 'graphql-ws';
 import { type WebSocket, WebSocketServer } from 'ws';
 import type { GatewayApp } from '../context.js';
-import { limitExceeded } from '../error-codes.js';
+import { gatewayError, limitExceeded } from '../error-codes.js';
 import type { Logger } from '../logger.js';
 import { OperationPipeline } from './operations.js';
 import { type OriginVerdict, WebSocketOrigins } from './origin.js';
@@ -328,9 +328,10 @@ interface Operation {
   type: OperationTypeNode | undefined;
 }
 
-const STOPPING = new GraphQLError('The gateway is stopping: send it again once reconnected', {
-  extensions: { code: 'UPSTREAM_UNAVAILABLE' },
-});
+const STOPPING = gatewayError(
+  'UPSTREAM_UNAVAILABLE',
+  'The gateway is stopping: send it again once reconnected',
+);
 
 /**
  * `connection_init`'s `authorization` (any capitalisation of the key, as clients spell headers):

@@ -13,6 +13,7 @@ import {
 import type { SubscribePayload } from 'graphql-ws';
 import type { GraphQLParams, Plugin } from 'graphql-yoga';
 import type { GatewayApp } from '../context.js';
+import { gatewayError } from '../error-codes.js';
 import type { Logger } from '../logger.js';
 import { labelError } from '../plugins/use-error-codes.js';
 import { maskGatewayError } from '../schema/errors.js';
@@ -167,7 +168,7 @@ export class OperationPipeline {
     if (masked !== error) this.#logger.error({ err: error }, 'WebSocket operation failed');
     return masked instanceof GraphQLError
       ? masked
-      : new GraphQLError('Unexpected error.', { extensions: { code: 'INTERNAL_SERVER_ERROR' } });
+      : gatewayError('INTERNAL_SERVER_ERROR', 'Unexpected error.');
   }
 }
 
@@ -188,9 +189,10 @@ function yogaPlugins(gateway: GatewayApp): Plugin[] {
 /** Yoga's HTTP requests have an address; the operations' requests are never fetched. */
 const OPERATION_URL = 'http://gateway.invalid/graphql';
 
-const OPERATION_UNKNOWN = new GraphQLError('Could not determine what operation to execute.', {
-  extensions: { code: 'OPERATION_RESOLUTION_FAILURE' },
-});
+const OPERATION_UNKNOWN = gatewayError(
+  'OPERATION_RESOLUTION_FAILURE',
+  'Could not determine what operation to execute.',
+);
 
 /**
  * The operation's parameters as yoga reads them from a POST body. graphql-ws requires `query` to
