@@ -22,34 +22,73 @@ export function freePort(): Promise<number> {
   });
 }
 
+/** What a child wrote after it started: counted, not kept (a long run writes many lines). */
+export interface ChildOutput {
+  lines: number;
+  /** pino lines at error level or above (50+), and anything that is not pino's JSON. */
+  errors: number;
+  /** The first few of those, for the report. */
+  firstErrors: string[];
+}
+
+/** Which Node runs a child, and with which flags of its own (before `--import tsx`). */
+export interface NodeChoice {
+  /** A node binary; default: the one running the bench. */
+  node?: string | undefined;
+  nodeArgs?: string[] | undefined;
+  /** Sees each line the child writes once started; true: the line is the bench's, not counted. */
+  watch?: ((line: string) => boolean) | undefined;
+}
+
 async function spawnUntil(
   args: string[],
   env: Record<string, string>,
   cwd: string,
   ready: string,
-): Promise<ChildProcess> {
-  const child = spawn(process.execPath, args, {
+  choice: NodeChoice = {},
+): Promise<{ child: ChildProcess; output: ChildOutput }> {
+  const child = spawn(choice.node ?? process.execPath, [...(choice.nodeArgs ?? []), ...args], {
     cwd,
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   track(child);
-  let output = '';
-  child.stdout?.on('data', (chunk: Buffer) => {
-    output += chunk.toString();
-  });
-  child.stderr?.on('data', (chunk: Buffer) => {
-    output += chunk.toString();
-  });
+  let startup = '';
+  let started = false;
+  const output: ChildOutput = { lines: 0, errors: 0, firstErrors: [] };
+  let partial = '';
+  const take = (chunk: Buffer) => {
+    if (!started) {
+      startup += chunk.toString();
+      return;
+    }
+    const text = partial + chunk.toString();
+    const lines = text.split('\n');
+    partial = lines.pop() ?? '';
+    for (const line of lines) {
+      if (choice.watch?.(line)) continue;
+      output.lines += 1;
+      const level = Number(/^\{"level":(\d+)/.exec(line)?.[1] ?? 60);
+      if (level >= 50) {
+        output.errors += 1;
+        if (output.firstErrors.length < 12) output.firstErrors.push(line.slice(0, 500));
+      }
+    }
+  };
+  child.stdout?.on('data', take);
+  child.stderr?.on('data', take);
   const deadline = Date.now() + 30_000;
-  while (!output.includes(ready)) {
+  while (!startup.includes(ready)) {
     if (child.exitCode !== null || Date.now() > deadline) {
       child.kill('SIGKILL');
-      throw new Error(`did not start:\n${output}`);
+      throw new Error(`did not start:\n${startup}`);
     }
     await sleep(50);
   }
-  return child;
+  // From here on lines are counted, not kept.
+  started = true;
+  startup = '';
+  return { child, output };
 }
 
 export async function stop(child: ChildProcess): Promise<void> {
@@ -68,10 +107,10 @@ export interface Foreman {
 
 export async function startForeman(
   latencyMs: number,
-  options: { slots?: number; extraUsers?: number } = {},
+  options: { slots?: number; extraUsers?: number } & NodeChoice = {},
 ): Promise<Foreman> {
   const port = await freePort();
-  const child = await spawnUntil(
+  const { child } = await spawnUntil(
     ['--import', 'tsx', 'src/demo/main.ts'],
     {
       DEMO_PORT: String(port),
@@ -82,6 +121,7 @@ export async function startForeman(
     },
     resolve('.'),
     'Foreman demo upstream at',
+    options,
   );
   const url = `http://127.0.0.1:${port}`;
   return {
@@ -98,9 +138,10 @@ export async function startGateway(
   gatewayDir: string,
   foremanUrl: string,
   env: Record<string, string>,
+  choice: NodeChoice = {},
 ) {
   const port = await freePort();
-  const child = await spawnUntil(
+  const { child, output } = await spawnUntil(
     ['--import', 'tsx', 'src/main.ts'],
     {
       FOREMAN_URL: foremanUrl,
@@ -116,6 +157,7 @@ export async function startGateway(
     gatewayDir,
     // Both the old and the new gateway say so when they listen; warn level hides it, so ask.
     '',
+    choice,
   );
   const url = `http://127.0.0.1:${port}/graphql`;
   const deadline = Date.now() + 30_000;
@@ -130,5 +172,5 @@ export async function startGateway(
     if (Date.now() > deadline) throw new Error('the gateway did not start');
     await sleep(100);
   }
-  return { url, child };
+  return { url, child, output };
 }
