@@ -4,8 +4,9 @@
  *
  * The demo Foreman runs in a process of its own (with its control API), the gateway in another
  * (callers' own credentials forwarded, its default log level, its output counted and dropped),
- * both on the Node chosen with `--node`. For `--seconds`, `--concurrency` workers each send one
- * GraphQL request after another from an address of their own (X-Forwarded-For): 72 % reads by
+ * both on the Node chosen with `--node`. For `--seconds` (180), `--concurrency` workers (8) each
+ * send one GraphQL request after another from an address of their own (X-Forwarded-For), at most
+ * `--rate` (210) a second in all, so that runs on faster Nodes do the same work: 72 % reads by
  * the admin and the viewer, with passwords and personal access tokens; the rest creates, updates
  * and deletes by the admin, and deletes the viewer may not make (FORBIDDEN). Most documents carry
  * their literals (ids, searches, names), so most are new to the parse cache. Three subscriptions
@@ -25,7 +26,7 @@
  *
  * Whatever the gateway keeps for a time lasts less than half the default run here:
  * REFUSED_CREDENTIAL_TTL_MS is 5 s (so that a 401 fault does not refuse the admin for a
- * minute), FOREMAN_FAILED_LOGIN_WINDOW_MS 30 s, AUDIT_GRACE_MS its 60 s; a told change is kept
+ * minute), FOREMAN_FAILED_LOGIN_WINDOW_MS 10 s, AUDIT_GRACE_MS its 60 s; a told change is kept
  * until both routes have brought it, a poll later. The rest is bounded by size (the parse cache,
  * where images were seen, the credentials the login guard knows).
  *
@@ -33,6 +34,9 @@
  * of the way in and at the end, for `bench/heap-diff.ts` to compare (writing one takes seconds
  * and leaves RSS higher: the RSS figures of such a run mean little).
  * `--gateway-dir <checkout>` measures another checkout's gateway (before and after figures).
+ * `--max-old-space <MB>` gives the gateway that `--max-old-space-size`, as a container's memory
+ * limit would: on a host with much memory V8 lets the heap grow far past what is live before it
+ * collects, and RSS follows.
  * Only 127.0.0.1 is used; every child is stopped by its pid.
  */
 import { execFileSync } from 'node:child_process';
@@ -51,13 +55,17 @@ const { values } = parseArgs({
     seconds: { type: 'string', default: '180' },
     node: { type: 'string' },
     concurrency: { type: 'string', default: '8' },
+    rate: { type: 'string', default: '210' },
     latency: { type: 'string', default: '2' },
     'gateway-dir': { type: 'string', default: '.' },
     snapshots: { type: 'string' },
+    'max-old-space': { type: 'string' },
   },
 });
 const seconds = Number(values.seconds);
 const concurrency = Number(values.concurrency);
+/** Requests started per second, at most (0: as fast as the workers go). */
+const rate = Number(values.rate);
 if (!(seconds >= 15) || !(concurrency >= 1)) throw new Error('--seconds ≥ 15, --concurrency ≥ 1');
 const gatewayDir = resolve(values['gateway-dir'] as string);
 const node = nodeBinary(values.node);
@@ -102,6 +110,8 @@ const counts = {
   byStatus: {} as Record<string, number>,
   codes: {} as Record<string, number>,
   codesByOperation: {} as Record<string, number>,
+  /** The first message seen with each code. */
+  messages: {} as Record<string, string>,
   operations: {} as Record<string, number>,
   transportErrors: 0,
 };
@@ -111,7 +121,7 @@ const count = (table: Record<string, number>, key: string) => {
 
 interface Answer {
   data?: Record<string, unknown> | null;
-  errors?: Array<{ extensions?: { code?: string } }>;
+  errors?: Array<{ message?: string; extensions?: { code?: string } }>;
 }
 
 async function graphql(
@@ -143,12 +153,26 @@ async function graphql(
       const code = error.extensions?.code ?? 'none';
       count(counts.codes, code);
       count(counts.codesByOperation, `${operation}: ${code}`);
+      counts.messages[code] ??= error.message ?? '';
     }
     return answer;
   } catch {
     counts.transportErrors += 1;
     return undefined;
   }
+}
+
+/**
+ * Waits for the next start the rate allows: the same work every second whatever the Node or the
+ * machine, so that memory over time compares between runs (a worker still waits for its answer:
+ * slow faults lower the rate).
+ */
+let nextStart = 0;
+async function paced(): Promise<void> {
+  if (!(rate > 0)) return;
+  const now = performance.now();
+  nextStart = Math.max(nextStart + 1_000 / rate, now);
+  if (nextStart > now) await sleep(nextStart - now);
 }
 
 /** Images this run created and has not deleted, for updates and deletes (and reads by id). */
@@ -376,7 +400,7 @@ const FAULT_SETS: Array<{ name: string; rules: Array<Record<string, unknown>> }>
   },
   {
     name: '401s (a credential refused)',
-    rules: [{ method: 'GET', pathPattern: '^/api/architectures/', status: 401, times: 3 }],
+    rules: [{ method: 'GET', pathPattern: '^/api/architectures/', status: 401, times: 2 }],
   },
   {
     name: 'connection resets',
@@ -399,18 +423,30 @@ const FAULT_SETS: Array<{ name: string; rules: Array<Record<string, unknown>> }>
 interface Sample {
   at: number;
   heapUsed: number;
+  /** The heap V8 has reserved (used or not): most of RSS. */
+  heapTotal: number;
+  /** Memory outside the heap that V8 objects hold (Buffers and the like). */
+  external: number;
   rss: number;
   requests: number;
 }
 
-async function heapUsed(gatewayUrl: string): Promise<number | undefined> {
+/** Heap used, heap total and external memory, from the default metrics at /metrics. */
+async function heapFigures(
+  gatewayUrl: string,
+): Promise<Pick<Sample, 'heapUsed' | 'heapTotal' | 'external'> | undefined> {
   try {
     const response = await request(gatewayUrl.replace(/\/graphql$/, '/metrics'), {
       dispatcher: agent,
     });
     const text = await response.body.text();
-    const value = /^nodejs_heap_size_used_bytes (\S+)$/m.exec(text)?.[1];
-    return value === undefined ? undefined : Number(value);
+    const metric = (name: string) => Number(new RegExp(`^${name} (\\S+)$`, 'm').exec(text)?.[1]);
+    const figures = {
+      heapUsed: metric('nodejs_heap_size_used_bytes'),
+      heapTotal: metric('nodejs_heap_size_total_bytes'),
+      external: metric('nodejs_external_memory_bytes'),
+    };
+    return Number.isFinite(figures.heapUsed) ? figures : undefined;
   } catch {
     return undefined;
   }
@@ -481,8 +517,10 @@ try {
       FOREMAN_PASSWORD: '',
       LOG_LEVEL: 'info',
       FOREMAN_TIMEOUT_MS: '3000',
-      // Foreman's window is 5 minutes; the demo's count is cleared every 15 s below.
-      FOREMAN_FAILED_LOGIN_WINDOW_MS: '30000',
+      // Foreman's window is 5 minutes, renewed by every failure: a secret replaced every 15 s,
+      // forever, would spend the failed-login budget for good (the demo's own count is cleared
+      // every 15 s below). Failures counted here are gone before the next change.
+      FOREMAN_FAILED_LOGIN_WINDOW_MS: '10000',
       // A credential a 401 fault refused is not everyone's for a minute.
       REFUSED_CREDENTIAL_TTL_MS: '5000',
     },
@@ -493,6 +531,7 @@ try {
       nodeArgs: [
         '--trace-warnings',
         '--trace-gc',
+        ...(values['max-old-space'] ? [`--max-old-space-size=${values['max-old-space']}`] : []),
         ...(snapshotDir
           ? ['--heapsnapshot-signal=SIGUSR2', `--diagnostic-dir=${snapshotDir}`]
           : []),
@@ -517,6 +556,7 @@ try {
     byStatus: {},
     codes: {},
     codesByOperation: {},
+    messages: {},
   });
 
   const started = performance.now();
@@ -530,12 +570,12 @@ try {
 
   const sampler = (async () => {
     while (running()) {
-      const used = await heapUsed(url);
+      const heap = await heapFigures(url);
       const memory = readMemory(pid);
-      if (used !== undefined && memory) {
+      if (heap !== undefined && memory) {
         samples.push({
           at: (performance.now() - started) / 1_000,
-          heapUsed: used,
+          ...heap,
           rss: memory.rssKiB * 1024,
           requests: counts.requests,
         });
@@ -587,7 +627,10 @@ try {
     }),
   ];
   const workers = Array.from({ length: concurrency }, async (_, n) => {
-    while (running()) await oneRequest(url, `198.51.100.${n + 1}`, hasHistory);
+    while (running()) {
+      await paced();
+      await oneRequest(url, `198.51.100.${n + 1}`, hasHistory);
+    }
   });
   await Promise.all([...workers, chaos]);
   const elapsed = (performance.now() - started) / 1_000;
@@ -609,6 +652,8 @@ try {
     lowest(within(samples, from, to).map((sample) => sample.heapUsed)) / 1_048_576;
   const peakRss = (from: number, to: number) =>
     Math.max(...within(samples, from, to).map((sample) => sample.rss)) / 1_048_576;
+  const peakHeapTotal = (from: number, to: number) =>
+    Math.max(...within(samples, from, to).map((sample) => sample.heapTotal)) / 1_048_576;
   const byThirds = (read: (from: number, to: number) => number) =>
     [0, 1, 2].map((n) => oneDecimal(read(n / 3, (n + 1) / 3))).join(' → ');
   const lastHalfRise = (read: (from: number, to: number) => number) =>
@@ -618,18 +663,22 @@ try {
     gateway: gatewayDir,
     seconds: Math.round(elapsed),
     concurrency,
+    'rate asked (requests/s)': rate > 0 ? rate : 'as fast as answered',
+    ...(values['max-old-space'] ? { '--max-old-space-size': values['max-old-space'] } : {}),
     'heap after full collections, floor by thirds (MB)': byThirds(liveFloor),
     'heap after full collections, floor rise over the last half (MB)': lastHalfRise(liveFloor),
     'full collections': fullCollections.length,
     'heap used sampled each second, floor by thirds (MB)': byThirds(usedFloor),
     'heap used, floor rise over the last half (MB)': lastHalfRise(usedFloor),
     'RSS peak by thirds (MiB)': byThirds(peakRss),
+    'heap reserved (heap total) peak by thirds (MiB)': byThirds(peakHeapTotal),
     'requests/s': Math.round(counts.requests / elapsed),
     'HTTP 5xx': counts.http5xx,
     'transport errors': counts.transportErrors,
     'by status': counts.byStatus,
     'error codes': counts.codes,
     'error codes by operation': counts.codesByOperation,
+    'first message of each code': counts.messages,
     operations: counts.operations,
     subscriptions: { ...subscriptions, webSocket },
     'Foreman failed logins, most in 15 s': maxFailedLogins,
@@ -653,9 +702,12 @@ try {
     ].join('\n'),
   );
   console.log(
-    `samples (s: heap used MB / RSS MiB): ${samples
+    `samples (s: heap used / heap total / external / RSS, MiB): ${samples
       .filter((_, index) => index % 10 === 0)
-      .map((s) => `${Math.round(s.at)}: ${mb(s.heapUsed)}/${mb(s.rss)}`)
+      .map(
+        (s) =>
+          `${Math.round(s.at)}: ${mb(s.heapUsed)}/${mb(s.heapTotal)}/${mb(s.external)}/${mb(s.rss)}`,
+      )
       .join(', ')}`,
   );
   console.log(
