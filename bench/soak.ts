@@ -22,7 +22,8 @@
  * RSS (/proc) are sampled, and V8's trace of its collections (`--trace-gc`) gives the heap left
  * after each full one. The report gives, per third of the run, the heap floor (the least heap
  * left after a full collection, and the least heap used sampled), the highest RSS, the floor's
- * rise over the last half, requests per second, HTTP 5xx, and the error codes received.
+ * rise from the middle third to the last, requests per second, HTTP 5xx, and the error codes
+ * received.
  *
  * Whatever the gateway keeps for a time lasts less than half the default run here:
  * REFUSED_CREDENTIAL_TTL_MS is 5 s (so that a 401 fault does not refuse the admin for a
@@ -34,13 +35,14 @@
  * of the way in and at the end, for `bench/heap-diff.ts` to compare (writing one takes seconds
  * and leaves RSS higher: the RSS figures of such a run mean little).
  * `--gateway-dir <checkout>` measures another checkout's gateway (before and after figures).
+ * `--out <file>` writes the summary, every sample and every full collection as JSON.
  * `--max-old-space <MB>` gives the gateway that `--max-old-space-size`, as a container's memory
  * limit would: on a host with much memory V8 lets the heap grow far past what is live before it
  * collects, and RSS follows.
  * Only 127.0.0.1 is used; every child is stopped by its pid.
  */
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, readdirSync, statSync } from 'node:fs';
+import { mkdirSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
@@ -60,6 +62,7 @@ const { values } = parseArgs({
     'gateway-dir': { type: 'string', default: '.' },
     snapshots: { type: 'string' },
     'max-old-space': { type: 'string' },
+    out: { type: 'string' },
   },
 });
 const seconds = Number(values.seconds);
@@ -642,7 +645,10 @@ try {
   }
 
   const fullCollections = mainThreadFullCollections();
-  // Thirds and quarters of the run, by when a sample or a collection was taken.
+  // Thirds of the run, by when a sample or a collection was taken. The first holds the warm-up
+  // (code compiled, the parse cache filled); the rise that counts is from the middle third to
+  // the last. Full collections come every few seconds to every minute, as V8 sees fit: a third
+  // without one has no figure ("n/a").
   const within = <T extends { at: number }>(list: T[], from: number, to: number) =>
     list.filter((item) => item.at >= from * seconds && item.at < to * seconds);
   const lowest = (values: number[]) => (values.length > 0 ? Math.min(...values) : Number.NaN);
@@ -654,10 +660,11 @@ try {
     Math.max(...within(samples, from, to).map((sample) => sample.rss)) / 1_048_576;
   const peakHeapTotal = (from: number, to: number) =>
     Math.max(...within(samples, from, to).map((sample) => sample.heapTotal)) / 1_048_576;
+  const shown = (value: number) => (Number.isFinite(value) ? String(oneDecimal(value)) : 'n/a');
   const byThirds = (read: (from: number, to: number) => number) =>
-    [0, 1, 2].map((n) => oneDecimal(read(n / 3, (n + 1) / 3))).join(' → ');
-  const lastHalfRise = (read: (from: number, to: number) => number) =>
-    oneDecimal(read(0.75, 1) - read(0.5, 0.75));
+    [0, 1, 2].map((n) => shown(read(n / 3, (n + 1) / 3))).join(' → ');
+  const rise = (read: (from: number, to: number) => number) =>
+    shown(read(2 / 3, 1) - read(1 / 3, 2 / 3));
   const summary = {
     node: nodeVersion,
     gateway: gatewayDir,
@@ -666,10 +673,11 @@ try {
     'rate asked (requests/s)': rate > 0 ? rate : 'as fast as answered',
     ...(values['max-old-space'] ? { '--max-old-space-size': values['max-old-space'] } : {}),
     'heap after full collections, floor by thirds (MB)': byThirds(liveFloor),
-    'heap after full collections, floor rise over the last half (MB)': lastHalfRise(liveFloor),
+    'heap after full collections, floor rise from the middle to the last third (MB)':
+      rise(liveFloor),
     'full collections': fullCollections.length,
     'heap used sampled each second, floor by thirds (MB)': byThirds(usedFloor),
-    'heap used, floor rise over the last half (MB)': lastHalfRise(usedFloor),
+    'heap used, floor rise from the middle to the last third (MB)': rise(usedFloor),
     'RSS peak by thirds (MiB)': byThirds(peakRss),
     'heap reserved (heap total) peak by thirds (MiB)': byThirds(peakHeapTotal),
     'requests/s': Math.round(counts.requests / elapsed),
@@ -690,15 +698,18 @@ try {
       : {}),
   };
   console.log(JSON.stringify(summary, null, 2));
+  if (values.out) {
+    writeFileSync(resolve(values.out), JSON.stringify({ summary, samples, fullCollections }));
+  }
   if (gateway.output.firstErrors.length > 0) {
     console.log(`first error lines:\n${gateway.output.firstErrors.join('\n')}`);
   }
   console.log(
     [
       '',
-      '| Node | heap floor by thirds, after full GCs (MB) | rise, last half | heap used floor by thirds, sampled (MB) | RSS peak by thirds (MiB) | req/s | 5xx |',
+      '| Node | heap floor by thirds, after full GCs (MB) | its rise, middle → last third | heap used floor by thirds, sampled (MB) | RSS peak by thirds (MiB) | req/s | 5xx |',
       '| --- | --- | --- | --- | --- | --- | --- |',
-      `| ${nodeVersion} | ${byThirds(liveFloor)} | ${lastHalfRise(liveFloor)} | ${byThirds(usedFloor)} | ${byThirds(peakRss)} | ${summary['requests/s']} | ${counts.http5xx} |`,
+      `| ${nodeVersion} | ${byThirds(liveFloor)} | ${rise(liveFloor)} | ${byThirds(usedFloor)} | ${byThirds(peakRss)} | ${summary['requests/s']} | ${counts.http5xx} |`,
     ].join('\n'),
   );
   console.log(
