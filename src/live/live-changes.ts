@@ -19,9 +19,11 @@ import { matches, viewFor } from './view.js';
 export interface LiveChangesOptions {
   /**
    * An API with a caller's credentials, for the reads made on its subscribers' behalf (one poll,
-   * one delivery): fresh loaders, a small call cap of its own, cancelled by `signal`.
+   * one delivery): fresh loaders, a small call cap of its own, cancelled by `signal`. Polls are
+   * the gateway's background work; a delivery reads for the subscribers, in their share of
+   * Foreman's slots.
    */
-  api(caller: Caller, signal: AbortSignal): ForemanApi;
+  api(caller: Caller, signal: AbortSignal, work: 'poll' | 'delivery'): ForemanApi;
   bus: ChangeBus;
   pollIntervalMs: number;
   graceMs: number;
@@ -201,7 +203,7 @@ export class LiveChanges {
       told: new ToldChanges(TOLD_FOR_MS),
       // The tail's own signal ends with the group's (#leave stops both).
       tail: new AuditTail({
-        api: (signal) => this.#options.api(caller, signal),
+        api: (signal) => this.#options.api(caller, signal, 'poll'),
         intervalMs: this.#options.pollIntervalMs,
         graceMs: this.#options.graceMs,
         polls: this.#polls,
@@ -262,7 +264,7 @@ export class LiveChanges {
     const untold = notices.filter((notice) => group.told.take(notice));
     if (untold.length === 0) return;
     const events = await withChildSignal(group.controller.signal, (signal) => {
-      const api = this.#options.api(group.caller, signal);
+      const api = this.#options.api(group.caller, signal, 'delivery');
       return Promise.all(untold.map((notice) => viewFor(api, notice)));
     }).catch((error: unknown) => {
       // Not told after all: the tail retries its rows at the next poll.
