@@ -67,12 +67,17 @@ export interface RedisProcess {
   url: string;
   /** Forgets everything (between tests). */
   flush(): Promise<void>;
+  /** Whether it still runs (stop() ends it). */
+  readonly running: boolean;
   stop(): Promise<void>;
 }
 
-/** Debian's redis-server on a free loopback port, with no persistence. */
-export async function startRedis(): Promise<RedisProcess> {
-  const port = await freePort();
+/**
+ * Debian's redis-server on a loopback port (a free one, or `port` to start it again where it
+ * was: an outage and a restart with nothing kept, as the gateway sees them), with no persistence.
+ */
+export async function startRedis(port?: number): Promise<RedisProcess> {
+  port ??= await freePort();
   const child = spawn(
     'redis-server',
     ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
@@ -97,8 +102,11 @@ export async function startRedis(): Promise<RedisProcess> {
         const cli = spawn('redis-cli', ['-p', String(port), 'FLUSHALL'], { stdio: 'ignore' });
         cli.once('exit', (code) => (code === 0 ? resolve() : reject(new Error('FLUSHALL failed'))));
       }),
+    get running() {
+      return child.exitCode === null && child.signalCode === null;
+    },
     stop: async () => {
-      if (child.exitCode !== null) return;
+      if (child.exitCode !== null || child.signalCode !== null) return;
       child.kill('SIGTERM');
       await new Promise((resolve) => child.once('exit', resolve));
     },
