@@ -1,4 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 
@@ -71,6 +72,9 @@ export interface RedisProcess {
   readonly running: boolean;
   stop(): Promise<void>;
 }
+
+/** Whether redis-server is installed (`.ci/run` installs it; suites needing it skip elsewhere). */
+export const haveRedis = ['/usr/bin/redis-server', '/usr/local/bin/redis-server'].some(existsSync);
 
 /**
  * Debian's redis-server on a loopback port (a free one, or `port` to start it again where it

@@ -1,4 +1,3 @@
-import { existsSync } from 'node:fs';
 import type { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { Callers } from '../../src/foreman/caller.js';
@@ -6,14 +5,13 @@ import { LoginGuard } from '../../src/foreman/http/login-guard.js';
 import { connectRedis, KEY_PREFIX, ready } from '../../src/redis/connection.js';
 import { RedisLoginLedger } from '../../src/redis/login-ledger.js';
 import { deriveKey } from '../../src/redis/shared-secret.js';
-import { freePort, type RedisProcess, startRedis } from '../helpers/processes.js';
+import { freePort, haveRedis, type RedisProcess, startRedis } from '../helpers/processes.js';
 
 /**
  * The failed-login ledger against a real redis-server that the tests stop and start again on the
  * same port, as an outage and a restart (with nothing kept) look to the gateway.
  */
 
-const haveRedis = ['/usr/bin/redis-server', '/usr/local/bin/redis-server'].some(existsSync);
 const SECRET = 'correct horse battery staple, long enough';
 const WINDOW_MS = 300_000;
 

@@ -1,4 +1,3 @@
-import { existsSync } from 'node:fs';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_ADMIN, type DemoUpstream, startDemoUpstream } from '../../src/demo/index.js';
@@ -10,6 +9,7 @@ import { FRESH_FOR_MS, SignedMessages } from '../../src/redis/signed-messages.js
 import { basicAuth } from '../helpers/harness.js';
 import {
   type GatewayProcess,
+  haveRedis,
   type RedisProcess,
   startGatewayProcess,
   startRedis,
@@ -23,7 +23,6 @@ import { type Subscription, subscribe } from '../helpers/sse.js';
  * of B's secrets, fresh and new, reaches B's subscriber, and nothing else costs Foreman a request.
  */
 
-const haveRedis = ['/usr/bin/redis-server', '/usr/local/bin/redis-server'].some(existsSync);
 const OLD_SECRET = 'the-secret-being-replaced-0123456789';
 const NEW_SECRET = 'the-secret-replacing-it-0123456789ab';
 const NOTICES_PER_SECOND = 5;

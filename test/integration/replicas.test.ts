@@ -1,11 +1,11 @@
 import { execFileSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { DEMO_ADMIN, type DemoUpstream, startDemoUpstream } from '../../src/demo/index.js';
 import { basicAuth } from '../helpers/harness.js';
 import {
   type GatewayProcess,
+  haveRedis,
   type RedisProcess,
   startGatewayProcess,
   startRedis,
@@ -19,7 +19,6 @@ import { subscribe } from '../helpers/sse.js';
  * SHARED_SECRET only the budgets are shared; while Redis is away each replica spends its share.
  */
 
-const haveRedis = ['/usr/bin/redis-server', '/usr/local/bin/redis-server'].some(existsSync);
 const INTERVAL_MS = 200;
 const SHARED_SECRET = 'replicas-test-secret-0123456789abcdef';
 const IMAGE_CHANGED = 'subscription { imageChanged { action foremanId changedBy } }';
