@@ -28,6 +28,31 @@ export interface GatewayProcess {
   kill(): void;
 }
 
+/** Node running `args` in a process of its own, its output kept as it comes. */
+export function spawnNode(args: string[], env: Record<string, string | undefined> = {}) {
+  const child = spawn(process.execPath, args, {
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stdout?.on('data', (chunk: Buffer) => {
+    stdout += chunk.toString();
+  });
+  child.stderr?.on('data', (chunk: Buffer) => {
+    stderr += chunk.toString();
+  });
+  return {
+    child,
+    exited: new Promise<number | null>((resolve) => child.once('exit', resolve)),
+    stdout: () => stdout,
+    stderr: () => stderr,
+    kill: () => {
+      if (child.exitCode === null && child.pid) process.kill(child.pid, 'SIGKILL');
+    },
+  };
+}
+
 /** The gateway in its own process (`node --import tsx src/main.ts`); resolves once ready. */
 export async function startGatewayProcess(
   env: Record<string, string>,
@@ -35,33 +60,22 @@ export async function startGatewayProcess(
 ): Promise<GatewayProcess> {
   const port = await freePort();
   // `node --import tsx` keeps one process, so the pid we signal is the gateway itself.
-  const child = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', 'src/main.ts'], {
-    env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'info', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
+  const gateway = spawnNode([...nodeArgs, '--import', 'tsx', 'src/main.ts'], {
+    PORT: String(port),
+    HOST: '127.0.0.1',
+    LOG_LEVEL: 'info',
+    ...env,
   });
-  let output = '';
-  child.stdout?.on('data', (chunk: Buffer) => {
-    output += chunk.toString();
-  });
-  const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
+  const { child, exited, kill, stdout: output } = gateway;
   const deadline = Date.now() + 20_000;
-  while (!output.includes('GraphQL gateway ready')) {
+  while (!output().includes('GraphQL gateway ready')) {
     if (child.exitCode !== null || Date.now() > deadline) {
       child.kill('SIGKILL');
-      throw new Error(`the gateway did not start:\n${output}`);
+      throw new Error(`the gateway did not start:\n${output()}`);
     }
     await sleep(50);
   }
-  return {
-    child,
-    port,
-    url: `http://127.0.0.1:${port}`,
-    output: () => output,
-    exited,
-    kill: () => {
-      if (child.exitCode === null && child.pid) process.kill(child.pid, 'SIGKILL');
-    },
-  };
+  return { child, port, url: `http://127.0.0.1:${port}`, output, exited, kill };
 }
 
 export interface RedisProcess {
