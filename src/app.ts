@@ -268,6 +268,7 @@ export async function startGateway(options: {
       maxOperationsPerConnection: http.webSocketMaxOperations,
       corsOrigins: http.corsOrigins,
       introspection: http.introspection,
+      onRefused: deps.observability.refusedOverWebSocket,
     },
     onAnswered: deps.observability.answered,
   });
