@@ -116,17 +116,15 @@ export class LiveChanges {
       );
     }
     if (this.#count >= this.#options.maxSubscriptions) {
-      throw new CodedError(
-        'LIMIT_EXCEEDED',
+      throw CodedError.limit(
+        'subscriptions',
         'The gateway serves as many subscriptions as it may; try again later',
-        { limit: 'subscriptions' },
       );
     }
     if ((this.#perShare.get(caller.share) ?? 0) >= this.#options.maxSubscriptionsPerCaller) {
-      throw new CodedError(
-        'LIMIT_EXCEEDED',
+      throw CodedError.limit(
+        'subscriptions',
         `At most ${this.#options.maxSubscriptionsPerCaller} subscriptions per caller`,
-        { limit: 'subscriptions' },
       );
     }
     const key = caller.identity;
@@ -292,12 +290,13 @@ export class LiveChanges {
 /** What ends (or refuses) a subscription, as the client is told it. */
 function toLiveError(error: unknown): Error {
   if (!(error instanceof UpstreamError)) return error as Error;
-  const retry =
+  const retryAfter =
     error.retryAfterMs === undefined
-      ? {}
-      : { retryAfter: Math.max(1, Math.ceil(error.retryAfterMs / 1000)) };
+      ? undefined
+      : Math.max(1, Math.ceil(error.retryAfterMs / 1000));
+  const retry = retryAfter === undefined ? {} : { retryAfter };
   if (error.kind === 'login_budget') {
-    return new CodedError('LIMIT_EXCEEDED', error.message, { limit: 'failedLogins', ...retry });
+    return CodedError.limit('failedLogins', error.message, retryAfter);
   }
   if (error.kind === 'missing_credentials' || error.kind === 'credentials_refused') {
     return new CodedError('UNAUTHENTICATED', error.message, retry);
