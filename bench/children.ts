@@ -92,7 +92,8 @@ export interface Child {
  * Its stdout and stderr go to a temporary file rather than a pipe: a gateway at the info level
  * writes a line per request, and a pipe would tie its speed to how fast the busy bench process
  * reads it, and cost the bench CPU. The file is read back (and `keep` applied to it) once when the
- * child exits, and then removed.
+ * child exits, and then removed. A long run (a soak) would fill that file: with `onLine` its
+ * output is piped instead, each line handed over as it comes and only the last 20 KB kept.
  */
 export async function startChild(options: {
   name: string;
@@ -103,31 +104,22 @@ export async function startChild(options: {
   ready: { line: string } | { url: string };
   /** What of its output to keep once it has exited (the last 20 KB by default). */
   keep?: (output: string) => string;
+  onLine?: (line: string) => void;
   timeoutMs?: number;
 }): Promise<Child> {
   const { name } = options;
-  const logDir = mkdtempSync(path.join(os.tmpdir(), `foreman-images-graphql-bench-${name}-`));
-  const logFile = path.join(logDir, 'output.log');
-  const removeLog = onEarlyExit(() => rmSync(logDir, { recursive: true, force: true }));
-  const written = () => {
-    try {
-      return readFileSync(logFile, 'utf8');
-    } catch {
-      return '';
-    }
-  };
-  const fd = openSync(logFile, 'a');
+  const sink = options.onLine ? lineSink(options.onLine) : fileSink(name);
   let child: ChildProcess;
   try {
     child = spawn(options.command ?? process.execPath, options.args, {
       cwd: options.cwd ?? process.cwd(),
       env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...options.env },
-      stdio: ['ignore', fd, fd],
+      stdio: ['ignore', sink.stdio, sink.stdio],
     });
   } finally {
-    // The child has its own copy of the descriptor.
-    closeSync(fd);
+    sink.spawned();
   }
+  sink.attach(child);
   // A missing binary is an 'error' event, not an exit: without a listener it would be thrown.
   let failure: Error | undefined;
   child.once('error', (error) => {
@@ -136,15 +128,15 @@ export async function startChild(options: {
   let kept: string | undefined;
   const exited = new Promise<ProcessExit>((resolve) =>
     child.once('exit', (code, signal) => {
-      kept = (options.keep ?? ((text) => text.slice(-20_000)))(written());
-      removeLog();
+      kept = (options.keep ?? ((text) => text.slice(-20_000)))(sink.written());
+      sink.remove();
       resolve({ code, signal });
     }),
   );
   const pid = child.pid;
   if (pid === undefined) {
     await sleep(0);
-    removeLog();
+    sink.remove();
     throw new Error(`could not start ${name}: ${failure?.message ?? 'no pid'}`);
   }
   track(child);
@@ -158,37 +150,78 @@ export async function startChild(options: {
     await exited;
   };
 
-  const deadline = Date.now() + (options.timeoutMs ?? 60_000);
+  const timeoutMs = options.timeoutMs ?? 60_000;
+  const deadline = Date.now() + timeoutMs;
   for (;;) {
     if (child.exitCode !== null || child.signalCode !== null || failure) {
       const why = failure?.message ?? `exited (${child.exitCode ?? child.signalCode})`;
-      const text = written();
+      const text = sink.written();
       await stop();
       throw new Error(`${name} ${why} before it was ready:\n${text.slice(-5_000)}`);
     }
-    if (
-      'line' in options.ready
-        ? written().includes(options.ready.line)
-        : await answers(options.ready.url)
-    ) {
-      break;
-    }
+    const { ready } = options;
+    if ('line' in ready ? sink.written().includes(ready.line) : await answers(ready.url)) break;
     if (Date.now() > deadline) {
-      const text = written();
+      const text = sink.written();
       await stop();
-      throw new Error(
-        `${name} was not ready within ${options.timeoutMs ?? 60_000} ms:\n${text.slice(-5_000)}`,
-      );
+      throw new Error(`${name} was not ready within ${timeoutMs} ms:\n${text.slice(-5_000)}`);
     }
     await sleep(50);
   }
 
+  return { process: child, pid, output: () => kept ?? sink.written(), exited, stop };
+}
+
+/** Where a child's stdout and stderr go. */
+interface Sink {
+  stdio: 'pipe' | number;
+  /** Called right after spawn, whether it worked or not. */
+  spawned(): void;
+  attach(child: ChildProcess): void;
+  written(): string;
+  remove(): void;
+}
+
+function fileSink(name: string): Sink {
+  const dir = mkdtempSync(path.join(os.tmpdir(), `foreman-images-graphql-bench-${name}-`));
+  const file = path.join(dir, 'output.log');
+  const remove = onEarlyExit(() => rmSync(dir, { recursive: true, force: true }));
+  const fd = openSync(file, 'a');
   return {
-    process: child,
-    pid,
-    output: () => kept ?? written(),
-    exited,
-    stop,
+    stdio: fd,
+    // The child has its own copy of the descriptor.
+    spawned: () => closeSync(fd),
+    attach: () => undefined,
+    written: () => {
+      try {
+        return readFileSync(file, 'utf8');
+      } catch {
+        return '';
+      }
+    },
+    remove,
+  };
+}
+
+function lineSink(onLine: (line: string) => void): Sink {
+  let tail = '';
+  let partial = '';
+  const take = (chunk: Buffer) => {
+    const text = chunk.toString();
+    tail = (tail + text).slice(-20_000);
+    const lines = (partial + text).split('\n');
+    partial = lines.pop() ?? '';
+    for (const line of lines) onLine(line);
+  };
+  return {
+    stdio: 'pipe',
+    spawned: () => undefined,
+    attach: (child) => {
+      child.stdout?.on('data', take);
+      child.stderr?.on('data', take);
+    },
+    written: () => tail,
+    remove: () => undefined,
   };
 }
 

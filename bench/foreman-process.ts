@@ -24,6 +24,22 @@ export async function stop(child: ChildProcess): Promise<void> {
   await exited;
 }
 
+/** Which Node runs a child, and with which flags of its own (before `--import tsx`). */
+export interface NodeChoice {
+  /** A node binary; default: the one running the bench. */
+  node?: string | undefined;
+  nodeArgs?: string[] | undefined;
+}
+
+/** What a child wrote after it started: counted, not kept (a long run writes many lines). */
+export interface ChildOutput {
+  lines: number;
+  /** pino lines at error level or above (50+), and anything that is not pino's JSON. */
+  errors: number;
+  /** The first few of those, for the report. */
+  firstErrors: string[];
+}
+
 export interface Foreman {
   url: string;
   child: ChildProcess;
@@ -34,12 +50,13 @@ export interface Foreman {
 /** The demo Foreman in a process of its own, `latencyMs` per request, `slots` (Puma's) at once. */
 export async function startForeman(
   latencyMs: number,
-  options: { slots?: number; extraUsers?: number } = {},
+  options: { slots?: number; extraUsers?: number } & NodeChoice = {},
 ): Promise<Foreman> {
   const port = await freePort();
   const foreman = await startChild({
     name: 'foreman',
-    args: ['--import', 'tsx', 'src/demo/main.ts'],
+    command: options.node,
+    args: [...(options.nodeArgs ?? []), '--import', 'tsx', 'src/demo/main.ts'],
     cwd: resolve('.'),
     env: {
       DEMO_PORT: String(port),
@@ -64,26 +81,42 @@ export async function startForeman(
 /**
  * The gateway of `gatewayDir` with a service account (the demo admin), callers told apart by
  * X-Forwarded-For from 127.0.0.1, LOG_LEVEL=warn and no drain on stop unless `env` says
- * otherwise. `url` is its GraphQL endpoint.
+ * otherwise. `url` is its GraphQL endpoint. Its output is piped and counted as it comes, not
+ * kept: it may run for hours.
  */
 export async function startGateway(
   gatewayDir: string,
   foremanUrl: string,
   env: Record<string, string>,
-): Promise<{ url: string; child: ChildProcess }> {
-  const gateway = await startGatewayProcess({
-    foremanUrl,
-    cwd: gatewayDir,
-    logLevel: env.LOG_LEVEL ?? 'warn',
-    env: {
+  choice: NodeChoice = {},
+): Promise<{ url: string; child: ChildProcess; output: ChildOutput }> {
+  const output: ChildOutput = { lines: 0, errors: 0, firstErrors: [] };
+  let started = false;
+  const count = (line: string) => {
+    if (!started) return;
+    output.lines += 1;
+    if (Number(/^\{"level":(\d+)/.exec(line)?.[1] ?? 60) >= 50) {
+      output.errors += 1;
+      if (output.firstErrors.length < 12) output.firstErrors.push(line.slice(0, 500));
+    }
+  };
+  const gateway = await startServerProcess(
+    'gateway',
+    [...(choice.nodeArgs ?? []), '--import', 'tsx', 'src/main.ts'],
+    gatewayDir,
+    {
       FOREMAN_USERNAME: 'admin',
       FOREMAN_PASSWORD: 'changeme',
       TRUSTED_PROXIES: '127.0.0.1',
       SHUTDOWN_DRAIN_MS: '0',
+      LOG_LEVEL: 'warn',
       ...env,
+      FOREMAN_URL: foremanUrl,
     },
-  });
-  return { url: `${gateway.url}/graphql`, child: gateway.process };
+    { node: choice.node, onLine: count },
+  );
+  started = true;
+  return { url: `${gateway.url}/graphql`, child: gateway.process, output };
 }
 
 /** A server under test (the gateway or the floor), running as a child process of the bench. */
@@ -138,11 +171,14 @@ async function startServerProcess(
   args: string[],
   cwd: string,
   env: Record<string, string>,
+  how: { node?: string | undefined; onLine?: (line: string) => void } = {},
 ): Promise<ServerProcess> {
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
   const child = await startChild({
     name,
+    command: how.node,
+    ...(how.onLine ? { onLine: how.onLine } : {}),
     args,
     cwd,
     env: { HOST: '127.0.0.1', PORT: String(port), ...env },
