@@ -198,16 +198,24 @@ describe('imageChanged', () => {
     stream.close();
   });
 
-  it('polls once per credential, and not at all once everyone has left', async () => {
+  it('polls once per credential, with it, and not at all once everyone has left', async () => {
     const h = await start();
-    const streams = await Promise.all(
-      Array.from({ length: 5 }, () => listen(h, basicAuth(DEMO_ADMIN))),
-    );
+    const streams = await Promise.all([
+      ...Array.from({ length: 5 }, () => listen(h, basicAuth(DEMO_ADMIN))),
+      ...Array.from({ length: 2 }, () => listen(h, basicAuth(DEMO_VIEWER))),
+    ]);
     await sleep(INTERVAL_MS * 6);
     const polls = h.upstream().filter((r) => r.path === '/api/audits');
-    // One tail for the five: about one poll per interval (six here), not five per interval.
-    expect(polls.length).toBeGreaterThanOrEqual(2);
-    expect(polls.length).toBeLessThanOrEqual(8);
+    // One tail per credential, polling as its owner: about one poll per interval (six here) for
+    // the five admins together, not five per interval, and as many for the two viewers.
+    expect(new Set(polls.map((r) => r.login))).toEqual(
+      new Set([DEMO_ADMIN.login, DEMO_VIEWER.login]),
+    );
+    for (const login of [DEMO_ADMIN.login, DEMO_VIEWER.login]) {
+      const ofLogin = polls.filter((r) => r.login === login);
+      expect(ofLogin.length).toBeGreaterThanOrEqual(2);
+      expect(ofLogin.length).toBeLessThanOrEqual(8);
+    }
     for (const stream of streams) stream.close();
     await sleep(INTERVAL_MS);
     h.resetCounts();

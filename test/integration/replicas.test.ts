@@ -128,6 +128,30 @@ describe.skipIf(!haveRedis)('two replicas with REDIS_URL', () => {
       stream.close();
     });
 
+    it("a write through replica A is told once to A's own subscribers too", async () => {
+      const stream = await subscribe<{
+        data?: { imageChanged: { action: string; foremanId: number } };
+      }>(a.url, IMAGE_CHANGED, {
+        headers: { authorization: basicAuth(DEMO_ADMIN) },
+      });
+      await sleep(INTERVAL_MS * 2);
+      const image = demo.store.images.find((i) => i.computeResourceId === 1);
+      if (!image) throw new Error('no image in compute resource 1');
+      await query(
+        a,
+        `mutation { updateImage(input: { id: "${image.id}", name: "told-once-on-a" }) { errors { message } } }`,
+        basicAuth(DEMO_ADMIN),
+      );
+      await stream.waitFor(1);
+      // A hears its own announcement back over Redis, and its tail reads the write's audit row:
+      // neither may tell it again.
+      await sleep(INTERVAL_MS * 6);
+      expect(stream.received.map((event) => event.data?.imageChanged)).toEqual([
+        { action: 'UPDATED', foremanId: image.id, changedBy: 'admin' },
+      ]);
+      stream.close();
+    });
+
     it('40 requests with a stale password, spread over both replicas, leave the admin served', async () => {
       const stale = `Basic ${Buffer.from('admin:last-years-password').toString('base64')}`;
       const results = await Promise.all(
