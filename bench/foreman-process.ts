@@ -29,6 +29,8 @@ export interface NodeChoice {
   /** A node binary; default: the one running the bench. */
   node?: string | undefined;
   nodeArgs?: string[] | undefined;
+  /** Sees each line the child writes once started; true: the line is the bench's, not counted. */
+  watch?: ((line: string) => boolean) | undefined;
 }
 
 /** What a child wrote after it started: counted, not kept (a long run writes many lines). */
@@ -94,6 +96,7 @@ export async function startGateway(
   let started = false;
   const count = (line: string) => {
     if (!started) return;
+    if (choice.watch?.(line)) return;
     output.lines += 1;
     if (Number(/^\{"level":(\d+)/.exec(line)?.[1] ?? 60) >= 50) {
       output.errors += 1;

@@ -2,7 +2,6 @@ import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { useCSRFPrevention } from '@graphql-yoga/plugin-csrf-prevention';
 import { useDisableIntrospection } from '@graphql-yoga/plugin-disable-introspection';
-import type { DocumentNode } from 'graphql';
 import { createYoga, type Plugin } from 'graphql-yoga';
 import type { Dispatcher } from 'undici';
 import { ActiveRequests } from './active-requests.js';
@@ -29,7 +28,7 @@ import { MemoryChangeBus } from './live/bus.js';
 import { LiveChanges } from './live/live-changes.js';
 import { type Logger, yogaLogger } from './logger.js';
 import { createMetrics, labelled, liveMetrics, type Metrics } from './metrics.js';
-import { ByteBoundedCache } from './plugins/document-cache.js';
+import { documentCacheFor, errorCacheFor } from './plugins/document-cache.js';
 import { useDocumentLimits } from './plugins/use-document-limits.js';
 import { useErrorCodes } from './plugins/use-error-codes.js';
 import { useHiddenSubgraphSdl } from './plugins/use-hidden-subgraph-sdl.js';
@@ -308,7 +307,7 @@ export async function startGateway(options: {
 export function createApp(deps: GatewayDependencies): GatewayApp {
   const { config, logger, metrics, loginGuard, access, tracing } = deps;
   const { http, limits } = config;
-  const documentCache = new ByteBoundedCache<DocumentNode>(DOCUMENT_CACHE);
+  const documentCache = documentCacheFor();
   const serviceAccount = access.callers.serviceAccountIdentity;
   const requestFacts = (
     request: Request,
@@ -357,10 +356,10 @@ export function createApp(deps: GatewayDependencies): GatewayApp {
     healthCheckEndpoint: '/healthz',
     // Bodies are read and bounded by the HTTP server before yoga sees them (no second limit).
     maxRequestBodySize: false,
-    // Parsed documents are kept only while small, within a byte budget (not 1024 of any size).
+    // Parsed documents are kept only while small, within a heap budget (not 1024 of any size).
     parserAndValidationCache: {
       documentCache,
-      errorCache: new ByteBoundedCache<Error>(DOCUMENT_CACHE),
+      errorCache: errorCacheFor(),
       validationCache: true,
     },
     landingPage: false,
@@ -436,8 +435,6 @@ function serviceAccountCaller(callers: Callers) {
  * architecture) and the compute resources it is or was in. Bounds what one notice can cost.
  */
 const LIVE_READS_CAP = 25;
-
-const DOCUMENT_CACHE = { maxEntryBytes: 16_384, maxTotalBytes: 2 * 1024 * 1024 };
 
 /**
  * A list of origins may send credentials; "any origin" may not (a page anywhere could otherwise

@@ -13,7 +13,9 @@ interface Counts {
  * That name is not unique (a caller may send the same `X-Request-Id` twice, and two writes in one
  * operation share it), so each route's changes of one name are counted: the n-th from one route
  * is the n-th from the other, and every change is told exactly once, whichever route brings it
- * first. Every name is kept as long (`ttlMs`), so insertion order is expiry order.
+ * first. A name is kept until both routes have brought as many changes of it, or for `ttlMs` (a
+ * route that never brings it: a credential that may not read the audit log); every name is kept
+ * as long, so insertion order is expiry order.
  */
 export class ToldChanges {
   readonly #counts = new Map<string, Counts>();
@@ -39,6 +41,9 @@ export class ToldChanges {
     const route = notice.source;
     const other = route === 'gateway' ? 'audit' : 'gateway';
     counts[route] += 1;
+    // Both routes have brought every change of this name: nothing is left to match, and a next
+    // one is new either way. Most names go here, a poll after their write, not after `ttlMs`.
+    if (counts[route] === counts[other]) this.#counts.delete(name);
     return counts[route] > counts[other];
   }
 

@@ -133,6 +133,30 @@ describe('ToldChanges', () => {
     expect(told.take(change('audit'), 4)).toBe(true);
   });
 
+  it('forgets a name once both routes have brought it, and tells a later change of it', () => {
+    const told = new ToldChanges(600_000);
+    for (let n = 0; n < 1_000; n++) {
+      expect(told.take(change('gateway', `r${n}`), n)).toBe(true);
+      expect(told.take(change('audit', `r${n}`), n + 1)).toBe(false);
+    }
+    // A thousand writes told by both routes leave nothing for the ten minutes.
+    expect(told.size).toBe(0);
+    // A change told by one route only is kept for the other.
+    expect(told.take(change('gateway', 'lone'), 2_000)).toBe(true);
+    expect(told.size).toBe(1);
+    // A later change reusing a forgotten name is new.
+    expect(told.take(change('audit', 'r7'), 3_000)).toBe(true);
+  });
+
+  it('tells a change whose first telling failed, even once the other route has brought it', () => {
+    const told = new ToldChanges(600_000);
+    expect(told.take(change('audit'), 0)).toBe(true);
+    expect(told.take(change('gateway'), 1)).toBe(false);
+    // The audit route could not tell it after all: it brings the rows again at its next poll.
+    told.giveBack(change('audit'));
+    expect(told.take(change('audit'), 2)).toBe(true);
+  });
+
   it('always tells a change without a request id, and forgets names after their time', () => {
     const told = new ToldChanges(1_000);
     expect(told.take(change('gateway', null), 0)).toBe(true);

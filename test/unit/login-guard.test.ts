@@ -183,4 +183,22 @@ describe('LoginGuard', () => {
     gone.abort(new Error('the request ended'));
     expect(await waiting).toBe('Error: the request ended');
   });
+
+  it('keeps nothing for a call once it is sent or settled, however many wait at once', async () => {
+    const { instance } = guard();
+    const shared = { ...as('service-account'), shared: true };
+    (await admit(instance, shared)).admission.settle('accepted');
+    // A burst: hundreds admitted at once, waiting for Foreman's slots.
+    const calls = await Promise.all(Array.from({ length: 300 }, () => admit(instance, shared)));
+    expect(instance.unsent).toBe(300);
+    for (const call of calls.slice(0, 200)) call.admission.sending();
+    expect(instance.unsent).toBe(100);
+    for (const call of calls) call.admission.settle('accepted');
+    expect(instance.unsent).toBe(0);
+    // Whoever waited before is not told of a later refusal.
+    const last = await admit(instance, shared);
+    last.admission.settle('refused');
+    expect(calls.filter((call) => call.dropped !== undefined)).toHaveLength(0);
+    expect(instance.unsent).toBe(0);
+  });
 });

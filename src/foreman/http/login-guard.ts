@@ -72,8 +72,12 @@ interface CredentialState {
   refusedUntil: number;
   /** Calls admitted and not yet settled. */
   admitted: number;
-  /** Aborted (with the refusal) when the credential is refused. */
-  revoked: AbortController;
+  /**
+   * The calls admitted and not yet sent, told (with the refusal) when the credential is refused:
+   * a set, not an abort signal's listeners, since a busy credential has hundreds waiting for a
+   * slot at once and each leaves as it is sent.
+   */
+  unsent: Set<(reason: UpstreamError) => void>;
   /** Woken whenever a call of this credential settles. */
   waiters: Set<() => void>;
 }
@@ -84,8 +88,8 @@ export class LoginGuard {
   readonly #credentials = new Map<string, CredentialState>();
   /** Until when Foreman refuses every login from our address (its own lockout). */
   #lockedOutUntil = 0;
-  /** Aborted when Foreman locks us out: every admitted call not yet sent is dropped. */
-  #lockout = new AbortController();
+  /** Every admitted call not yet sent, whatever its credential: dropped if Foreman locks us out. */
+  readonly #unsent = new Set<(reason: UpstreamError) => void>();
 
   constructor(options: LoginGuardOptions) {
     const { ledger, ...rest } = options;
@@ -115,7 +119,6 @@ export class LoginGuard {
       if (this.#lockedOutUntil > now) throw lockedOut(this.#lockedOutUntil - now);
       const state = this.#state(identity);
       if (state.refusedUntil > now) throw refused(state.refusedUntil - now);
-      if (state.revoked.signal.aborted) state.revoked = new AbortController();
       const warm =
         state.acceptedAt > 0 &&
         (credential.shared === true || now - state.acceptedAt <= this.#options.idleProbeMs);
@@ -204,15 +207,13 @@ export class LoginGuard {
     abortCall: (reason: UpstreamError) => void,
     reserved: readonly string[] | undefined,
   ): Admission {
-    const revoked = state.revoked.signal;
-    const lockout = this.#lockout.signal;
-    const onRevoked = () => abortCall(revoked.reason as UpstreamError);
-    const onLockout = () => abortCall(lockout.reason as UpstreamError);
-    revoked.addEventListener('abort', onRevoked, { once: true });
-    lockout.addEventListener('abort', onLockout, { once: true });
+    // One entry per admission, even for two given the same abortCall.
+    const drop = (reason: UpstreamError) => abortCall(reason);
+    state.unsent.add(drop);
+    this.#unsent.add(drop);
     const unhook = () => {
-      revoked.removeEventListener('abort', onRevoked);
-      lockout.removeEventListener('abort', onLockout);
+      state.unsent.delete(drop);
+      this.#unsent.delete(drop);
     };
     let settled = false;
     return {
@@ -260,15 +261,14 @@ export class LoginGuard {
         const ttl = this.#options.refusedCredentialTtlMs;
         state.acceptedAt = 0;
         state.refusedUntil = Math.max(state.refusedUntil, now + ttl);
-        if (!state.revoked.signal.aborted) state.revoked.abort(refused(ttl));
+        dropAll(state.unsent, refused(ttl));
         ledger.markRefused(credential.identity, ttl).catch(ignore);
         return;
       }
       case 'locked-out':
         // Foreman refuses every login from our address until its window has passed.
         this.#lockedOutUntil = now + this.#options.windowMs;
-        this.#lockout.abort(lockedOut(this.#options.windowMs));
-        this.#lockout = new AbortController();
+        dropAll(this.#unsent, lockedOut(this.#options.windowMs));
         return;
       case 'unknown':
         if (reserved) ledger.releaseFailure(reserved).catch(ignore);
@@ -284,7 +284,7 @@ export class LoginGuard {
         acceptedAt: 0,
         refusedUntil: 0,
         admitted: 0,
-        revoked: new AbortController(),
+        unsent: new Set(),
         waiters: new Set(),
       };
       this.#credentials.set(identity, state);
@@ -327,6 +327,18 @@ export class LoginGuard {
   get size(): number {
     return this.#credentials.size;
   }
+
+  /** Admitted calls not yet sent or settled, that a refusal or a lockout would drop (for tests). */
+  get unsent(): number {
+    return this.#unsent.size;
+  }
+}
+
+/** Tells every call in `unsent` it may not be sent, and forgets them. */
+function dropAll(unsent: Set<(reason: UpstreamError) => void>, reason: UpstreamError): void {
+  const calls = [...unsent];
+  unsent.clear();
+  for (const drop of calls) drop(reason);
 }
 
 function clientCounter(client: string): string {
