@@ -21,7 +21,9 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
 import { Agent, request } from 'undici';
 import { ADMIN, startForeman, startGateway, stop } from './foreman-process.js';
-import { CLOCK_TICKS_PER_SECOND, readCpuTicks, readMemory } from './proc.js';
+import { basic, postGraphQL, succeeded } from './http.js';
+import { type LoopLoadResult, loadLoop } from './load.js';
+import { measureCpu, readMemory } from './proc.js';
 
 const { values } = parseArgs({
   options: {
@@ -30,53 +32,27 @@ const { values } = parseArgs({
   },
 });
 const gatewayDir = resolve(values['gateway-dir'] as string);
-const durationMs = Number(values.duration) * 1_000;
+const durationS = Number(values.duration);
 const R1 = `{ images(computeResourceId: "2", first: 100) { nodes { name architecture { name } operatingSystem { title } } } }`;
 /** R1 over the compute resource the demo's read-only users may see (they may not see 2). */
 const R1_LAB = R1.replace('computeResourceId: "2"', 'computeResourceId: "1"');
 const agent = new Agent({ connections: 2_000, keepAliveTimeout: 10_000 });
 
-interface Load {
-  requests: number;
-  failed: number;
-  perSecond: number;
-  p50: number;
-  p99: number;
-}
-
 /**
  * `connections` workers, each sending its next request as soon as the last is answered, for the
- * run's duration (or `forMs`).
+ * run's duration (or `forS`); `send` resolves false for a failed request.
  */
-async function load(
+function load(
   connections: number,
-  send: (worker: number, n: number) => Promise<boolean>,
-  forMs = durationMs,
-): Promise<Load> {
-  const latencies: number[] = [];
-  let failed = 0;
-  const until = performance.now() + forMs;
-  const started = performance.now();
-  await Promise.all(
-    Array.from({ length: connections }, async (_, worker) => {
-      for (let n = 0; performance.now() < until; n++) {
-        const t = performance.now();
-        const ok = await send(worker, n).catch(() => false);
-        if (ok) latencies.push(performance.now() - t);
-        else failed += 1;
-      }
-    }),
+  send: (worker: number) => Promise<boolean>,
+  forS = durationS,
+): Promise<LoopLoadResult> {
+  return loadLoop(
+    async (worker) => {
+      if (!(await send(worker))) throw new Error('failed');
+    },
+    { concurrency: connections, durationS: forS },
   );
-  const seconds = (performance.now() - started) / 1_000;
-  latencies.sort((a, b) => a - b);
-  const at = (q: number) => latencies[Math.floor((latencies.length - 1) * q)] ?? Number.NaN;
-  return {
-    requests: latencies.length,
-    failed,
-    perSecond: latencies.length / seconds,
-    p50: at(0.5),
-    p99: at(0.99),
-  };
 }
 
 async function graphql(
@@ -85,14 +61,7 @@ async function graphql(
   authorization = ADMIN,
   variables: Record<string, unknown> = {},
 ): Promise<boolean> {
-  const response = await request(url, {
-    method: 'POST',
-    dispatcher: agent,
-    headers: { 'content-type': 'application/json', authorization },
-    body: JSON.stringify({ query, variables }),
-  });
-  const text = await response.body.text();
-  return response.statusCode === 200 && !text.includes('"errors"');
+  return succeeded(await postGraphQL(url, query, { dispatcher: agent, authorization, variables }));
 }
 
 const round = (value: number, digits = 0) => Number(value.toFixed(digits));
@@ -121,7 +90,7 @@ try {
       const pid = gateway.child.pid as number;
       const label = cache === '0' ? 'cache off' : 'cache on (TTL 5 s)';
       // Warm: a second of the same load (compiled code, sockets, caches), not measured.
-      await load(100, () => graphql(gateway.url, R1), 1_000);
+      await load(100, () => graphql(gateway.url, R1), 1);
       // R1 at 100 connections: throughput, upstream calls per request, memory.
       let before = await foreman.calls();
       const heavy = await load(100, () => graphql(gateway.url, R1));
@@ -129,7 +98,7 @@ try {
       report({
         side: `gateway, service account, ${label}, R1, 100 connections`,
         ...rounded(heavy),
-        'upstream calls per request': round(calls / heavy.requests, 3),
+        'upstream calls per request': round(calls / heavy.completed, 3),
         '÷ direct': round(heavy.perSecond / direct.perSecond, 2),
         'latency vs 100 ÷ throughput (ms)': `${round(heavy.p50)} vs ${round(100_000 / heavy.perSecond)}`,
         'peak RSS MiB': round((readMemory(pid)?.hwmKiB ?? 0) / 1024),
@@ -165,8 +134,7 @@ try {
         FOREMAN_PASSWORD: '',
       });
       try {
-        const user = (n: number) =>
-          `Basic ${Buffer.from(`user${n + 1}:user${n + 1}`).toString('base64')}`;
+        const user = (n: number) => basic(`user${n + 1}`, `user${n + 1}`);
         for (let n = 0; n < 50; n++) await graphql(forwarding.url, R1_LAB, user(n));
         before = await foreman.calls();
         const users = await load(50, (worker) => graphql(forwarding.url, R1_LAB, user(worker)));
@@ -174,7 +142,7 @@ try {
         report({
           side: `50 forwarded users polling R1, ${label}`,
           ...rounded(users),
-          'upstream calls per request': round(calls / users.requests, 3),
+          'upstream calls per request': round(calls / users.completed, 3),
         });
       } finally {
         await stop(forwarding.child);
@@ -188,20 +156,19 @@ try {
   await agent.close();
 }
 
-function rounded(result: Load) {
+function rounded(result: LoopLoadResult) {
   return {
-    requests: result.requests,
-    failed: result.failed,
+    requests: result.completed,
+    failed: result.errors,
     'per second': round(result.perSecond),
     'p50 ms': round(result.p50, 1),
     'p99 ms': round(result.p99, 1),
   };
 }
 
-async function cpuPerRequest(pid: number, run: () => Promise<Load>): Promise<number> {
+async function cpuPerRequest(pid: number, run: () => Promise<LoopLoadResult>): Promise<number> {
   await sleep(200);
-  const before = readCpuTicks(pid) ?? 0;
+  const cpu = measureCpu(pid);
   const result = await run();
-  const ticks = (readCpuTicks(pid) ?? 0) - before;
-  return round((ticks * 1_000) / (CLOCK_TICKS_PER_SECOND ?? 100) / result.requests, 3);
+  return round(cpu.stop(result.completed)?.perRequestMs ?? Number.NaN, 3);
 }

@@ -1,10 +1,10 @@
 import type { Pool } from 'undici';
 import { createUpstreamPool } from '../src/foreman/http/pool.js';
 import type { ClientData, ClientTask, Side } from './client.js';
+import { ADMIN } from './http.js';
 import { loadLoop, unloadedLatency } from './load.js';
 import { type NaiveQuery, naiveClient, naiveQueries } from './naive.js';
 import { directReplay } from './replay.js';
-import { ADMIN_AUTHORIZATION } from './rest.js';
 
 /**
  * The direct replay and the naive model run here, in a process of their own (see client.ts), so
@@ -27,16 +27,11 @@ function init(received: ClientData): void {
 
 function unitOf(side: Side, queryId: string): () => Promise<void> {
   if (side === 'direct') {
-    return directReplay(
-      data.calls[queryId] ?? [],
-      pool,
-      ADMIN_AUTHORIZATION,
-      data.perQueryConcurrency,
-    );
+    return directReplay(data.calls[queryId] ?? [], pool, ADMIN, data.perQueryConcurrency);
   }
   const query = naive[queryId];
   if (!query) throw new Error(`no naive model for ${queryId}`);
-  return () => query(naiveClient(pool, ADMIN_AUTHORIZATION, data.perQueryConcurrency));
+  return () => query(naiveClient(pool, ADMIN, data.perQueryConcurrency));
 }
 
 async function run(task: ClientTask): Promise<unknown> {

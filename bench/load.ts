@@ -85,7 +85,8 @@ export async function loadGateway(
  * replays) the two ways agree.
  */
 export async function loadLoop(
-  unit: () => Promise<void>,
+  /** One unit of work; `worker` (0 … concurrency − 1) says which worker runs it. */
+  unit: (worker: number) => Promise<void>,
   options: { concurrency: number; durationS: number },
 ): Promise<LoopLoadResult> {
   const latencies: number[] = [];
@@ -94,11 +95,11 @@ export async function loadLoop(
   const started = performance.now();
   const deadline = started + options.durationS * 1000;
   let lastEnd = deadline;
-  const worker = async () => {
+  const worker = async (_: unknown, index: number) => {
     while (performance.now() < deadline) {
       const begin = performance.now();
       try {
-        await unit();
+        await unit(index);
         latencies.push(performance.now() - begin);
       } catch (error) {
         errors += 1;

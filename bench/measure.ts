@@ -2,6 +2,8 @@ import { isDeepStrictEqual } from 'node:util';
 import type { DemoUpstream } from '../src/demo/index.js';
 import { type Client, type Side, startClient } from './client.js';
 import type { BenchConfig } from './config.js';
+import { type ServerProcess, startFloorProcess, startGatewayProcess } from './foreman-process.js';
+import { ADMIN } from './http.js';
 import {
   type GatewayLoadResult,
   type LoopLoadResult,
@@ -12,8 +14,7 @@ import type { Plan } from './plan.js';
 import { postQuery } from './plan.js';
 import { type CpuUse, measureCpu, sampleMemory } from './proc.js';
 import type { ReferenceQuery } from './queries.js';
-import { ADMIN_AUTHORIZATION, describeCall } from './rest.js';
-import { type ServerProcess, startFloorProcess, startGatewayProcess } from './server-process.js';
+import { describeCall } from './rest.js';
 import { countUpstream, settle, startDemo } from './upstream.js';
 import type { GatewayVariant } from './variants.js';
 
@@ -105,7 +106,7 @@ export async function measureLatency(
   config: BenchConfig,
   progress: Progress,
 ): Promise<LatencyRun> {
-  const demo = await startDemo(latencyMs);
+  const demo = await startDemo({ latencyMs });
   const started: ServerProcess[] = [];
   // The direct replay and the naive model run in a child process with a pool like the gateway's
   // own (same options, same sockets): like the gateway, they get a core apart from the demo's.
@@ -280,7 +281,7 @@ async function loadServer(
     loadGateway(server.url, query, {
       connections: options.connections,
       durationS,
-      authorization: ADMIN_AUTHORIZATION,
+      authorization: ADMIN,
     });
   const memory = sampleMemory(server.pid);
   try {

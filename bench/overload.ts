@@ -19,8 +19,10 @@
 import { resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
-import { Agent, request } from 'undici';
+import { Agent } from 'undici';
 import { ADMIN, startForeman, startGateway, stop } from './foreman-process.js';
+import { postGraphQL, succeeded } from './http.js';
+import { median } from './stats.js';
 
 const { values } = parseArgs({
   options: {
@@ -34,31 +36,17 @@ const runs = Number(values.runs);
 
 const client = new Agent({ connections: 1_000, keepAliveTimeout: 10_000 });
 
+/** One request as the admin from `from`; `code` says why it was not served (none if it was). */
 async function post(url: string, query: string, from: string) {
-  const started = performance.now();
-  const response = await request(url, {
-    method: 'POST',
+  const outcome = await postGraphQL(url, query, {
     dispatcher: client,
-    headers: {
-      'content-type': 'application/json',
-      authorization: ADMIN,
-      'x-forwarded-for': from,
-    },
-    body: JSON.stringify({ query }),
+    authorization: ADMIN,
+    headers: { 'x-forwarded-for': from },
   });
-  const body = (await response.body.json()) as {
-    errors?: Array<{ extensions?: { code?: string } }>;
-  };
-  return {
-    ms: performance.now() - started,
-    code: body.errors?.[0]?.extensions?.code,
-    retryAfter: response.headers['retry-after'],
-  };
-}
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted.length === 0 ? Number.NaN : (sorted[Math.floor(sorted.length / 2)] as number);
+  const code = succeeded(outcome)
+    ? undefined
+    : (outcome.codes[0] ?? outcome.failure ?? `HTTP ${outcome.status}`);
+  return { ms: outcome.ms, code };
 }
 
 let distinct = 0;

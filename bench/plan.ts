@@ -1,9 +1,9 @@
-import { Pool, request } from 'undici';
+import { Pool } from 'undici';
 import { startGateway } from '../src/app.js';
 import { loadConfig } from '../src/config.js';
 import { createLogger } from '../src/logger.js';
+import { ADMIN, postGraphQL } from './http.js';
 import { pickEntityImageIds, type ReferenceQuery, referenceQueries } from './queries.js';
-import { ADMIN_AUTHORIZATION } from './rest.js';
 import { type PlannedCall, startDemo, trackWaves } from './upstream.js';
 
 /** Added upstream latency while planning: far above the gateway's own time between waves. */
@@ -23,7 +23,7 @@ export interface Plan {
  * measured.
  */
 export async function planQueries(queryIds: readonly string[]): Promise<Plan> {
-  const demo = await startDemo(PLANNING_LATENCY_MS);
+  const demo = await startDemo({ latencyMs: PLANNING_LATENCY_MS });
   const waves = trackWaves(demo);
   const config = loadConfig({
     FOREMAN_URL: demo.url,
@@ -38,7 +38,7 @@ export async function planQueries(queryIds: readonly string[]): Promise<Plan> {
   });
   const rest = new Pool(demo.url);
   try {
-    const entityImageIds = await pickEntityImageIds(rest, ADMIN_AUTHORIZATION);
+    const entityImageIds = await pickEntityImageIds(rest, ADMIN);
     const queries = referenceQueries(entityImageIds).filter((q) => queryIds.includes(q.id));
     const calls: Record<string, PlannedCall[]> = {};
     for (const query of queries) {
@@ -56,24 +56,16 @@ export async function planQueries(queryIds: readonly string[]): Promise<Plan> {
   }
 }
 
-/**
- * One GraphQL request as the admin; the parsed JSON body. Sent with undici's `request` (keep-alive,
- * like the direct replay's calls) rather than `fetch`, whose own overhead (about 0.5 ms a request
- * here) would blur the one-at-a-time latencies of gateway and floor.
- */
+/** One GraphQL request as the admin; the parsed JSON body, which must have come with a 2xx. */
 export async function postQuery(serverUrl: string, query: ReferenceQuery): Promise<unknown> {
-  const response = await request(`${serverUrl}/graphql`, {
-    method: 'POST',
-    headers: {
-      'content-type': 'application/json',
-      accept: 'application/json',
-      authorization: ADMIN_AUTHORIZATION,
-    },
-    body: JSON.stringify(query.body),
+  const answer = await postGraphQL(`${serverUrl}/graphql`, query.body.query, {
+    authorization: ADMIN,
+    variables: query.body.variables,
   });
-  const body: unknown = await response.body.json();
-  if (response.statusCode < 200 || response.statusCode >= 300) {
-    throw new Error(`${query.id}: HTTP ${response.statusCode} ${JSON.stringify(body)}`);
+  if (answer.status < 200 || answer.status >= 300) {
+    throw new Error(
+      `${query.id}: HTTP ${answer.status} ${answer.failure ?? JSON.stringify(answer.body)}`,
+    );
   }
-  return body;
+  return answer.body;
 }

@@ -15,7 +15,7 @@ import { describeCall } from './rest.js';
 import type { LoadStats } from './stats.js';
 import type { GatewayVariant } from './variants.js';
 
-/** Bumped when the JSON's shape changes: render.ts reads only its own format. */
+/** Bumped when latest.json's shape changes, so a reader can tell which layout it holds. */
 export const REPORT_FORMAT = 2;
 
 export interface BenchReport {

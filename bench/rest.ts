@@ -1,10 +1,4 @@
 import type { Dispatcher } from 'undici';
-import { DEMO_ADMIN } from '../src/demo/index.js';
-
-/** The header the gateway forwards for every caller; the bench sends the same one everywhere. */
-export const ADMIN_AUTHORIZATION = `Basic ${Buffer.from(
-  `${DEMO_ADMIN.login}:${DEMO_ADMIN.password}`,
-).toString('base64')}`;
 
 /** One REST call as the demo recorded it (method, path, decoded query). */
 export interface RestCall {

@@ -1,16 +1,16 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
-import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
-import { DEMO_ADMIN } from '../src/demo/index.js';
+import { type ServerProcess, startGatewayProcess } from './foreman-process.js';
+import { ADMIN, postGraphQL } from './http.js';
 import { loadGateway } from './load.js';
 import { describeMachine } from './machine.js';
 import { measureCpu } from './proc.js';
 import { referenceQueries } from './queries.js';
-import { type ServerProcess, startGatewayProcess } from './server-process.js';
+import { DEFAULT_OUT_DIR, progress, writeReport } from './reporting.js';
+import { median } from './stats.js';
 import { type HookCost, measureHookCostApart } from './tracing-hooks.js';
 import { startDemo } from './upstream.js';
 
@@ -46,7 +46,7 @@ function settings(argv: string[]): Settings {
       warmup: { type: 'string', default: '1' },
       connections: { type: 'string', default: '10' },
       'gateway-entry': { type: 'string' },
-      out: { type: 'string', default: path.join(os.tmpdir(), 'foreman-images-graphql-bench') },
+      out: { type: 'string', default: DEFAULT_OUT_DIR },
     },
   });
   const count = (name: string, value: string, min: number) => {
@@ -106,27 +106,17 @@ interface Sample {
   exportBytesPerRequest: number;
 }
 
-/** The median of the runs' percentiles (a run's own are exact). */
-const median = (values: number[]) => {
-  const sorted = [...values].sort((a, b) => a - b);
-  const middle = Math.floor(sorted.length / 2);
-  return sorted.length % 2
-    ? (sorted[middle] as number)
-    : ((sorted[middle - 1] as number) + (sorted[middle] as number)) / 2;
-};
-
 async function main(): Promise<void> {
   const config = settings(process.argv.slice(2));
-  const progress = (line: string) => process.stderr.write(`${line}\n`);
   const machine = describeMachine();
   const started = performance.now();
-  const authorization = `Basic ${Buffer.from(`${DEMO_ADMIN.login}:${DEMO_ADMIN.password}`).toString('base64')}`;
+  const authorization = ADMIN;
   const queries = referenceQueries([]).filter((query) => config.queries.includes(query.id));
   if (queries.length === 0 || queries.some((query) => query.id === 'R4')) {
     throw new Error('--queries takes R0 to R3');
   }
 
-  const demo = await startDemo(0);
+  const demo = await startDemo();
   const sink = await startSink();
   const variants: Array<{ name: string; env: Record<string, string> }> = [
     { name: 'off', env: {} },
@@ -160,12 +150,10 @@ async function main(): Promise<void> {
     for (const query of queries) {
       for (const variant of variants) {
         const gateway = gateways.get(variant.name) as ServerProcess;
-        const response = await fetch(`${gateway.url}/graphql`, {
-          method: 'POST',
-          headers: { 'content-type': 'application/json', authorization },
-          body: JSON.stringify(query.body),
+        const answer = await postGraphQL(`${gateway.url}/graphql`, query.body.query, {
+          authorization,
         });
-        const problem = query.check(await response.json());
+        const problem = query.check(answer.body);
         if (problem) throw new Error(`${query.id} on ${variant.name}: ${problem}`);
         if (config.warmupS > 0) {
           await loadGateway(gateway.url, query, {
@@ -268,10 +256,7 @@ async function main(): Promise<void> {
     ...hookRows,
     '',
   ].join('\n');
-  mkdirSync(config.outDir, { recursive: true });
-  writeFileSync(path.join(config.outDir, 'tracing.md'), markdown);
-  process.stdout.write(markdown);
-  progress(`bench:tracing: wrote ${config.outDir}/tracing.md`);
+  progress(`bench:tracing: wrote ${writeReport(config.outDir, 'tracing.md', markdown)}`);
 }
 
 await main();

@@ -1,5 +1,10 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { type DemoUpstream, type RecordedRequest, startDemoUpstream } from '../src/demo/index.js';
+import {
+  type DemoUpstream,
+  type DemoUpstreamOptions,
+  type RecordedRequest,
+  startDemoUpstream,
+} from '../src/demo/index.js';
 import type { RestCall } from './rest.js';
 
 /** A REST call with its dependency wave: 0 for calls sent first, n+1 for calls sent after a wave-n answer. */
@@ -7,9 +12,9 @@ export interface PlannedCall extends RestCall {
   wave: number;
 }
 
-/** Every upstream server the bench starts listens on loopback only. */
-export function startDemo(latencyMs: number): Promise<DemoUpstream> {
-  return startDemoUpstream({ host: '127.0.0.1', port: 0, latencyMs });
+/** The demo upstream in the bench's process; like everything the bench starts, on loopback only. */
+export function startDemo(options: DemoUpstreamOptions = {}): Promise<DemoUpstream> {
+  return startDemoUpstream({ ...options, host: '127.0.0.1', port: 0 });
 }
 
 /**

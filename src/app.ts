@@ -205,12 +205,14 @@ export async function startGateway(options: {
     onWrite: (write) => live?.announce(write),
   });
   live = new LiveChanges({
-    api: (caller, signal) =>
+    api: (caller, signal, work) =>
       access.forCaller(caller, {
         requestId: `live-${randomUUID()}`,
         signal,
         maxRequests: LIVE_READS_CAP,
-        background: true,
+        // Polls have the small background share; reads for an event are the subscribers' own.
+        background: work === 'poll',
+        fresh: true,
       }),
     bus: changeBus,
     ...config.live,
@@ -265,6 +267,7 @@ export async function startGateway(options: {
       maxOperationsPerConnection: http.webSocketMaxOperations,
       corsOrigins: http.corsOrigins,
       introspection: http.introspection,
+      onRefused: deps.observability.refusedOverWebSocket,
     },
     onAnswered: deps.observability.answered,
   });

@@ -117,8 +117,10 @@ export class ForemanAccess {
       requestId: string;
       signal: AbortSignal;
       maxRequests?: number | undefined;
-      /** The gateway's own work (audit polls, telling subscribers): a share of its own. */
+      /** The gateway's own work (audit polls, readiness): a small share of its own. */
       background?: boolean;
+      /** Reads that must come from Foreman, never the cache (what subscribers are told). */
+      fresh?: boolean;
       trace?: CallTracing | undefined;
     },
   ): ForemanApi {
@@ -135,7 +137,7 @@ export class ForemanAccess {
       scheduler: this.#options.scheduler,
       flights: this.#options.flights,
       // The gateway's own reads (audit polls, what subscribers are told) must be fresh.
-      cache: request.background ? undefined : this.#options.cache,
+      cache: request.background || request.fresh ? undefined : this.#options.cache,
       background: request.background,
       credentialConcurrency: config.logins.credentialConcurrency,
       retry: {

@@ -54,6 +54,14 @@ export class CodedError extends Error {
   ) {
     super(message);
   }
+
+  /** LIMIT_EXCEEDED below the GraphQL layer, as `limitExceeded` builds it above. */
+  static limit(limit: LimitName, message: string, retryAfterSeconds?: number): CodedError {
+    return new CodedError('LIMIT_EXCEEDED', message, {
+      limit,
+      ...(retryAfterSeconds !== undefined ? { retryAfter: retryAfterSeconds } : {}),
+    });
+  }
 }
 
 export interface ErrorOptions {

@@ -19,9 +19,11 @@ import { matches, viewFor } from './view.js';
 export interface LiveChangesOptions {
   /**
    * An API with a caller's credentials, for the reads made on its subscribers' behalf (one poll,
-   * one delivery): fresh loaders, a small call cap of its own, cancelled by `signal`.
+   * one delivery): fresh loaders, a small call cap of its own, cancelled by `signal`. Polls are
+   * the gateway's background work; a delivery reads for the subscribers, in their share of
+   * Foreman's slots.
    */
-  api(caller: Caller, signal: AbortSignal): ForemanApi;
+  api(caller: Caller, signal: AbortSignal, work: 'poll' | 'delivery'): ForemanApi;
   bus: ChangeBus;
   pollIntervalMs: number;
   graceMs: number;
@@ -114,17 +116,15 @@ export class LiveChanges {
       );
     }
     if (this.#count >= this.#options.maxSubscriptions) {
-      throw new CodedError(
-        'LIMIT_EXCEEDED',
+      throw CodedError.limit(
+        'subscriptions',
         'The gateway serves as many subscriptions as it may; try again later',
-        { limit: 'subscriptions' },
       );
     }
     if ((this.#perShare.get(caller.share) ?? 0) >= this.#options.maxSubscriptionsPerCaller) {
-      throw new CodedError(
-        'LIMIT_EXCEEDED',
+      throw CodedError.limit(
+        'subscriptions',
         `At most ${this.#options.maxSubscriptionsPerCaller} subscriptions per caller`,
-        { limit: 'subscriptions' },
       );
     }
     const key = caller.identity;
@@ -201,7 +201,7 @@ export class LiveChanges {
       told: new ToldChanges(TOLD_FOR_MS),
       // The tail's own signal ends with the group's (#leave stops both).
       tail: new AuditTail({
-        api: (signal) => this.#options.api(caller, signal),
+        api: (signal) => this.#options.api(caller, signal, 'poll'),
         intervalMs: this.#options.pollIntervalMs,
         graceMs: this.#options.graceMs,
         polls: this.#polls,
@@ -262,7 +262,7 @@ export class LiveChanges {
     const untold = notices.filter((notice) => group.told.take(notice));
     if (untold.length === 0) return;
     const events = await withChildSignal(group.controller.signal, (signal) => {
-      const api = this.#options.api(group.caller, signal);
+      const api = this.#options.api(group.caller, signal, 'delivery');
       return Promise.all(untold.map((notice) => viewFor(api, notice)));
     }).catch((error: unknown) => {
       // Not told after all: the tail retries its rows at the next poll.
@@ -290,12 +290,13 @@ export class LiveChanges {
 /** What ends (or refuses) a subscription, as the client is told it. */
 function toLiveError(error: unknown): Error {
   if (!(error instanceof UpstreamError)) return error as Error;
-  const retry =
+  const retryAfter =
     error.retryAfterMs === undefined
-      ? {}
-      : { retryAfter: Math.max(1, Math.ceil(error.retryAfterMs / 1000)) };
+      ? undefined
+      : Math.max(1, Math.ceil(error.retryAfterMs / 1000));
+  const retry = retryAfter === undefined ? {} : { retryAfter };
   if (error.kind === 'login_budget') {
-    return new CodedError('LIMIT_EXCEEDED', error.message, { limit: 'failedLogins', ...retry });
+    return CodedError.limit('failedLogins', error.message, retryAfter);
   }
   if (error.kind === 'missing_credentials' || error.kind === 'credentials_refused') {
     return new CodedError('UNAUTHENTICATED', error.message, retry);

@@ -13,6 +13,7 @@ import type { Answered } from '../http-server.js';
 import { type Logger, plainChild } from '../logger.js';
 import { labelled, type Metrics } from '../metrics.js';
 import { requestIdOf } from '../request-id.js';
+import type { WebSocketRefusal } from '../websockets/graphql-ws.js';
 import { clientCodeOf } from './use-error-codes.js';
 
 /** What one GraphQL request over HTTP was, learnt while yoga handled it. */
@@ -33,6 +34,8 @@ export interface Observability {
   plugin: Plugin;
   /** The HTTP server's report of each request, once its response is over: its log line and metrics. */
   answered(request: IncomingMessage, response: ServerResponse, how: Answered): void;
+  /** An operation over WebSocket refused before it ran (parse, validation, limits). */
+  refusedOverWebSocket(refusal: WebSocketRefusal): void;
 }
 
 /** Routes that orchestrators and scrapers call every few seconds: logged at debug only. */
@@ -53,7 +56,8 @@ const PROBES = new Set<Answered['route']>(['/healthz', '/readyz', '/metrics']);
  * at its shutdown deadline is `cutOff` instead; one it answered, even with the errors of work
  * cancelled at that deadline, is logged with those errors.
  *
- * Operations over WebSocket have no HTTP response: they are logged when they are executed.
+ * Operations over WebSocket have no HTTP response: they are logged when they are executed, or
+ * when they are refused before that.
  */
 export function createObservability(
   logger: Logger,
@@ -244,7 +248,18 @@ export function createObservability(
     );
   };
 
-  return { plugin, answered };
+  const refusedOverWebSocket = (refusal: WebSocketRefusal) =>
+    operationDone({
+      requestId: undefined,
+      operation: refusal.operationName,
+      operationType: refusal.operationType,
+      transport: 'websocket',
+      seconds: refusal.seconds,
+      errors: refusal.errors,
+      outcome: 'error',
+    });
+
+  return { plugin, answered, refusedOverWebSocket };
 }
 
 /** A result's errors as sent; none for a stream (its events carry their own). */

@@ -9,6 +9,7 @@ import {
 } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
 import type { GatewayContext } from '../context.js';
+import { mapEvents } from '../event-stream.js';
 
 /**
  * Each event of a subscription is resolved with a context of its own: fresh loaders (the image and
@@ -65,40 +66,4 @@ async function subscribeWithEventContexts(
       event.abort(new Error('the subscription event was sent'));
     }
   });
-}
-
-/** The source's events, each mapped in turn; ending the result ends the source. */
-function mapEvents<T, U>(
-  source: AsyncIterable<T>,
-  lastResult: (error: unknown) => U,
-  map: (value: T) => Promise<U>,
-): AsyncIterableIterator<U> {
-  const iterator = source[Symbol.asyncIterator]();
-  const done = { value: undefined, done: true } as const;
-  let ended = false;
-  return {
-    async next() {
-      if (ended) return done;
-      let result: IteratorResult<T>;
-      try {
-        result = await iterator.next();
-      } catch (error) {
-        ended = true;
-        await iterator.return?.();
-        return { value: lastResult(error), done: false };
-      }
-      return result.done ? done : { value: await map(result.value), done: false };
-    },
-    async return() {
-      await iterator.return?.();
-      return done;
-    },
-    async throw(error: unknown) {
-      if (iterator.throw) await iterator.throw(error);
-      throw error;
-    },
-    [Symbol.asyncIterator]() {
-      return this;
-    },
-  };
 }

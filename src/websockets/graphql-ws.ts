@@ -1,6 +1,6 @@
 import { type IncomingMessage, type Server, STATUS_CODES } from 'node:http';
 import type { Duplex } from 'node:stream';
-import type { ExecutionResult, OperationTypeNode } from 'graphql';
+import type { ExecutionResult, GraphQLError, OperationTypeNode } from 'graphql';
 import { CloseCode, handleProtocols, makeServer, type SubscribePayload } from 'graphql-ws';
 import { type WebSocket, WebSocketServer } from 'ws';
 import type { GatewayApp } from '../context.js';
@@ -23,6 +23,17 @@ export interface GraphQLWebSocketOptions {
   introspection: boolean;
   /** How often a connection is pinged; one that has not answered the last ping by then is dropped. */
   keepAliveMs?: number;
+  /** Told of each operation refused before it ran (parse, validation, limits), as HTTP's are. */
+  onRefused?: (refusal: WebSocketRefusal) => void;
+}
+
+/** An operation refused before it ran: what it asked for, and the errors it was answered. */
+export interface WebSocketRefusal {
+  operationName: string | undefined;
+  /** `unknown` when the document does not begin with an operation's keyword. */
+  operationType: string;
+  errors: readonly GraphQLError[];
+  seconds: number;
 }
 
 /** The WebSocket side of a running server. */
@@ -89,6 +100,7 @@ export function attachGraphQLWebSockets(
     const connection = new Connection(socket, upgrade, verdict, {
       pipeline,
       maxAtOnce: options.maxOperationsPerConnection,
+      onRefused: options.onRefused,
     });
     connections.add(connection);
     // A handshake that was under way when the gateway began to stop.
@@ -184,6 +196,7 @@ class Connection {
   readonly #upgrade: IncomingMessage;
   readonly #pipeline: OperationPipeline;
   readonly #maxOperations: number;
+  readonly #onRefused: ((refusal: WebSocketRefusal) => void) | undefined;
   #authorization: string | undefined;
   readonly #operations = new Map<string, Operation>();
   #stopping = false;
@@ -193,11 +206,16 @@ class Connection {
     socket: WebSocket,
     upgrade: IncomingMessage,
     verdict: OriginVerdict,
-    operations: { pipeline: OperationPipeline; maxAtOnce: number },
+    operations: {
+      pipeline: OperationPipeline;
+      maxAtOnce: number;
+      onRefused?: ((refusal: WebSocketRefusal) => void) | undefined;
+    },
   ) {
     this.#socket = socket;
     this.#pipeline = operations.pipeline;
     this.#maxOperations = operations.maxAtOnce;
+    this.#onRefused = operations.onRefused;
     this.#upgrade = upgrade;
     // Under CORS_ORIGINS=*, a foreign page gets no use of what its browser saved for us.
     this.#authorization =
@@ -222,13 +240,24 @@ class Connection {
       await this.closed;
       return [STOPPING];
     }
+    const started = performance.now();
+    const refuse = (errors: GraphQLError[]) => {
+      const asked = operationAskedFor(payload.query);
+      this.#onRefused?.({
+        operationName: payload.operationName ?? asked.name,
+        operationType: asked.type,
+        errors,
+        seconds: (performance.now() - started) / 1000,
+      });
+      return errors;
+    };
     if (this.#operations.size >= this.#maxOperations) {
-      return [
+      return refuse([
         limitExceeded(
           'operations',
           `At most ${this.#maxOperations} operations at once on one connection`,
         ),
-      ];
+      ]);
     }
     const operation: Operation = { controller: new AbortController(), type: undefined };
     this.#operations.set(id, operation);
@@ -240,7 +269,7 @@ class Connection {
     if (Array.isArray(prepared) || this.#socket.readyState !== this.#socket.OPEN) {
       // Refused, or its client left meanwhile: nothing runs.
       this.ended(id);
-      return Array.isArray(prepared) ? prepared : [STOPPING];
+      return Array.isArray(prepared) ? refuse(prepared) : [STOPPING];
     }
     operation.type = prepared.type;
     return prepared.args;
@@ -378,4 +407,14 @@ function refuse(socket: Duplex, status: number, code: string, message: string): 
       'content-type: application/json; charset=utf-8\r\n' +
       `content-length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
   );
+}
+
+/**
+ * Which operation a document that was refused asked for, for its log line: the document may not
+ * parse at all, so its first words are read, as far as they go.
+ */
+function operationAskedFor(query: string): { name: string | undefined; type: string } {
+  const found = /^\s*(query|mutation|subscription)\b\s*([_A-Za-z][_0-9A-Za-z]*)?/.exec(query);
+  if (!found) return { name: undefined, type: /^\s*\{/.test(query) ? 'query' : 'unknown' };
+  return { name: found[2], type: found[1] as string };
 }

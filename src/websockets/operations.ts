@@ -14,6 +14,7 @@ import type { SubscribePayload } from 'graphql-ws';
 import type { GraphQLParams, Plugin } from 'graphql-yoga';
 import type { GatewayApp } from '../context.js';
 import { gatewayError } from '../error-codes.js';
+import { mapEvents } from '../event-stream.js';
 import type { Logger } from '../logger.js';
 import { labelError } from '../plugins/use-error-codes.js';
 import { maskGatewayError } from '../schema/errors.js';
@@ -138,9 +139,11 @@ export class OperationPipeline {
         ? enveloped.subscribe(args)
         : enveloped.execute(args));
       return Symbol.asyncIterator in result
-        ? guardedStream(result as AsyncIterable<ExecutionResult>, (error) => ({
-            errors: [this.#masked(error)],
-          }))
+        ? mapEvents(
+            result as AsyncIterable<ExecutionResult>,
+            (error): ExecutionResult => ({ errors: [this.#masked(error)] }),
+            (event) => event,
+          )
         : result;
     } catch (error) {
       return { errors: [this.#masked(error)] };
@@ -215,43 +218,5 @@ function paramsOf(payload: SubscribePayload): GraphQLParams {
 function unsupported(what: string) {
   return () => {
     throw new Error(`${what} is not supported over WebSocket`);
-  };
-}
-
-/**
- * A subscription's stream as graphql-ws reads it: an error thrown while reading ends it with a
- * masked result rather than graphql-ws's unmasked `error` message, and `return()` reaches the
- * source at once (an async generator would wait for the next event first).
- */
-function guardedStream(
-  source: AsyncIterable<ExecutionResult>,
-  lastResult: (error: unknown) => ExecutionResult,
-): AsyncIterableIterator<ExecutionResult> {
-  const iterator = source[Symbol.asyncIterator]();
-  const done = { value: undefined, done: true } as const;
-  let ended = false;
-  return {
-    async next() {
-      if (ended) return done;
-      try {
-        return await iterator.next();
-      } catch (error) {
-        ended = true;
-        return { value: lastResult(error), done: false };
-      }
-    },
-    async return() {
-      ended = true;
-      await iterator.return?.();
-      return done;
-    },
-    async throw(error: unknown) {
-      ended = true;
-      await iterator.return?.();
-      throw error;
-    },
-    [Symbol.asyncIterator]() {
-      return this;
-    },
   };
 }

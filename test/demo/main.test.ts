@@ -1,7 +1,7 @@
-import { spawn } from 'node:child_process';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, expect, it } from 'vitest';
 import { demoOptionsFromEnv } from '../../src/demo/env-options.js';
+import { spawnNode } from '../helpers/processes.js';
 import { basic } from './helpers.js';
 
 describe('npm run demo-upstream: environment', () => {
@@ -62,28 +62,7 @@ describe('npm run demo-upstream: environment', () => {
 
 /** `node --import tsx src/demo/main.ts`, one process, so its pid is the demo itself. */
 function startMain(env: Record<string, string>) {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/demo/main.ts'], {
-    env: { ...process.env, ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let stdout = '';
-  let stderr = '';
-  child.stdout?.on('data', (chunk: Buffer) => {
-    stdout += chunk.toString();
-  });
-  child.stderr?.on('data', (chunk: Buffer) => {
-    stderr += chunk.toString();
-  });
-  const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
-  return {
-    child,
-    exited,
-    stdout: () => stdout,
-    stderr: () => stderr,
-    kill: () => {
-      if (child.exitCode === null && child.pid) process.kill(child.pid, 'SIGKILL');
-    },
-  };
+  return spawnNode(['--import', 'tsx', 'src/demo/main.ts'], env);
 }
 
 describe('npm run demo-upstream: the process', () => {

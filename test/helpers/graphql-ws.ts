@@ -1,6 +1,7 @@
 import { request as httpRequest } from 'node:http';
 import { type Client, createClient } from 'graphql-ws';
 import WebSocket from 'ws';
+import { Arrivals } from './arrivals.js';
 
 /**
  * GraphQL over WebSocket as frontends speak it: the graphql-ws client (what Apollo's
@@ -65,26 +66,20 @@ export function graphqlWsClient(httpUrl: string, options: ClientOptions = {}): G
     on: { closed: (event) => closes.push((event as { code: number }).code) },
   });
   const subscribe = (query: string, variables?: Record<string, unknown>): Stream => {
-    const received: Payload[] = [];
-    const waiters: Array<() => void> = [];
-    let finished = false;
+    const arrivals = new Arrivals<Payload>();
     let stop: () => void = () => {};
     const ended = new Promise<'complete' | 'error' | 'closed'>((resolve) => {
       const finish = (how: 'complete' | 'error' | 'closed') => {
-        finished = true;
-        for (const wake of waiters.splice(0)) wake();
+        arrivals.end();
         resolve(how);
       };
       stop = client.subscribe<Payload['data']>(
         { query, ...(variables ? { variables } : {}) },
         {
-          next: (payload) => {
-            received.push(payload as Payload);
-            for (const wake of waiters.splice(0)) wake();
-          },
+          next: (payload) => arrivals.push(payload as Payload),
           error: (error) => {
             if (Array.isArray(error)) {
-              received.push({ errors: error });
+              arrivals.push({ errors: error });
               finish('error');
             } else finish('closed');
           },
@@ -93,26 +88,10 @@ export function graphqlWsClient(httpUrl: string, options: ClientOptions = {}): G
       );
     });
     return {
-      received,
+      received: arrivals.received,
       ended,
       stop: () => stop(),
-      async waitFor(count, timeoutMs = 5_000) {
-        const deadline = Date.now() + timeoutMs;
-        while (received.length < count) {
-          if (finished) throw new Error(`ended after ${received.length} of ${count} payloads`);
-          const left = deadline - Date.now();
-          if (left <= 0)
-            throw new Error(`${received.length} of ${count} payloads in ${timeoutMs} ms`);
-          await new Promise<void>((resolve) => {
-            const timer = setTimeout(resolve, left);
-            waiters.push(() => {
-              clearTimeout(timer);
-              resolve();
-            });
-          });
-        }
-        return received;
-      },
+      waitFor: (count, timeoutMs) => arrivals.waitFor(count, timeoutMs),
     };
   };
   return {

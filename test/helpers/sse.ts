@@ -1,3 +1,5 @@
+import { Arrivals } from './arrivals.js';
+
 /**
  * A GraphQL-over-SSE subscription as a browser or graphql-sse would open it: a POST that asks for
  * `text/event-stream`, read event by event. Collects `next` payloads until closed.
@@ -33,9 +35,7 @@ export async function subscribe<T = { data?: Record<string, unknown>; errors?: u
   if (!response.ok || !response.body) {
     throw new Error(`subscription refused: HTTP ${response.status} ${await response.text()}`);
   }
-  const received: T[] = [];
-  const arrivals: number[] = [];
-  const waiters: Array<() => void> = [];
+  const arrivals = new Arrivals<T>();
   const ended = (async () => {
     const decoder = new TextDecoder();
     let buffer = '';
@@ -51,44 +51,21 @@ export async function subscribe<T = { data?: Record<string, unknown>; errors?: u
             .filter((line) => line.startsWith('data: '))
             .map((line) => line.slice(6))
             .join('\n');
-          if (event === 'next' && data) {
-            received.push(JSON.parse(data) as T);
-            arrivals.push(performance.now());
-            for (const wake of waiters.splice(0)) wake();
-          }
+          if (event === 'next' && data) arrivals.push(JSON.parse(data) as T);
           if (event === 'complete') return;
         }
       }
     } catch {
       // Closed by us: the stream simply ends.
     } finally {
-      for (const wake of waiters.splice(0)) wake();
+      arrivals.end();
     }
   })();
-  let closed = false;
-  ended.then(() => {
-    closed = true;
-  });
   return {
-    received,
-    arrivals,
+    received: arrivals.received,
+    arrivals: arrivals.times,
     ended,
     close: () => controller.abort(),
-    async waitFor(count, timeoutMs = 5_000) {
-      const deadline = Date.now() + timeoutMs;
-      while (received.length < count) {
-        if (closed) throw new Error(`the stream ended after ${received.length} of ${count} events`);
-        const left = deadline - Date.now();
-        if (left <= 0) throw new Error(`${received.length} of ${count} events in ${timeoutMs} ms`);
-        await new Promise<void>((resolve) => {
-          const timer = setTimeout(resolve, left);
-          waiters.push(() => {
-            clearTimeout(timer);
-            resolve();
-          });
-        });
-      }
-      return received;
-    },
+    waitFor: (count, timeoutMs) => arrivals.waitFor(count, timeoutMs),
   };
 }

@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterEach, describe, expect, it } from 'vitest';
-import { DEMO_ADMIN, DEMO_VIEWER } from '../../src/demo/index.js';
+import { DEMO_ADMIN, DEMO_VIEWER, extraUser } from '../../src/demo/index.js';
 import { encodeImageId } from '../../src/schema/ids.js';
 import { basicAuth, type Harness, startHarness } from '../helpers/harness.js';
 import { subscribe } from '../helpers/sse.js';
@@ -198,16 +198,24 @@ describe('imageChanged', () => {
     stream.close();
   });
 
-  it('polls once per credential, and not at all once everyone has left', async () => {
+  it('polls once per credential, with it, and not at all once everyone has left', async () => {
     const h = await start();
-    const streams = await Promise.all(
-      Array.from({ length: 5 }, () => listen(h, basicAuth(DEMO_ADMIN))),
-    );
+    const streams = await Promise.all([
+      ...Array.from({ length: 5 }, () => listen(h, basicAuth(DEMO_ADMIN))),
+      ...Array.from({ length: 2 }, () => listen(h, basicAuth(DEMO_VIEWER))),
+    ]);
     await sleep(INTERVAL_MS * 6);
     const polls = h.upstream().filter((r) => r.path === '/api/audits');
-    // One tail for the five: about one poll per interval (six here), not five per interval.
-    expect(polls.length).toBeGreaterThanOrEqual(2);
-    expect(polls.length).toBeLessThanOrEqual(8);
+    // One tail per credential, polling as its owner: about one poll per interval (six here) for
+    // the five admins together, not five per interval, and as many for the two viewers.
+    expect(new Set(polls.map((r) => r.login))).toEqual(
+      new Set([DEMO_ADMIN.login, DEMO_VIEWER.login]),
+    );
+    for (const login of [DEMO_ADMIN.login, DEMO_VIEWER.login]) {
+      const ofLogin = polls.filter((r) => r.login === login);
+      expect(ofLogin.length).toBeGreaterThanOrEqual(2);
+      expect(ofLogin.length).toBeLessThanOrEqual(8);
+    }
     for (const stream of streams) stream.close();
     await sleep(INTERVAL_MS);
     h.resetCounts();
@@ -221,6 +229,31 @@ describe('imageChanged', () => {
     await stream.ended;
     expect(stream.received.at(-1)?.errors?.[0]?.extensions?.code).toBe('UNAUTHENTICATED');
     expect(h.demo.failedLogins('127.0.0.1')).toBe(1);
+  });
+
+  it("reads for an event in its subscribers' share of Foreman, not the background work's one slot", async () => {
+    // 16 connections leave background work (audit polls, readiness) 1 slot. Six users each
+    // subscribed: the reads that tell each of them of one write are theirs, side by side.
+    harness = await startHarness({
+      env: { AUDIT_POLL_INTERVAL_MS: '600000', UPSTREAM_CONNECTIONS: '16' },
+      demo: { latencyMs: 100, extraUsers: 6 },
+    });
+    const h = harness;
+    const users = Array.from({ length: 6 }, (_, n) => extraUser(n + 1));
+    const streams = await Promise.all(users.map((user) => listen(h, basicAuth(user))));
+    const shown = h.demo.store.images.find((i) => i.computeResourceId === 1);
+    if (!shown) throw new Error('missing seed image');
+    await h.query(
+      `mutation { updateImage(input: { id: "${shown.id}", name: "told-to-six" }) { errors { message } } }`,
+    );
+    h.demo.resetRequests();
+    await Promise.all(streams.map((stream) => stream.waitFor(1)));
+    expect(
+      changes(streams.flatMap((stream) => stream.received)).map((c) => c?.image?.name),
+    ).toEqual(Array(6).fill('told-to-six'));
+    // In the background share they went one at a time (a peak of 1).
+    expect(h.demo.peakInFlight).toBeGreaterThan(1);
+    for (const stream of streams) stream.close();
   });
 
   it('limits subscriptions per caller', async () => {

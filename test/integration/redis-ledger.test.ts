@@ -1,6 +1,3 @@
-import { type ChildProcess, spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { setTimeout as sleep } from 'node:timers/promises';
 import type { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { Callers } from '../../src/foreman/caller.js';
@@ -8,62 +5,19 @@ import { LoginGuard } from '../../src/foreman/http/login-guard.js';
 import { connectRedis, KEY_PREFIX, ready } from '../../src/redis/connection.js';
 import { RedisLoginLedger } from '../../src/redis/login-ledger.js';
 import { deriveKey } from '../../src/redis/shared-secret.js';
-import { freePort } from '../helpers/processes.js';
+import { freePort, haveRedis, type RedisProcess, startRedis } from '../helpers/processes.js';
 
 /**
  * The failed-login ledger against a real redis-server that the tests stop and start again on the
  * same port, as an outage and a restart (with nothing kept) look to the gateway.
  */
 
-const haveRedis = ['/usr/bin/redis-server', '/usr/local/bin/redis-server'].some(existsSync);
 const SECRET = 'correct horse battery staple, long enough';
 const WINDOW_MS = 300_000;
 
-/** redis-server on a fixed loopback port, so that it can be stopped and started again there. */
-class RestartableRedis {
-  #child: ChildProcess | undefined;
-
-  constructor(readonly port: number) {}
-
-  get url(): string {
-    return `redis://127.0.0.1:${this.port}`;
-  }
-
-  get running(): boolean {
-    return this.#child !== undefined && this.#child.exitCode === null;
-  }
-
-  async start(): Promise<void> {
-    const child = spawn(
-      'redis-server',
-      ['--port', String(this.port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
-      { stdio: ['ignore', 'pipe', 'ignore'] },
-    );
-    this.#child = child;
-    let output = '';
-    child.stdout?.on('data', (chunk: Buffer) => {
-      output += chunk.toString();
-    });
-    const deadline = Date.now() + 10_000;
-    while (!output.includes('Ready to accept connections')) {
-      if (child.exitCode !== null || Date.now() > deadline) {
-        child.kill('SIGKILL');
-        throw new Error(`redis-server did not start:\n${output}`);
-      }
-      await sleep(20);
-    }
-  }
-
-  async stop(): Promise<void> {
-    const child = this.#child;
-    if (!child || child.exitCode !== null) return;
-    child.kill('SIGTERM');
-    await new Promise((resolve) => child.once('exit', resolve));
-  }
-}
-
 describe.skipIf(!haveRedis)('the failed-login ledger in Redis', () => {
-  let server: RestartableRedis;
+  let server: RedisProcess;
+  let port: number;
   /** A plain connection (no key prefix) for looking at what the gateway wrote. */
   let inspector: Redis;
   const connections: Redis[] = [];
@@ -76,14 +30,14 @@ describe.skipIf(!haveRedis)('the failed-login ledger in Redis', () => {
   }
 
   beforeAll(async () => {
-    server = new RestartableRedis(await freePort());
-    await server.start();
+    port = await freePort();
+    server = await startRedis(port);
   });
 
   afterEach(async () => {
     for (const redis of connections.splice(0)) redis.disconnect();
     inspector?.disconnect();
-    if (!server.running) await server.start();
+    if (!server.running) server = await startRedis(port);
   });
 
   afterAll(async () => {
@@ -210,7 +164,7 @@ describe.skipIf(!haveRedis)('the failed-login ledger in Redis', () => {
     for (let n = 0; n < 12; n++) during.push(await ledger.reserveFailure(budget, WINDOW_MS));
     expect(during.filter((outcome) => outcome.refusedBy === undefined)).toHaveLength(10);
     // Redis comes back with nothing (no persistence): the 10 failures are still in the window.
-    await server.start();
+    server = await startRedis(port);
     await ready(connection, 10_000);
     expect(await ledger.reserveFailure(budget, WINDOW_MS)).toEqual({ expiresInMs: WINDOW_MS });
     const { Redis } = await import('ioredis');

@@ -1,11 +1,11 @@
 import { execFileSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { DEMO_ADMIN, type DemoUpstream, startDemoUpstream } from '../../src/demo/index.js';
 import { basicAuth } from '../helpers/harness.js';
 import {
   type GatewayProcess,
+  haveRedis,
   type RedisProcess,
   startGatewayProcess,
   startRedis,
@@ -19,7 +19,6 @@ import { subscribe } from '../helpers/sse.js';
  * SHARED_SECRET only the budgets are shared; while Redis is away each replica spends its share.
  */
 
-const haveRedis = ['/usr/bin/redis-server', '/usr/local/bin/redis-server'].some(existsSync);
 const INTERVAL_MS = 200;
 const SHARED_SECRET = 'replicas-test-secret-0123456789abcdef';
 const IMAGE_CHANGED = 'subscription { imageChanged { action foremanId changedBy } }';
@@ -58,6 +57,27 @@ function redisCli(redis: RedisProcess, ...args: string[]): string {
   return execFileSync('redis-cli', ['-p', port, ...args], { encoding: 'utf8' }).trim();
 }
 
+/** A demo Foreman, a Redis, and two gateway processes sharing both, with `env` besides. */
+async function startReplicas(env: Record<string, string>) {
+  const demo = await startDemoUpstream();
+  const redis = await startRedis();
+  const shared = { FOREMAN_URL: demo.url, REDIS_URL: redis.url, ...env };
+  const [a, b] = await Promise.all([startGatewayProcess(shared), startGatewayProcess(shared)]);
+  return { demo, redis, a, b };
+}
+
+async function stopReplicas(replicas: {
+  demo?: DemoUpstream;
+  redis?: RedisProcess;
+  a?: GatewayProcess;
+  b?: GatewayProcess;
+}): Promise<void> {
+  replicas.a?.kill();
+  replicas.b?.kill();
+  await replicas.redis?.stop();
+  await replicas.demo?.close();
+}
+
 // One suite title, which .ci/run requires to have run and passed where redis-server is installed.
 describe.skipIf(!haveRedis)('two replicas with REDIS_URL', () => {
   describe('sharing SHARED_SECRET', () => {
@@ -67,25 +87,15 @@ describe.skipIf(!haveRedis)('two replicas with REDIS_URL', () => {
     let b: GatewayProcess;
 
     beforeAll(async () => {
-      demo = await startDemoUpstream();
-      redis = await startRedis();
-      const env = {
-        FOREMAN_URL: demo.url,
-        REDIS_URL: redis.url,
+      ({ demo, redis, a, b } = await startReplicas({
         SHARED_SECRET,
         AUDIT_POLL_INTERVAL_MS: String(INTERVAL_MS),
         // The tests' callers all come from 127.0.0.1; X-Forwarded-For tells them apart.
         TRUSTED_PROXIES: '127.0.0.1',
-      };
-      [a, b] = await Promise.all([startGatewayProcess(env), startGatewayProcess(env)]);
+      }));
     }, 60_000);
 
-    afterAll(async () => {
-      a?.kill();
-      b?.kill();
-      await redis?.stop();
-      await demo?.close();
-    });
+    afterAll(() => stopReplicas({ demo, redis, a, b }));
 
     beforeEach(async () => {
       demo.resetData();
@@ -115,6 +125,30 @@ describe.skipIf(!haveRedis)('two replicas with REDIS_URL', () => {
         { action: 'UPDATED', foremanId: image.id, changedBy: 'admin' },
       ]);
       console.info(`write on A → event on B: ${latencyMs.toFixed(0)} ms`);
+      stream.close();
+    });
+
+    it("a write through replica A is told once to A's own subscribers too", async () => {
+      const stream = await subscribe<{
+        data?: { imageChanged: { action: string; foremanId: number } };
+      }>(a.url, IMAGE_CHANGED, {
+        headers: { authorization: basicAuth(DEMO_ADMIN) },
+      });
+      await sleep(INTERVAL_MS * 2);
+      const image = demo.store.images.find((i) => i.computeResourceId === 1);
+      if (!image) throw new Error('no image in compute resource 1');
+      await query(
+        a,
+        `mutation { updateImage(input: { id: "${image.id}", name: "told-once-on-a" }) { errors { message } } }`,
+        basicAuth(DEMO_ADMIN),
+      );
+      await stream.waitFor(1);
+      // A hears its own announcement back over Redis, and its tail reads the write's audit row:
+      // neither may tell it again.
+      await sleep(INTERVAL_MS * 6);
+      expect(stream.received.map((event) => event.data?.imageChanged)).toEqual([
+        { action: 'UPDATED', foremanId: image.id, changedBy: 'admin' },
+      ]);
       stream.close();
     });
 
@@ -188,23 +222,13 @@ describe.skipIf(!haveRedis)('two replicas with REDIS_URL', () => {
     let b: GatewayProcess;
 
     beforeAll(async () => {
-      demo = await startDemoUpstream();
-      redis = await startRedis();
-      const env = {
-        FOREMAN_URL: demo.url,
-        REDIS_URL: redis.url,
+      ({ demo, redis, a, b } = await startReplicas({
         AUDIT_POLL_INTERVAL_MS: String(INTERVAL_MS),
         TRUSTED_PROXIES: '127.0.0.1',
-      };
-      [a, b] = await Promise.all([startGatewayProcess(env), startGatewayProcess(env)]);
+      }));
     }, 60_000);
 
-    afterAll(async () => {
-      a?.kill();
-      b?.kill();
-      await redis?.stop();
-      await demo?.close();
-    });
+    afterAll(() => stopReplicas({ demo, redis, a, b }));
 
     beforeEach(async () => {
       demo.resetData();
@@ -288,18 +312,13 @@ describe.skipIf(!haveRedis)('two replicas with REDIS_URL', () => {
     let b: GatewayProcess;
 
     beforeAll(async () => {
-      demo = await startDemoUpstream();
-      redis = await startRedis();
-      const env = {
-        FOREMAN_URL: demo.url,
-        REDIS_URL: redis.url,
+      ({ demo, redis, a, b } = await startReplicas({
         SHARED_SECRET,
         GATEWAY_REPLICAS: '2',
         // Long enough that an event seen in a test came from the write, not the audit log.
         AUDIT_POLL_INTERVAL_MS: '60000',
         TRUSTED_PROXIES: '127.0.0.1',
-      };
-      [a, b] = await Promise.all([startGatewayProcess(env), startGatewayProcess(env)]);
+      }));
       // The admin works before the outage: spent budgets never stop a credential seen working.
       for (const replica of [a, b]) {
         await query(replica, '{ architectures { totalCount } }', basicAuth(DEMO_ADMIN));
@@ -307,11 +326,7 @@ describe.skipIf(!haveRedis)('two replicas with REDIS_URL', () => {
       await redis.stop();
     }, 60_000);
 
-    afterAll(async () => {
-      a?.kill();
-      b?.kill();
-      await demo?.close();
-    });
+    afterAll(() => stopReplicas({ demo, redis, a, b }));
 
     it("spend at most one budget together: each its share, so Foreman's 30 is never reached", async () => {
       const results = await Promise.all(
@@ -376,23 +391,13 @@ describe.skipIf(!haveRedis)('two replicas with REDIS_URL', () => {
     type Listed = { images: { nodes: Array<{ foremanId: number; name: string }> } };
 
     beforeAll(async () => {
-      demo = await startDemoUpstream();
-      redis = await startRedis();
-      const env = {
-        FOREMAN_URL: demo.url,
-        REDIS_URL: redis.url,
+      ({ demo, redis, a, b } = await startReplicas({
         SHARED_SECRET,
         UPSTREAM_CACHE_TTL_MS: '60000',
-      };
-      [a, b] = await Promise.all([startGatewayProcess(env), startGatewayProcess(env)]);
-    });
+      }));
+    }, 60_000);
 
-    afterAll(async () => {
-      a?.kill();
-      b?.kill();
-      await redis?.stop();
-      await demo?.close();
-    });
+    afterAll(() => stopReplicas({ demo, redis, a, b }));
 
     it('a write through one replica is read back at once through the other', async () => {
       const admin = basicAuth(DEMO_ADMIN);

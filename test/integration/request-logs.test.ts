@@ -203,6 +203,31 @@ describe('every GraphQL request is logged once and counted, with the codes the c
       await client.dispose();
     }
   });
+
+  it('an operation over WebSocket refused before it runs is logged and counted too', async () => {
+    const client = graphqlWsClient(harness.url, {
+      headers: { authorization: basicAuth(DEMO_ADMIN) },
+    });
+    try {
+      const before = errorsCounted(await metricsText(), 'GRAPHQL_VALIDATION_FAILED');
+      const lines = await linesOf(async () => {
+        const answer = await client.run('query Mistyped { architectures { nope } }');
+        expect(answer.errors?.[0]?.extensions?.code).toBe('GRAPHQL_VALIDATION_FAILED');
+      });
+      expect(lines.filter((line) => line.msg === 'graphql operation')).toEqual([
+        expect.objectContaining({
+          level: 30,
+          operation: 'Mistyped',
+          operationType: 'query',
+          transport: 'websocket',
+          errorCodes: ['GRAPHQL_VALIDATION_FAILED'],
+        }),
+      ]);
+      expect(errorsCounted(await metricsText(), 'GRAPHQL_VALIDATION_FAILED')).toBe(before + 1);
+    } finally {
+      await client.dispose();
+    }
+  });
 });
 
 describe('HTTP requests', () => {

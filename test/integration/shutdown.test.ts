@@ -1,9 +1,8 @@
-import { spawn } from 'node:child_process';
 import { Agent, request as undiciRequest } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_ADMIN, type DemoUpstream, startDemoUpstream } from '../../src/demo/index.js';
 import { basicAuth } from '../helpers/harness.js';
-import { type GatewayProcess, startGatewayProcess } from '../helpers/processes.js';
+import { type GatewayProcess, spawnNode, startGatewayProcess } from '../helpers/processes.js';
 
 let demo: DemoUpstream;
 let gateway: GatewayProcess | undefined;
@@ -131,17 +130,12 @@ describe('the gateway process', () => {
   });
 
   it('refuses to start on bad configuration, with one line naming the variable', async () => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
-      env: { ...process.env, FOREMAN_URL: 'not a url', PORT: '1' },
-      stdio: ['ignore', 'pipe', 'pipe'],
+    const gateway = spawnNode(['--import', 'tsx', 'src/main.ts'], {
+      FOREMAN_URL: 'not a url',
+      PORT: '1',
     });
-    let stderr = '';
-    child.stderr?.on('data', (chunk: Buffer) => {
-      stderr += chunk.toString();
-    });
-    const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
-    expect(code).toBe(1);
-    expect(stderr.trim()).toBe(
+    expect(await gateway.exited).toBe(1);
+    expect(gateway.stderr().trim()).toBe(
       'foreman-images-graphql: configuration error: FOREMAN_URL must be an absolute http(s) URL, got "not a url"',
     );
   });

@@ -1,10 +1,9 @@
-import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type DemoUpstream, startDemoUpstream } from '../../src/demo/index.js';
-import { freePort, startGatewayProcess } from '../helpers/processes.js';
+import { freePort, spawnNode, startGatewayProcess } from '../helpers/processes.js';
 
 /**
  * The process as `npm start` runs it: what it refuses before anything starts (one line each), and
@@ -24,20 +23,13 @@ afterAll(async () => {
 
 /** Runs the gateway to its exit (it is expected not to start); its stderr and exit code. */
 async function failedStart(env: Record<string, string>, args: string[] = []) {
-  const child = spawn(process.execPath, [...args, '--import', 'tsx', 'src/main.ts'], {
-    env: { ...process.env, HOST: '127.0.0.1', LOG_LEVEL: 'info', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
+  const gateway = spawnNode([...args, '--import', 'tsx', 'src/main.ts'], {
+    HOST: '127.0.0.1',
+    LOG_LEVEL: 'info',
+    ...env,
   });
-  let stdout = '';
-  let stderr = '';
-  child.stdout?.on('data', (chunk: Buffer) => {
-    stdout += chunk.toString();
-  });
-  child.stderr?.on('data', (chunk: Buffer) => {
-    stderr += chunk.toString();
-  });
-  const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
-  return { code, stdout, stderr };
+  const code = await gateway.exited;
+  return { code, stdout: gateway.stdout(), stderr: gateway.stderr() };
 }
 
 describe('starting the gateway', () => {

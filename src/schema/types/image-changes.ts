@@ -220,7 +220,7 @@ builder.subscriptionField('imageChanged', (t) =>
   t.field({
     type: ImageChange,
     description:
-      "Image changes as they happen: those made through this gateway at once, those made elsewhere within the audit polling interval (read from Foreman's audit log). Only changes in compute resources you can see reach you. Over Server-Sent Events (`Accept: text/event-stream`).",
+      "Image changes as they happen: those made through this gateway at once, those made elsewhere within the audit polling interval (read from Foreman's audit log). Only changes in compute resources you can see reach you. Over Server-Sent Events (`Accept: text/event-stream`) or WebSocket (the graphql-ws protocol).",
     args: {
       computeResourceId: t.arg.id({
         description: 'Only images in (or moving out of) this compute resource.',
