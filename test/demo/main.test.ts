@@ -90,14 +90,16 @@ describe('npm run demo-upstream: the process', () => {
     });
     try {
       const deadline = Date.now() + 20_000;
-      let url: string | undefined;
-      while (!url) {
-        url = /Foreman demo upstream at (http:\/\/127\.0\.0\.1:\d+)/.exec(main.stdout())?.[1];
+      // The two lines are two writes, which can reach the pipe apart: wait for the second.
+      const started = () => /Control API at /.test(main.stdout());
+      while (!started()) {
         if (main.child.exitCode !== null || Date.now() > deadline) {
           throw new Error(`the demo did not start:\n${main.stdout()}${main.stderr()}`);
         }
-        if (!url) await sleep(50);
+        await sleep(50);
       }
+      const url = /Foreman demo upstream at (http:\/\/127\.0\.0\.1:\d+)/.exec(main.stdout())?.[1];
+      expect(url).toBeDefined();
       expect(main.stdout()).toContain(`Control API at ${url}/__demo/`);
       const status = await fetch(`${url}/api/status`, {
         headers: { authorization: basic({ login: 'user2', password: 'user2' }) },

@@ -44,7 +44,8 @@ export function spawnNode(args: string[], env: Record<string, string | undefined
   });
   return {
     child,
-    exited: new Promise<number | null>((resolve) => child.once('exit', resolve)),
+    // 'close', not 'exit': 'exit' can come before the last output is read from the pipes.
+    exited: new Promise<number | null>((resolve) => child.once('close', resolve)),
     stdout: () => stdout,
     stderr: () => stderr,
     kill: () => {
