@@ -49,7 +49,9 @@ import { parseArgs } from 'node:util';
 import { createClient } from 'graphql-ws';
 import { Agent, request } from 'undici';
 import WebSocket from 'ws';
+import { DEMO_ADMIN_TOKEN, DEMO_VIEWER, DEMO_VIEWER_TOKEN } from '../src/demo/index.js';
 import { startForeman, startGateway, stop } from './foreman-process.js';
+import { ADMIN, basic, postGraphQL } from './http.js';
 import { readMemory } from './proc.js';
 
 const { values } = parseArgs({
@@ -84,19 +86,16 @@ function nodeBinary(choice: string | undefined): string {
   }).trim();
 }
 
-const basic = (login: string, secret: string) =>
-  `Basic ${Buffer.from(`${login}:${secret}`).toString('base64')}`;
-
 /** The viewer's secrets as the account changes: the current ones, and the last replaced one. */
 const viewer = {
-  password: 'viewer',
-  token: 'demo-viewer-token',
+  password: DEMO_VIEWER.password,
+  token: DEMO_VIEWER_TOKEN,
   /** Sent by "clients that have not heard" until `staleUntil`. */
   stale: undefined as string | undefined,
   staleUntil: 0,
 };
-const ADMIN_PASSWORD = basic('admin', 'changeme');
-const ADMIN_TOKEN = basic('admin', 'demo-admin-token');
+const ADMIN_PASSWORD = ADMIN;
+const ADMIN_TOKEN = basic('admin', DEMO_ADMIN_TOKEN);
 
 /** A small deterministic generator, so that two runs send the same mix. */
 let seed = 0x2f6e2b1;
@@ -136,33 +135,26 @@ async function graphql(
   variables: Record<string, unknown> = {},
 ): Promise<Answer | undefined> {
   count(counts.operations, operation);
-  try {
-    const response = await request(url, {
-      method: 'POST',
-      dispatcher: agent,
-      headers: {
-        'content-type': 'application/json',
-        authorization,
-        'x-forwarded-for': from,
-      },
-      body: JSON.stringify({ query, variables }),
-    });
-    const text = await response.body.text();
-    counts.requests += 1;
-    count(counts.byStatus, String(response.statusCode));
-    if (response.statusCode >= 500) counts.http5xx += 1;
-    const answer = JSON.parse(text) as Answer;
-    for (const error of answer.errors ?? []) {
-      const code = error.extensions?.code ?? 'none';
-      count(counts.codes, code);
-      count(counts.codesByOperation, `${operation}: ${code}`);
-      counts.messages[code] ??= error.message ?? '';
-    }
-    return answer;
-  } catch {
+  const outcome = await postGraphQL(url, query, {
+    dispatcher: agent,
+    authorization,
+    variables,
+    headers: { 'x-forwarded-for': from },
+  });
+  if (outcome.status === 0) {
     counts.transportErrors += 1;
     return undefined;
   }
+  counts.requests += 1;
+  count(counts.byStatus, String(outcome.status));
+  if (outcome.status >= 500) counts.http5xx += 1;
+  const answer = outcome.body as Answer | undefined;
+  outcome.codes.forEach((code, n) => {
+    count(counts.codes, code);
+    count(counts.codesByOperation, `${operation}: ${code}`);
+    counts.messages[code] ??= answer?.errors?.[n]?.message ?? '';
+  });
+  return answer;
 }
 
 /**
