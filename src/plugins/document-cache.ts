@@ -70,8 +70,8 @@ export class ByteBoundedCache<V> {
  * Heap a parsed document is taken to hold per token. graphql-js keeps every token of the text
  * (a linked list that each node's location points into) and a location per node: about 280 to
  * 480 bytes a token, measured on Node 20, 22 and 24 with graphql 16 (the most for a list of bare
- * fields, where each token is a field, its name and two locations). Counted by the text's length alone, a
- * document of bare fields takes 240 bytes a character, a long string literal 9.
+ * fields, where each token is a field, its name and two locations). Counted by the text's length
+ * alone, a document of bare fields takes 240 bytes a character, a long string literal 9.
  */
 const BYTES_PER_TOKEN = 512;
 
